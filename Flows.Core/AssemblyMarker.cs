@@ -1,0 +1,1 @@
+namespace Flows.Core; internal static class AssemblyMarker {}

@@ -1,0 +1,1 @@
+namespace Flows.Kernels; internal static class AssemblyMarker {}
