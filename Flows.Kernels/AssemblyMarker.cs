@@ -1,1 +1,0 @@
-namespace Flows.Kernels; internal static class AssemblyMarker {}

@@ -1,0 +1,34 @@
+namespace Flows.Kernels;
+
+/// <summary>
+/// Float32 memory owned by one backend. Buffers come from the backend's pool; disposing one returns it to
+/// the pool, so steady-state training allocates nothing. Contents of a freshly allocated buffer are undefined.
+/// </summary>
+public abstract class DeviceBuffer : IDisposable
+{
+    private bool _released;
+
+    protected DeviceBuffer(IComputeBackend backend, int length)
+    {
+        Backend = backend;
+        Length = length;
+    }
+
+    public IComputeBackend Backend { get; }
+    public int Length { get; }
+    public bool IsReleased => _released;
+
+    /// <summary>Gives the memory back to the pool; the buffer must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_released) return;
+        _released = true;
+        ReturnToPool();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Called by the pool when it hands this buffer out again.</summary>
+    protected internal void Revive() => _released = false;
+
+    protected abstract void ReturnToPool();
+}

@@ -1,0 +1,164 @@
+namespace Flows.Kernels;
+
+/// <summary>
+/// The compute contract: every primitive the engine needs. Two implementations exist (managed CPU and
+/// ILGPU kernels) and must agree element for element within float tolerance.
+///
+/// Conventions for every method:
+/// - All buffers are dense, row-major, float32, and belong to this backend.
+/// - Outputs are overwritten, never accumulated, unless the method says so.
+/// - Inputs and outputs never alias unless the method says so.
+/// - Sizes are validated; a mismatch throws ArgumentException naming the op and the sizes.
+/// </summary>
+public interface IComputeBackend : IDisposable
+{
+    /// <summary>"cpu", "cuda" or "ilgpu-cpu".</summary>
+    string Name { get; }
+
+    /// <summary>A human-readable description of the device (processor or GPU model).</summary>
+    string DeviceDescription { get; }
+
+    // ---- memory -------------------------------------------------------------------------------------
+
+    /// <summary>A buffer of exactly <paramref name="length"/> floats from the pool; contents undefined.</summary>
+    DeviceBuffer Allocate(int length);
+
+    void Upload(ReadOnlySpan<float> source, DeviceBuffer destination);
+
+    /// <summary>Copies the first destination.Length elements of the buffer to the host.</summary>
+    void Download(DeviceBuffer source, Span<float> destination);
+
+    void Fill(DeviceBuffer destination, float value);
+
+    /// <summary>destination[0..count) = source[0..count).</summary>
+    void Copy(DeviceBuffer source, DeviceBuffer destination, int count);
+
+    /// <summary>Waits until all queued work is done (a no-op on the CPU).</summary>
+    void Synchronize();
+
+    // ---- element-wise ---------------------------------------------------------------------------------
+
+    /// <summary>y[i] = f(x[i]) for i &lt; count. x and y may be the same buffer.</summary>
+    void Unary(UnaryOp op, DeviceBuffer x, DeviceBuffer y, int count, float alpha = 0f);
+
+    /// <summary>dx[i] = dy[i]·f'(x[i]), where y = f(x) is also given (Tanh, Sigmoid, Exp, Sqrt use y).</summary>
+    void UnaryBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha = 0f);
+
+    /// <summary>c = a ∘ b with broadcasting; c has shape Ncs.Broadcast(aShape, bShape).</summary>
+    void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c);
+
+    /// <summary>y[i] += alpha·x[i] for i &lt; count (gradient accumulation).</summary>
+    void Axpy(float alpha, DeviceBuffer x, DeviceBuffer y, int count);
+
+    // ---- reductions -----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Sums x over every axis where yShape has size 1 (and xShape does not): the total, per sample (N,1,1),
+    /// per channel (1,C,1), and so on. Each yShape axis is either 1 or equal to xShape's.
+    /// </summary>
+    void SumTo(DeviceBuffer x, Ncs xShape, DeviceBuffer y, Ncs yShape);
+
+    /// <summary>Per-channel mean and biased variance over (N, S): mean and variance have C elements.</summary>
+    void ChannelMoments(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance);
+
+    /// <summary>Σ x[i]² for i &lt; count, returned to the host (one synchronization).</summary>
+    double SumOfSquares(DeviceBuffer x, int count);
+
+    // ---- layout ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// For every sample n and each of <paramref name="count"/> channels k:
+    /// dst[n, dstOffset + k, :] = src[n, srcOffset + k, :], where src has srcChannels channels and dst has
+    /// dstChannels, both with <paramref name="spatial"/> elements per channel. Concat and split are built on it.
+    /// </summary>
+    void CopyChannels(DeviceBuffer source, int sourceChannels, int sourceOffset,
+                      DeviceBuffer destination, int destinationChannels, int destinationOffset,
+                      int count, int batch, int spatial);
+
+    /// <summary>(N, C, H, W) → (N, 4C, H/2, W/2) with output channel 4c + 2dy + dx (the paper's order). H, W even.</summary>
+    void Squeeze2x2(DeviceBuffer x, DeviceBuffer y, int batch, int channels, int height, int width);
+
+    /// <summary>The exact inverse of Squeeze2x2: y (N, 4C, H/2, W/2) → x (N, C, H, W).</summary>
+    void Unsqueeze2x2(DeviceBuffer y, DeviceBuffer x, int batch, int channels, int height, int width);
+
+    // ---- dense linear algebra -------------------------------------------------------------------------
+
+    /// <summary>
+    /// C (m×n) = op(A) (m×k) · op(B) (k×n), where op transposes when asked (A is then stored k×m, B n×k).
+    /// With accumulate, C += op(A)·op(B).
+    /// </summary>
+    void MatMul(DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, int m, int k, int n,
+                bool transposeA = false, bool transposeB = false, bool accumulate = false);
+
+    /// <summary>y = conv(x, w) + bias (bias per output channel, may be null).</summary>
+    void Conv2dForward(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g);
+
+    /// <summary>dx = the gradient of Σ dy·conv(x, w) with respect to x.</summary>
+    void Conv2dBackwardData(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g);
+
+    /// <summary>dw = the gradient of Σ dy·conv(x, w) with respect to w. The bias gradient is SumTo over (N, S).</summary>
+    void Conv2dBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g);
+
+    // ---- normalization --------------------------------------------------------------------------------
+
+    /// <summary>y = (x − mean_c)·invStd_c·gamma_c + beta_c. mean, invStd, gamma, beta have C elements.</summary>
+    void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta,
+                        DeviceBuffer y, Ncs shape);
+
+    /// <summary>
+    /// Gradients of BatchNormApply. With batchStatistics (training mode) mean and invStd are functions of x
+    /// (biased variance over N·S), and dx includes that path; otherwise dx = dy·gamma·invStd.
+    /// </summary>
+    void BatchNormBackward(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy,
+                           DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics);
+
+    // ---- flow layers ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The fused affine coupling on its transformed part (paper-spec §4.5). With m = mask[c, s] (1 where the
+    /// element is transformed; a null mask means all ones), s = m·scale_c·tanh(raw), t' = m·t:
+    /// y = (x + t')·exp(s) and logdet[n] = Σ_{c,s} s. mask has C·S elements, scale has C.
+    /// </summary>
+    void CouplingForward(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
+                         DeviceBuffer y, DeviceBuffer logdet, Ncs shape);
+
+    /// <summary>The inverse: x = y·exp(−s) − t', logdet[n] = −Σ s.</summary>
+    void CouplingInverse(DeviceBuffer y, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
+                         DeviceBuffer x, DeviceBuffer logdet, Ncs shape);
+
+    /// <summary>
+    /// Gradients of CouplingForward given dy and dlogdet (N elements): dx, draw, dt (all N·C·S) and dscale (C).
+    /// </summary>
+    void CouplingBackward(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
+                          DeviceBuffer dy, DeviceBuffer dlogdet,
+                          DeviceBuffer dx, DeviceBuffer draw, DeviceBuffer dt, DeviceBuffer dscale, Ncs shape);
+
+    /// <summary>Glow's ActNorm: y = (x + bias_c)·exp(logScale_c). Its log-determinant S·Σ logScale is the caller's.</summary>
+    void ActNormForward(DeviceBuffer x, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer y, Ncs shape);
+
+    /// <summary>x = y·exp(−logScale_c) − bias_c.</summary>
+    void ActNormInverse(DeviceBuffer y, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer x, Ncs shape);
+
+    /// <summary>Gradients of ActNormForward through y (not through the log-determinant): dx, dbias (C), dlogScale (C).</summary>
+    void ActNormBackward(DeviceBuffer x, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer dy,
+                         DeviceBuffer dx, DeviceBuffer dbias, DeviceBuffer dlogScale, Ncs shape);
+
+    /// <summary>The invertible 1×1 convolution: y[n, :, s] = W · x[n, :, s] with W (C×C). Use the transposed W for backward.</summary>
+    void Conv1x1(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer y, Ncs shape, bool transposeWeight = false);
+
+    // ---- optimizers -----------------------------------------------------------------------------------
+
+    /// <summary>In-place Adam update of count parameters with first and second moments m and v.</summary>
+    void AdamStep(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count, AdamSettings settings);
+
+    /// <summary>In-place RMSprop update with the running square average.</summary>
+    void RmsPropStep(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings);
+
+    // ---- random numbers -------------------------------------------------------------------------------
+
+    /// <summary>destination[i] = CounterRng.Uniform(seed, offset + i) for i &lt; count: uniform on [0, 1).</summary>
+    void FillUniform(DeviceBuffer destination, int count, ulong seed, ulong offset);
+
+    /// <summary>destination[i] = CounterRng.Normal(seed, offset + i): standard normal.</summary>
+    void FillNormal(DeviceBuffer destination, int count, ulong seed, ulong offset);
+}
