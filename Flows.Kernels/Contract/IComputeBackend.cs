@@ -44,7 +44,10 @@ public interface IComputeBackend : IDisposable
     /// <summary>dx[i] = dy[i]·f'(x[i]), where y = f(x) is also given (Tanh, Sigmoid, Exp, Sqrt use y).</summary>
     void UnaryBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha = 0f);
 
-    /// <summary>c = a ∘ b with broadcasting; c has shape Ncs.Broadcast(aShape, bShape).</summary>
+    /// <summary>
+    /// c = a ∘ b with broadcasting; c has shape Ncs.Broadcast(aShape, bShape). c may be the same buffer as a
+    /// when aShape is the result shape (an in-place update such as adding a bias).
+    /// </summary>
     void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c);
 
     /// <summary>y[i] += alpha·x[i] for i &lt; count (gradient accumulation).</summary>

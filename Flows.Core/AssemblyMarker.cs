@@ -1,1 +1,0 @@
-namespace Flows.Core; internal static class AssemblyMarker {}

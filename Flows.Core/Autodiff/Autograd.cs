@@ -1,0 +1,152 @@
+namespace Flows.Core;
+
+/// <summary>
+/// Reverse-mode differentiation on a recorded graph (the micrograd idea): every op output remembers its
+/// node; Backward walks the nodes in reverse topological order and each node pushes gradients to its inputs.
+/// </summary>
+public static class Autograd
+{
+    [ThreadStatic] private static int _noGradDepth;
+
+    public static bool IsRecording => _noGradDepth == 0;
+
+    /// <summary>Within the returned scope no op records history (evaluation, sampling, optimizer updates).</summary>
+    public static IDisposable NoGrad() => new NoGradScope();
+
+    /// <summary>True when an op on these inputs must record a node.</summary>
+    internal static bool ShouldRecord(Tensor a) => IsRecording && a.TracksGrad;
+
+    internal static bool ShouldRecord(Tensor a, Tensor b) => IsRecording && (a.TracksGrad || b.TracksGrad);
+
+    internal static bool ShouldRecord(params Tensor?[] inputs)
+    {
+        if (!IsRecording) return false;
+        foreach (var t in inputs)
+            if (t is not null && t.TracksGrad) return true;
+        return false;
+    }
+
+    internal static void Record(string op, Tensor[] inputs, Tensor output, Action<Tensor> backward) =>
+        Record(op, inputs, [output], grads => backward(grads[0]!));
+
+    /// <summary>
+    /// Records a node. The backward action receives one gradient per output (null for outputs that got none,
+    /// unless every one is null, when it is not called).
+    /// </summary>
+    internal static void Record(string op, Tensor[] inputs, Tensor[] outputs, Action<Tensor?[]> backward)
+    {
+        var node = new Node(op, inputs, outputs, backward);
+        foreach (var o in outputs) o.Node = node;
+    }
+
+    /// <summary>
+    /// Adds grad into the gradient of input. With transfer, the caller hands grad over (it is adopted or
+    /// disposed); otherwise grad is only read.
+    /// </summary>
+    internal static void Accumulate(Tensor input, Tensor grad, bool transfer)
+    {
+        if (grad.Length != input.Length)
+            throw new InvalidOperationException($"gradient of shape {Shapes.Format(grad.Shape)} for a tensor of shape {Shapes.Format(input.Shape)}");
+        var context = BackwardContext.Current;
+        if (input.Node is null && !input.RequiresGrad)
+        {
+            if (transfer) grad.Dispose();
+            return;
+        }
+
+        Tensor? existing = input.Node is null ? input.Grad : context?.GradientOf(input);
+        if (existing is null)
+        {
+            Tensor adopted;
+            if (transfer && Shapes.Equal(grad.Shape, input.Shape) && !grad.IsView)
+            {
+                adopted = grad;
+            }
+            else
+            {
+                adopted = Tensor.EmptyPinned(input.Backend, input.Shape);
+                input.Backend.Copy(grad.Buffer, adopted.Buffer, input.Length);
+                if (transfer) grad.Dispose();
+            }
+            adopted.Pinned = true;
+            if (input.Node is null) input.Grad = adopted;
+            else context!.SetGradient(input, adopted);
+        }
+        else
+        {
+            input.Backend.Axpy(1f, grad.Buffer, existing.Buffer, input.Length);
+            if (transfer) grad.Dispose();
+        }
+    }
+
+    /// <summary>Backpropagates from a one-element tensor (the loss); gradients land in the leaves' Grad.</summary>
+    public static void Backward(Tensor root)
+    {
+        if (root.Length != 1)
+            throw new InvalidOperationException($"Backward needs a one-element loss, got shape {Shapes.Format(root.Shape)}");
+        if (root.Node is null)
+            throw new InvalidOperationException("Backward: the loss does not depend on any tensor that requires a gradient");
+
+        var order = TopologicalOrder(root.Node);
+        using var context = new BackwardContext();
+        var seed = Tensor.EmptyPinned(root.Backend, root.Shape);
+        root.Backend.Fill(seed.Buffer, 1f);
+        context.SetGradient(root, seed);
+
+        using (NoGrad())
+        {
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var node = order[i];
+                var grads = new Tensor?[node.Outputs.Length];
+                bool any = false;
+                for (int k = 0; k < grads.Length; k++)
+                {
+                    grads[k] = context.TakeGradient(node.Outputs[k]);
+                    any |= grads[k] is not null;
+                }
+                if (any) node.Backward(grads);
+                foreach (var g in grads) g?.Dispose();
+                // Release the graph as we go so closures (and what they hold) can be collected.
+                foreach (var o in node.Outputs) o.Node = null;
+            }
+        }
+    }
+
+    private static List<Node> TopologicalOrder(Node root)
+    {
+        var order = new List<Node>();
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        // Iterative DFS: flow graphs are deep enough to overflow a recursive walk.
+        var stack = new Stack<(Node node, int next)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            if (next < node.Inputs.Length)
+            {
+                stack.Push((node, next + 1));
+                var child = node.Inputs[next].Node;
+                if (child is not null && visited.Add(child)) stack.Push((child, 0));
+            }
+            else
+            {
+                order.Add(node);
+            }
+        }
+        return order;
+    }
+
+    private sealed class NoGradScope : IDisposable
+    {
+        private bool _done;
+        public NoGradScope() => _noGradDepth++;
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            _noGradDepth--;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Flows.Kernels;
+
+namespace Flows.Core;
+
+/// <summary>Batch normalization as PyTorch computes it (paper-spec §4.6).</summary>
+public static partial class Ops
+{
+    /// <summary>
+    /// Normalizes x (N, C, H, W) or (N, C) per channel. In training mode it uses the batch mean and the
+    /// biased batch variance, and updates the running statistics in place with momentum and the unbiased
+    /// variance; in evaluation mode it uses the running statistics.
+    /// </summary>
+    public static Tensor BatchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                   bool training, float momentum = 0.1f, float epsilon = 1e-5f)
+    {
+        var shape = Shapes.Ncs(x);
+        if (x.Rank != 4 && x.Rank != 2)
+            throw new ArgumentException($"BatchNorm: expected (N, C, H, W) or (N, C), got {Shapes.Format(x.Shape)}");
+        foreach (var v in new[] { gamma, beta, runningMean, runningVar })
+            if (v.Length != shape.C)
+                throw new ArgumentException($"BatchNorm: input {Shapes.Format(x.Shape)} has {shape.C} channels, a parameter has shape {Shapes.Format(v.Shape)}");
+        int perChannel = shape.N * shape.S;
+        if (training && perChannel < 2)
+            throw new ArgumentException($"BatchNorm: training needs more than one value per channel, got input {Shapes.Format(x.Shape)}");
+
+        var backend = x.Backend;
+        var mean = Tensor.Empty(backend, shape.C);
+        var invStd = Tensor.Empty(backend, shape.C);
+        if (training)
+        {
+            using var variance = Tensor.Empty(backend, shape.C);
+            backend.ChannelMoments(x.Buffer, shape, mean.Buffer, variance.Buffer);
+            InverseStd(backend, variance.Buffer, invStd.Buffer, shape.C, epsilon);
+            // running = (1 − m)·running + m·batch, with the unbiased variance.
+            backend.Unary(UnaryOp.Scale, runningMean.Buffer, runningMean.Buffer, shape.C, 1f - momentum);
+            backend.Axpy(momentum, mean.Buffer, runningMean.Buffer, shape.C);
+            backend.Unary(UnaryOp.Scale, runningVar.Buffer, runningVar.Buffer, shape.C, 1f - momentum);
+            backend.Axpy(momentum * perChannel / (perChannel - 1f), variance.Buffer, runningVar.Buffer, shape.C);
+        }
+        else
+        {
+            backend.Copy(runningMean.Buffer, mean.Buffer, shape.C);
+            InverseStd(backend, runningVar.Buffer, invStd.Buffer, shape.C, epsilon);
+        }
+
+        var y = Tensor.Empty(backend, x.Shape);
+        backend.BatchNormApply(x.Buffer, mean.Buffer, invStd.Buffer, gamma.Buffer, beta.Buffer, y.Buffer, shape);
+        if (Autograd.ShouldRecord(x, gamma, beta))
+        {
+            Autograd.Record("BatchNorm", [x, gamma, beta], y, dy =>
+            {
+                var dx = Tensor.Empty(backend, x.Shape);
+                var dgamma = Tensor.Empty(backend, gamma.Shape);
+                var dbeta = Tensor.Empty(backend, beta.Shape);
+                backend.BatchNormBackward(x.Buffer, mean.Buffer, invStd.Buffer, gamma.Buffer, dy.Buffer,
+                                          dx.Buffer, dgamma.Buffer, dbeta.Buffer, shape, batchStatistics: training);
+                Autograd.Accumulate(x, dx, transfer: true);
+                Autograd.Accumulate(gamma, dgamma, transfer: true);
+                Autograd.Accumulate(beta, dbeta, transfer: true);
+            });
+        }
+        return y;
+    }
+
+    private static void InverseStd(IComputeBackend backend, DeviceBuffer variance, DeviceBuffer invStd, int count, float epsilon)
+    {
+        backend.Unary(UnaryOp.AddScalar, variance, invStd, count, epsilon);
+        backend.Unary(UnaryOp.Sqrt, invStd, invStd, count);
+        backend.Unary(UnaryOp.Reciprocal, invStd, invStd, count);
+    }
+}

@@ -1,0 +1,42 @@
+namespace Flows.Core;
+
+/// <summary>
+/// Collects every tensor created while it is open and disposes them when it closes, returning their memory
+/// to the pool. A training step runs inside one scope so that steady-state training allocates nothing.
+/// Tensors that must outlive the scope are passed to <see cref="Keep"/>. Scopes nest per thread.
+/// </summary>
+public sealed class TensorScope : IDisposable
+{
+    [ThreadStatic] private static TensorScope? _current;
+
+    private readonly TensorScope? _parent;
+    private readonly List<Tensor> _tensors = new();
+    private readonly HashSet<Tensor> _kept = new(ReferenceEqualityComparer.Instance);
+    private bool _closed;
+
+    public TensorScope()
+    {
+        _parent = _current;
+        _current = this;
+    }
+
+    internal static void Track(Tensor t) => _current?._tensors.Add(t);
+
+    /// <summary>Lets t survive this scope (it moves to the enclosing scope, if any).</summary>
+    public T Keep<T>(T t) where T : Tensor
+    {
+        _kept.Add(t);
+        _parent?._tensors.Add(t);
+        return t;
+    }
+
+    public void Dispose()
+    {
+        if (_closed) return;
+        _closed = true;
+        _current = _parent;
+        foreach (var t in _tensors)
+            if (!t.Pinned && !_kept.Contains(t)) t.Dispose();
+        _tensors.Clear();
+    }
+}
