@@ -47,6 +47,8 @@ public sealed class SafeTensorsFile
     public static SafeTensorsFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+            throw new CheckpointException(path, $"Checkpoint '{path}' is a folder, not a file; pass the .safetensors file inside it.");
         FileStream stream;
         try
         {

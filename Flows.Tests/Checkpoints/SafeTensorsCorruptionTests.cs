@@ -42,6 +42,9 @@ public class SafeTensorsCorruptionTests
     public void MissingFile() => AssertFails(_dir.File("nope.safetensors"), "does not exist");
 
     [Test]
+    public void FolderInsteadOfFile() => AssertFails(_dir.Path, "is a folder");
+
+    [Test]
     public void ShorterThanEightBytes() => AssertFails(Raw(new byte[] { 1, 2, 3 }), "truncated", "Re-run training or pick another checkpoint");
 
     [Test]
