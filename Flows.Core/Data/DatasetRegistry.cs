@@ -123,9 +123,10 @@ public static class DatasetRegistry
     }
 
     /// <summary>As <see cref="Find"/>, but an unknown name is a DataException that lists the known ones.</summary>
-    public static DatasetInfo Get(string name) =>
-        Find(name) ?? throw new DataException(
-            $"unknown data set '{name}'; known: {string.Join(", ", All.Select(d => d.Name))}, or give a path (NAME=PATH) to an IDX, CIFAR .bin, SVHN .mat file or an image folder");
+    public static DatasetInfo Get(string name) => Find(name) ?? throw Unknown(name);
+
+    internal static DataException Unknown(string name) => new(
+        $"unknown data set '{name}'; known: {string.Join(", ", All.Select(d => d.Name))}, or give a path (NAME=PATH) to an IDX, CIFAR .bin, SVHN .mat file or an image folder");
 
     private static string Normalize(string name) =>
         new(name.Trim().ToLowerInvariant().Where(c => c is not ('-' or '_' or ' ')).ToArray());
