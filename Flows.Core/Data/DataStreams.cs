@@ -50,7 +50,7 @@ internal static class DataStreams
         int got = ReadUpTo(stream, buffer, path);
         if (got < buffer.Length)
             throw new DataException(
-                $"{path} is truncated: its {what} header needs {buffer.Length} bytes but the file holds {got}; download it again");
+                $"{path} is truncated: the {what} needs {buffer.Length} bytes here but only {got} remain; download it again");
     }
 
     /// <summary>

@@ -40,8 +40,10 @@ public static class IdxReader
     {
         using var stream = DataStreams.OpenMaybeGzip(path, "IDX images file", out bool gzip, out long fileLength);
         Span<byte> header = stackalloc byte[16];
-        DataStreams.ReadHeader(stream, header, path, "IDX images");
+        // The magic first: a wrong file is better named as such than as a truncated one.
+        DataStreams.ReadHeader(stream, header[..4], path, "IDX magic number");
         CheckMagic(path, header, ImagesMagic, "images (idx3)");
+        DataStreams.ReadHeader(stream, header[4..], path, "IDX images header");
         int count = ReadDimension(header[4..], path, "image count", int.MaxValue);
         int rows = ReadDimension(header[8..], path, "row count", MaxSide);
         int cols = ReadDimension(header[12..], path, "column count", MaxSide);
@@ -57,8 +59,9 @@ public static class IdxReader
     {
         using var stream = DataStreams.OpenMaybeGzip(path, "IDX labels file", out bool gzip, out long fileLength);
         Span<byte> header = stackalloc byte[8];
-        DataStreams.ReadHeader(stream, header, path, "IDX labels");
+        DataStreams.ReadHeader(stream, header[..4], path, "IDX magic number");
         CheckMagic(path, header, LabelsMagic, "labels (idx1)");
+        DataStreams.ReadHeader(stream, header[4..], path, "IDX labels header");
         int count = ReadDimension(header[4..], path, "label count", int.MaxValue);
         CheckSize(path, count, 8, gzip, fileLength, $"{count} labels");
         var labels = DataStreams.ReadPayload(stream, count, path, $"{count} labels");

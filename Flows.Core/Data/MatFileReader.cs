@@ -32,7 +32,7 @@ public static class MatFileReader
             for (long pos = MatFormat.HeaderBytes; length - pos >= 8;)
             {
                 file.Position = pos;
-                DataStreams.ReadHeader(file, tag, path, "MAT data element");
+                DataStreams.ReadHeader(file, tag, path, "data element tag");
                 int type = (int)U32(tag, bigEndian);
                 long nbytes = U32(tag[4..], bigEndian);
                 if (nbytes > length - pos - 8)
@@ -58,7 +58,7 @@ public static class MatFileReader
     private static bool ReadHeader(FileStream file, string path)
     {
         Span<byte> header = stackalloc byte[MatFormat.HeaderBytes];
-        DataStreams.ReadHeader(file, header, path, "MAT-file");
+        DataStreams.ReadHeader(file, header, path, "128-byte MAT-file header");
         var text = Encoding.ASCII.GetString(header[..116]);
         if (text.StartsWith("MATLAB 7.3", StringComparison.Ordinal))
             throw new DataException(
@@ -76,7 +76,7 @@ public static class MatFileReader
         IReadOnlySet<string> wanted, Dictionary<string, MatMatrix> found)
     {
         Span<byte> tag = stackalloc byte[8];
-        DataStreams.ReadHeader(inflated, tag, path, $"compressed element at byte {pos}");
+        DataStreams.ReadHeader(inflated, tag, path, $"tag of the compressed element at byte {pos}");
         int type = (int)U32(tag, bigEndian);
         long nbytes = U32(tag[4..], bigEndian);
         if (type != MatFormat.MiMatrix)
