@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace Flows.Core.Flows;
+
+/// <summary>
+/// Everything that fixes a model's architecture. <see cref="Defaults"/> gives the paper's sizes (paper-spec
+/// §4.7–4.10); every field can be overridden. Fields a model does not use are 0. Round-trips through a string
+/// dictionary (<see cref="ToDictionary"/> / <see cref="FromDictionary"/>) for checkpoint metadata.
+/// </summary>
+/// <param name="Name">realnvp, realnvp8, realnvp-small, horizontal, horizontal3, cyclemask, glow, realnvp-resnetae, realnvp-ae, tabular.</param>
+/// <param name="Image">The per-sample input shape; for tabular models (Dim × 1 × 1).</param>
+/// <param name="Scales">RealNVP scales or Glow levels (1 for the single-scale models).</param>
+/// <param name="Blocks">Residual blocks of the ResNet st-networks.</param>
+/// <param name="Mid">St-network width M (doubled after each RealNVP squeeze, except for the autoencoder).</param>
+/// <param name="K">Glow steps per level.</param>
+/// <param name="Latent">Bottleneck size l of resnet_ae and autoencoder st-networks.</param>
+/// <param name="Dim">Tabular input size D.</param>
+/// <param name="Hidden">Tabular MLP width H.</param>
+/// <param name="Layers">Hidden layers N of the tabular MLP, or highway layers of Glow.</param>
+/// <param name="Couplings">Tabular coupling layers.</param>
+/// <param name="StType">resnet, resnet_ae, autoencoder, highway or mlp.</param>
+public sealed record ModelConfig(
+    string Name, ImageShape Image, int Scales, int Blocks, int Mid, int K, int Latent,
+    int Dim, int Hidden, int Layers, int Couplings, string StType)
+{
+    public static readonly IReadOnlyList<string> ModelNames =
+        ["realnvp", "realnvp8", "realnvp-small", "horizontal", "horizontal3", "cyclemask", "glow", "realnvp-resnetae", "realnvp-ae", "tabular"];
+
+    public static readonly IReadOnlyList<string> StTypes = ["resnet", "resnet_ae", "autoencoder", "highway", "mlp"];
+
+    /// <summary>The paper's sizes for a model on an image shape (grayscale defaults for 1 channel, color otherwise).</summary>
+    public static ModelConfig Defaults(string name, ImageShape image)
+    {
+        bool gray = image.Channels == 1;
+        var blank = new ModelConfig(name, image, 0, 0, 0, 0, 0, 0, 0, 0, 0, "resnet");
+        var realNvp = blank with { Scales = gray ? 2 : 3, Blocks = gray ? 6 : 8, Mid = 64 };
+        var singleScale = blank with { Scales = 1, Blocks = gray ? 6 : 8, Mid = 64 };
+        return name switch
+        {
+            "realnvp" => realNvp,
+            "realnvp-resnetae" => realNvp with { Latent = 100, StType = "resnet_ae" },
+            "realnvp-ae" => realNvp with { Latent = 100, StType = "autoencoder" },
+            "realnvp8" or "realnvp-small" or "horizontal" or "horizontal3" or "cyclemask" => singleScale,
+            "glow" => blank with { Scales = gray ? 2 : 3, K = gray ? 16 : 8, Mid = gray ? 200 : 400, Layers = 3, StType = "highway" },
+            "tabular" => blank with { Image = new ImageShape(image.Size, 1, 1), Dim = image.Size, Hidden = 64, Layers = 8, Couplings = 8, StType = "mlp" },
+            _ => throw new ArgumentException($"unknown model '{name}'; known models: {string.Join(", ", ModelNames)}"),
+        };
+    }
+
+    /// <summary>The tabular RealNVP of paper-spec §4.10 with explicit sizes.</summary>
+    public static ModelConfig Tabular(int dim, int hidden = 64, int layers = 8, int couplings = 8) =>
+        Defaults("tabular", new ImageShape(dim, 1, 1)) with { Hidden = hidden, Layers = layers, Couplings = couplings };
+
+    public IReadOnlyDictionary<string, string> ToDictionary() => new Dictionary<string, string>
+    {
+        ["name"] = Name,
+        ["image"] = Image.ToString(),
+        ["scales"] = Format(Scales),
+        ["blocks"] = Format(Blocks),
+        ["mid"] = Format(Mid),
+        ["K"] = Format(K),
+        ["latent"] = Format(Latent),
+        ["dim"] = Format(Dim),
+        ["hidden"] = Format(Hidden),
+        ["layers"] = Format(Layers),
+        ["couplings"] = Format(Couplings),
+        ["st_type"] = StType,
+    };
+
+    /// <summary>The inverse of <see cref="ToDictionary"/>; every key is required.</summary>
+    public static ModelConfig FromDictionary(IReadOnlyDictionary<string, string> d)
+    {
+        string Get(string key) => d.TryGetValue(key, out var v) ? v
+            : throw new ArgumentException($"model configuration: missing '{key}' (have {string.Join(", ", d.Keys)})");
+        return new ModelConfig(Get("name"), ImageShape.Parse(Get("image")), Int(Get("scales"), "scales"), Int(Get("blocks"), "blocks"),
+            Int(Get("mid"), "mid"), Int(Get("K"), "K"), Int(Get("latent"), "latent"), Int(Get("dim"), "dim"),
+            Int(Get("hidden"), "hidden"), Int(Get("layers"), "layers"), Int(Get("couplings"), "couplings"), Get("st_type"));
+    }
+
+    /// <summary>
+    /// Command-line style options ("model", "image", and optional "scales", "blocks", "mid", "K", "latent",
+    /// "dim", "hidden", "layers", "couplings", "st-type"; leading dashes are ignored): the defaults of the
+    /// model overridden by what is given.
+    /// </summary>
+    public static ModelConfig FromOptions(IReadOnlyDictionary<string, string> options)
+    {
+        var o = options.ToDictionary(kv => kv.Key.TrimStart('-').Replace('-', '_'), kv => kv.Value);
+        if (!o.TryGetValue("model", out var name)) throw new ArgumentException("model options: --model NAME is required");
+        ImageShape image;
+        if (o.TryGetValue("image", out var imageText)) image = ImageShape.Parse(imageText);
+        else if (name == "tabular" && o.TryGetValue("dim", out var dimText)) image = new ImageShape(Int(dimText, "dim"), 1, 1);
+        else throw new ArgumentException($"model options: --image CxHxW is required for '{name}'");
+        var c = Defaults(name, image);
+        int Opt(string key, int fallback) => o.TryGetValue(key, out var v) ? Int(v, key) : fallback;
+        c = c with
+        {
+            Scales = Opt("scales", c.Scales), Blocks = Opt("blocks", c.Blocks), Mid = Opt("mid", c.Mid),
+            K = o.ContainsKey("K") ? Int(o["K"], "K") : Opt("k", c.K), Latent = Opt("latent", c.Latent),
+            Hidden = Opt("hidden", c.Hidden), Layers = Opt("layers", c.Layers), Couplings = Opt("couplings", c.Couplings),
+            StType = o.TryGetValue("st_type", out var st) ? st : c.StType,
+        };
+        if (name == "tabular" && o.TryGetValue("dim", out var dim))
+            c = c with { Dim = Int(dim, "dim"), Image = new ImageShape(Int(dim, "dim"), 1, 1) };
+        return c;
+    }
+
+    private static string Format(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static int Int(string text, string key) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= 0 ? v
+            : throw new ArgumentException($"model option '{key}': expected a non-negative integer, got '{text}'");
+}
