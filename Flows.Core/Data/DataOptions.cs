@@ -1,7 +1,7 @@
 namespace Flows.Core.Data;
 
 /// <summary>How data sets are found, downloaded and decoded. The defaults suit the command-line app.</summary>
-public sealed class DataOptions
+public sealed record DataOptions
 {
     /// <summary>The folder that holds the data sets (--data-dir); null means FLOWS_DATA, then the per-user cache.</summary>
     public string? DataDir { get; init; }

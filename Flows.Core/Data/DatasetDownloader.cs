@@ -103,10 +103,10 @@ public static class DatasetDownloader
     private static async Task DownloadAsync(HttpClient http, Uri url, string destination, DatasetFile expected, DataOptions options, CancellationToken cancel)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
-        Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.part");
         try
         {
+            Directory.CreateDirectory(folder);
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw new DownloadFailure($"{url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
@@ -160,7 +160,8 @@ public static class DatasetDownloader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DataException($"cannot write {destination} ({e.Message}); check the free space and permissions of {folder}", e);
+            throw new DataException(
+                $"cannot write {destination} ({e.Message}); check the free space and permissions of {folder}, or choose a writable data folder (--data-dir or FLOWS_DATA)", e);
         }
         finally
         {

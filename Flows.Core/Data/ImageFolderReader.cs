@@ -68,8 +68,8 @@ public static class ImageFolderReader
                     ImageTransforms.ResizeAndCenterCrop(image, size);
                 else if (image.Width != width || image.Height != height)
                 {
-                    shapeError ??= new DataException(
-                        $"{files[i]} is {image.Width}x{image.Height} but the first image is {width}x{height}; images of different sizes need an image size to resize them to");
+                    Interlocked.CompareExchange(ref shapeError, new DataException(
+                        $"{files[i]} is {image.Width}x{image.Height} but the first image is {width}x{height}; images of different sizes need an image size to resize them to"), null);
                     return;
                 }
                 ImageTransforms.CopyChw(image, pixels.AsSpan(i * imageSize, imageSize), channels);
@@ -79,6 +79,7 @@ public static class ImageFolderReader
                 failures[i] = e.Message;
             }
         });
+        decoder.Configuration.MemoryAllocator.ReleaseRetainedResources();
         if (shapeError is not null)
             throw shapeError;
         if (failures.Count == files.Count)

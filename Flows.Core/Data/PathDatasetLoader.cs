@@ -17,9 +17,16 @@ public static class PathDatasetLoader
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            if (registered is not null && HoldsFilesOf(registered, full, split))
+            if (registered is null)
+                return LoadFolder(name, full, split, options);
+            if (HoldsFilesOf(registered, full, split))
                 return DatasetLoader.LoadFromFolder(registered, full, split, options);
-            return LoadFolder(name, full, split, options);
+            // Another form of a known set (notMNIST_small's PNG folders, a folder of CelebA JPEGs): its shape applies.
+            return LoadFolder(name, full, split, options with
+            {
+                ImageChannels = options.ImageChannels ?? registered.Channels,
+                ImageSize = options.ImageSize ?? (registered.Height == registered.Width ? registered.Height : null),
+            });
         }
         if (File.Exists(full))
             return LoadFile(name, full, options);

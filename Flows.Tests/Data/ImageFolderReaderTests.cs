@@ -46,6 +46,21 @@ public class ImageFolderReaderTests
     }
 
     [Test]
+    public void AKnownNameGivesAnImageFolderItsShape()
+    {
+        using var dir = new TempFolder();
+        WriteColor(dir.File("letters/A/x.png"), 28, 28, new Rgb24(0, 0, 255));
+        WriteColor(dir.File("faces/x.png"), 178, 218, new Rgb24(0, 0, 255));
+
+        var letters = DatasetLoader.Load("notmnist=" + dir.File("letters"), DatasetSplit.Test, new DataOptions());
+        var faces = DatasetLoader.Load("celeba=" + dir.File("faces"), DatasetSplit.Test, new DataOptions());
+
+        Assert.That((letters.Channels, letters.Height, letters.Width), Is.EqualTo((1, 28, 28)), "notMNIST is grayscale");
+        Assert.That(letters.Pixels[0], Is.EqualTo(29), "PIL luma of pure blue");
+        Assert.That((faces.Channels, faces.Height, faces.Width), Is.EqualTo((3, 32, 32)), "CelebA is resized and cropped to 32");
+    }
+
+    [Test]
     public void UnreadableFilesAreSkippedWithALogLine()
     {
         using var dir = new TempFolder();
