@@ -61,7 +61,7 @@ public sealed class IlgpuBackend : IComputeBackend
         var context = Context.Create(builder => builder.CPU(device).EnableAlgorithms());
         try
         {
-            return new IlgpuBackend(context, context.CreateCPUAccelerator(0), "ilgpu-cpu");
+            return new IlgpuBackend(context, context.CreateCPUAccelerator(0, CPUAcceleratorMode.Parallel), "ilgpu-cpu");
         }
         catch
         {
