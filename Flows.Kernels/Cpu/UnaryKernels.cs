@@ -1,0 +1,192 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Flows.Kernels.Cpu;
+
+/// <summary>
+/// y = f(x) and dx = dy·f'(x) for <see cref="UnaryOp"/>. Cheap maps use Vector&lt;float&gt;; transcendental
+/// maps go through <see cref="SimdMath"/> so one pass does the whole op.
+/// </summary>
+internal static class UnaryKernels
+{
+    public static void Forward(UnaryOp op, float[] x, float[] y, int count, float alpha)
+    {
+        CpuParallel.For(count, 1, (start, end) =>
+            ForwardRange(op, x.AsSpan(start, end - start), y.AsSpan(start, end - start), alpha));
+    }
+
+    public static void Backward(UnaryOp op, float[] x, float[] y, float[] dy, float[] dx, int count, float alpha)
+    {
+        CpuParallel.For(count, 1, (start, end) =>
+        {
+            int n = end - start;
+            BackwardRange(op, x.AsSpan(start, n), y.AsSpan(start, n), dy.AsSpan(start, n), dx.AsSpan(start, n), alpha);
+        });
+    }
+
+    private static void ForwardRange(UnaryOp op, ReadOnlySpan<float> x, Span<float> y, float alpha)
+    {
+        switch (op)
+        {
+            case UnaryOp.Copy: x.CopyTo(y); break;
+            case UnaryOp.Neg: Map<NegOp>(x, y, 0f); break;
+            case UnaryOp.Exp: Map<ExpOp>(x, y, 0f); break;
+            case UnaryOp.Log: Map<LogOp>(x, y, 0f); break;
+            case UnaryOp.Tanh: Map<TanhOp>(x, y, 0f); break;
+            case UnaryOp.Sigmoid: Map<SigmoidOp>(x, y, 0f); break;
+            case UnaryOp.Relu: Map<LeakyReluOp>(x, y, 0f); break;
+            case UnaryOp.LeakyRelu: Map<LeakyReluOp>(x, y, alpha); break;
+            case UnaryOp.Abs: Map<AbsOp>(x, y, 0f); break;
+            case UnaryOp.Square: Map<SquareOp>(x, y, 0f); break;
+            case UnaryOp.Sqrt: Map<SqrtOp>(x, y, 0f); break;
+            case UnaryOp.Reciprocal: Map<ReciprocalOp>(x, y, 0f); break;
+            case UnaryOp.Scale: Map<ScaleOp>(x, y, alpha); break;
+            case UnaryOp.AddScalar: Map<AddScalarOp>(x, y, alpha); break;
+            case UnaryOp.Softplus: Map<SoftplusOp>(x, y, 0f); break;
+            default: throw new ArgumentException($"Unary: unknown op {op}");
+        }
+    }
+
+    private static void BackwardRange(UnaryOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+                                      ReadOnlySpan<float> dy, Span<float> dx, float alpha)
+    {
+        int n = dx.Length;
+        switch (op)
+        {
+            case UnaryOp.Copy: dy.CopyTo(dx); return;
+            case UnaryOp.AddScalar: dy.CopyTo(dx); return;
+            case UnaryOp.Neg: Map<NegOp>(dy, dx, 0f); return;
+            case UnaryOp.Scale: Map<ScaleOp>(dy, dx, alpha); return;
+            case UnaryOp.Exp: Zip<MulOp>(dy, y, dx); return;
+            case UnaryOp.Log: Zip<DivOp>(dy, x, dx); return;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            float g = dy[i];
+            dx[i] = op switch
+            {
+                UnaryOp.Tanh => g * ((1f - y[i]) * (1f + y[i])), // (1−y)(1+y): 1 − y² cancels near |y| = 1
+                UnaryOp.Sigmoid => g * y[i] * (1f - y[i]),
+                UnaryOp.Relu => x[i] > 0f ? g : 0f,
+                UnaryOp.LeakyRelu => x[i] > 0f ? g : g * alpha,
+                UnaryOp.Abs => x[i] > 0f ? g : x[i] < 0f ? -g : 0f,
+                UnaryOp.Square => 2f * x[i] * g,
+                UnaryOp.Sqrt => 0.5f * g / y[i],
+                UnaryOp.Reciprocal => -g / (x[i] * x[i]),
+                UnaryOp.Softplus => g * SimdMath.Sigmoid(x[i]),
+                _ => throw new ArgumentException($"UnaryBackward: unknown op {op}"),
+            };
+        }
+    }
+
+    /// <summary>y = Op(x) with Vector&lt;float&gt; and a scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y, float alpha) where TOp : struct, IUnaryMap
+    {
+        int n = y.Length, i = 0;
+        var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+        var vy = MemoryMarshal.Cast<float, Vector<float>>(y);
+        var va = new Vector<float>(alpha);
+        for (int v = 0; v < vy.Length; v++) vy[v] = TOp.Apply(vx[v], va);
+        for (i = vy.Length * Vector<float>.Count; i < n; i++) y[i] = TOp.Apply(x[i], alpha);
+    }
+
+    /// <summary>c = Op(a, b) element-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Zip<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c) where TOp : struct, IBinaryMap
+    {
+        int n = c.Length;
+        var va = MemoryMarshal.Cast<float, Vector<float>>(a[..n]);
+        var vb = MemoryMarshal.Cast<float, Vector<float>>(b[..n]);
+        var vc = MemoryMarshal.Cast<float, Vector<float>>(c);
+        for (int v = 0; v < vc.Length; v++) vc[v] = TOp.Apply(va[v], vb[v]);
+        for (int i = vc.Length * Vector<float>.Count; i < n; i++) c[i] = TOp.Apply(a[i], b[i]);
+    }
+}
+
+internal interface IUnaryMap
+{
+    static abstract float Apply(float x, float alpha);
+    static abstract Vector<float> Apply(Vector<float> x, Vector<float> alpha);
+}
+
+internal struct NegOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => -x;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => -x;
+}
+
+internal struct ExpOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => MathF.Exp(x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => SimdMath.Exp(x);
+}
+
+internal struct LogOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => MathF.Log(x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => SimdMath.Log(x);
+}
+
+internal struct TanhOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => MathF.Tanh(x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => SimdMath.Tanh(x);
+}
+
+internal struct SigmoidOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => SimdMath.Sigmoid(x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => SimdMath.Sigmoid(x);
+}
+
+/// <summary>Relu is LeakyRelu with slope 0.</summary>
+internal struct LeakyReluOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => x > 0f ? x : x * a;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), x, x * a);
+}
+
+internal struct AbsOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => MathF.Abs(x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => Vector.Abs(x);
+}
+
+internal struct SquareOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => x * x;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => x * x;
+}
+
+internal struct SqrtOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => MathF.Sqrt(x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => Vector.SquareRoot(x);
+}
+
+internal struct ReciprocalOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => 1f / x;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => Vector<float>.One / x;
+}
+
+internal struct ScaleOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => x * a;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => x * a;
+}
+
+internal struct AddScalarOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => x + a;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => x + a;
+}
+
+internal struct SoftplusOp : IUnaryMap
+{
+    public static float Apply(float x, float a) => SimdMath.Softplus(x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> a) => SimdMath.Softplus(x);
+}
