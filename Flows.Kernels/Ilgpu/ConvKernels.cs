@@ -20,20 +20,22 @@ internal sealed class ConvKernels
     private const int MaxSplits = 64;
     private readonly GemmKernels _gemm;
     private readonly IlgpuBufferPool _pool;
-    private readonly int _targetGroups;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _flipTranspose;
 
     public ConvKernels(Accelerator accelerator, GemmKernels gemm, IlgpuBufferPool pool)
     {
         _gemm = gemm;
         _pool = pool;
-        _targetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 2);
+        TargetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 2);
         _flipTranspose = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(FlipTransposeKernel);
         gemm.Load<WeightsA, Im2ColB, ConvOutputStore>();
         gemm.Load<OutputGradientA, Im2ColTransposedB, MatrixStore>();
         gemm.Load<OutputGradientA, Im2ColTransposedB, SplitStore>();
         gemm.Load<MatrixA, ChannelColumnsB, ConvOutputStore>();
     }
+
+    /// <summary>How many groups backward-weight should launch before splitting K stops paying.</summary>
+    public int TargetGroups { get; set; }
 
     public void Forward(ArrayView<float> x, ArrayView<float> weight, ArrayView<float> bias, bool hasBias, ArrayView<float> y, ConvGeometry g, int version)
     {
@@ -77,7 +79,7 @@ internal sealed class ConvKernels
             },
         };
         int tiles = ((m + GemmKernels.TileM - 1) / GemmKernels.TileM) * ((n + GemmKernels.TileN - 1) / GemmKernels.TileN);
-        int splits = version == 1 ? 1 : Math.Clamp(Math.Min((_targetGroups + tiles - 1) / tiles, (k + 255) / 256), 1, MaxSplits);
+        int splits = version == 1 ? 1 : Math.Clamp(Math.Min((TargetGroups + tiles - 1) / tiles, (k + 63) / 64), 1, MaxSplits);
         splits = GemmKernels.SplitsUsed(k, splits);
         if (splits == 1)
         {

@@ -43,7 +43,6 @@ internal sealed class GroupReduction
 
     private readonly Accelerator _accelerator;
     private readonly IlgpuBufferPool _pool;
-    private readonly int _targetGroups;
     private readonly Dictionary<Type, Delegate> _stage1 = new();
     private readonly Dictionary<Type, Delegate> _stage2 = new();
 
@@ -51,8 +50,11 @@ internal sealed class GroupReduction
     {
         _accelerator = accelerator;
         _pool = pool;
-        _targetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 8);
+        TargetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 8);
     }
+
+    /// <summary>How many groups a reduction should spread over before it is worth splitting an output.</summary>
+    public int TargetGroups { get; set; }
 
     /// <summary>Loads the kernels for one op type; called once per op at backend construction.</summary>
     public void Load<T>() where T : struct, IGroupReduction
@@ -73,7 +75,7 @@ internal sealed class GroupReduction
     {
         if (outputs <= 0) return;
         int groupSize = GroupSizeFor(reduceLength);
-        int wanted = (_targetGroups + outputs - 1) / outputs;
+        int wanted = (TargetGroups + outputs - 1) / outputs;
         int useful = Math.Max(1, reduceLength / (groupSize * 4));
         int splits = Math.Clamp(Math.Min(wanted, useful), 1, MaxSplits);
         RunWithSplits(op, outputs, reduceLength, splits);

@@ -98,6 +98,20 @@ public sealed class IlgpuBackend : IComputeBackend
     /// <summary>Which GEMM/convolution kernel runs: 1 = one thread per output, 2 = shared-memory tiles (default).</summary>
     public int GemmVersion { get; set; } = 2;
 
+    /// <summary>
+    /// How many groups reductions and conv backward-weight aim for before splitting one output (or K) across
+    /// groups: 2 per multiprocessor by default. Tests raise it to cover the split paths with small shapes.
+    /// </summary>
+    internal int SplitTargetGroups
+    {
+        get => _reduction.TargetGroups;
+        set
+        {
+            _reduction.TargetGroups = value;
+            _conv.TargetGroups = value;
+        }
+    }
+
     /// <summary>Device allocations made so far; constant once training reaches its steady state.</summary>
     public int AllocationCount => _pool.AllocationCount;
 
