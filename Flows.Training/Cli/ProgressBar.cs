@@ -29,9 +29,11 @@ public sealed class ProgressBar
         bool last = done >= _total;
         if (!last && seconds - _lastPrint < (_interactive ? 0.2 : 10)) return;
         _lastPrint = seconds;
-        double rate = ratePerSecond is > 0 ? ratePerSecond.Value : done / Math.Max(seconds, 1e-9);
+        // Until a second has passed there is no meaningful rate.
+        double rate = ratePerSecond is > 0 ? ratePerSecond.Value : seconds >= 1 ? done / seconds : double.NaN;
         double left = rate > 0 ? (_total - done) / rate : double.NaN;
-        string text = $"{_label} {done}/{_total} {_unit}  {rate:F1} {_unit}/s  left {FormatTime(left)}{(extra.Length > 0 ? "  " + extra : "")}";
+        string rateText = double.IsFinite(rate) ? $"{rate:F1} {_unit}/s" : $"? {_unit}/s";
+        string text = $"{_label} {done}/{_total} {_unit}  {rateText}  left {FormatTime(left)}{(extra.Length > 0 ? "  " + extra : "")}";
         if (_interactive)
         {
             const int width = 24;

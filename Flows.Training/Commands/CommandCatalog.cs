@@ -13,6 +13,7 @@ public static class CommandCatalog
         SampleCommand.Spec,
         DescribeCommand.Spec,
         DataCommand.Spec,
+        ReportCommand.Spec,
         DevicesCommand.Spec,
     ];
 }
