@@ -61,6 +61,17 @@ public class AutogradTests
     }
 
     [Test]
+    public void ASecondBackwardThroughTheSameGraphSaysTheGraphWasUsed()
+    {
+        var p = Parameter.From(B, [1f, 2f], 2);
+        using var scope = new TensorScope();
+        var loss = Ops.Sum(Ops.Square(p));
+        loss.Backward();
+        var error = Assert.Throws<InvalidOperationException>(() => loss.Backward());
+        Assert.That(error!.Message, Does.Contain("already used"));
+    }
+
+    [Test]
     public void ConstantsGetNoGradient()
     {
         var p = Parameter.From(B, [1f, 2f], 2);

@@ -23,8 +23,8 @@ public class ParameterGroupTests
 
     private static string[] Names(Module module, ParameterGroup group)
     {
-        var lookup = module.NamedParameters().ToDictionary(p => (Tensor)p.Parameter, p => p.Name, ReferenceEqualityComparer.Instance);
-        return group.Parameters.Select(p => lookup[p]).ToArray();
+        var named = module.NamedParameters().ToList();
+        return group.Parameters.Select(p => named.Single(n => ReferenceEquals(n.Parameter, p)).Name).ToArray();
     }
 
     [Test]

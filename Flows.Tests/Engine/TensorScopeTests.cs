@@ -32,6 +32,24 @@ public class TensorScopeTests
     }
 
     [Test]
+    public void DisposingAViewOfAParameterLeavesTheParameterIntact()
+    {
+        var p = Parameter.From(B, [1f, 2f, 3f, 4f], 4, 1, 1, 1);
+        using (new TensorScope())
+        {
+            var view = Ops.Reshape(p, 2, 2);
+            Ops.Sum(Ops.Square(view)).Backward();
+        }
+        // Fresh allocations must not receive the parameter's memory back from the pool.
+        using (new TensorScope())
+            for (int i = 0; i < 8; i++) Tensor.Full(B, -7f, 4);
+        Assert.That(p.IsDisposed, Is.False);
+        Assert.That(p.ToArray(), Is.EqualTo(new[] { 1f, 2f, 3f, 4f }));
+        Assert.That(p.Grad!.ToArray(), Is.EqualTo(new[] { 2f, 4f, 6f, 8f }));
+        Assert.That(p.Grad.Shape, Is.EqualTo(p.Shape));
+    }
+
+    [Test]
     public void KeptTensorsMoveToTheEnclosingScope()
     {
         Tensor inner;

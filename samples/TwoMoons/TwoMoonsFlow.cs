@@ -23,6 +23,18 @@ public sealed class TwoMoonsFlow : Module
     /// <summary>log p(x) in nats for each of the N points: shape [N].</summary>
     public Tensor LogProb(Tensor x)
     {
+        var (z, logdet) = Encode(x);
+        // log N(z; 0, I) in 2-D: −½‖z‖² − log 2π.
+        var prior = Ops.AddScalar(Ops.Scale(Ops.SumPerSample(Ops.Square(z)), -0.5f), -LogTwoPi);
+        return Ops.Add(prior, logdet);
+    }
+
+    /// <summary>The training loss: the mean negative log-likelihood in nats.</summary>
+    public Tensor Loss(Tensor x) => Ops.Neg(Ops.Mean(LogProb(x)));
+
+    /// <summary>z = f(x) and the per-point log|det ∂z/∂x|, shape [N].</summary>
+    public (Tensor Z, Tensor LogDet) Encode(Tensor x)
+    {
         Tensor? logdet = null;
         foreach (var layer in _layers)
         {
@@ -30,21 +42,21 @@ public sealed class TwoMoonsFlow : Module
             logdet = logdet is null ? ld : Ops.Add(logdet, ld);
             x = y;
         }
-        // log N(z; 0, I) in 2-D: −½‖z‖² − log 2π.
-        var prior = Ops.AddScalar(Ops.Scale(Ops.SumPerSample(Ops.Square(x)), -0.5f), -LogTwoPi);
-        return Ops.Add(prior, logdet!);
+        return (x, logdet!);
     }
 
-    /// <summary>The training loss: the mean negative log-likelihood in nats.</summary>
-    public Tensor Loss(Tensor x) => Ops.Neg(Ops.Mean(LogProb(x)));
+    /// <summary>x = f⁻¹(z), running the couplings backwards (no gradient).</summary>
+    public Tensor Decode(Tensor z)
+    {
+        for (int i = _layers.Length - 1; i >= 0; i--) z = _layers[i].Inverse(z).X;
+        return z;
+    }
 
     /// <summary>n points drawn by pushing prior samples through the inverse couplings, as a host array (n, 2).</summary>
     public float[] Sample(int n, ulong seed)
     {
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
-        var x = Tensor.Normal(Backend, seed, 0, n, 2);
-        for (int i = _layers.Length - 1; i >= 0; i--) x = _layers[i].Inverse(x).X;
-        return x.ToArray();
+        return Decode(Tensor.Normal(Backend, seed, 0, n, 2)).ToArray();
     }
 }

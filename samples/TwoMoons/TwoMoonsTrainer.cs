@@ -9,9 +9,9 @@ public sealed class TwoMoonsTrainer : IDisposable
     private readonly TwoMoonsData _data;
     private readonly Adam _optimizer;
 
-    public TwoMoonsTrainer(IComputeBackend backend, int seed, int batchSize = 256, float learningRate = 2e-3f)
+    public TwoMoonsTrainer(IComputeBackend backend, int seed, int batchSize = 256, float learningRate = 5e-3f, int hidden = 64)
     {
-        Flow = new TwoMoonsFlow(backend, seed);
+        Flow = new TwoMoonsFlow(backend, seed, hidden: hidden);
         _data = new TwoMoonsData(seed);
         BatchSize = batchSize;
         _optimizer = new Adam(ParameterGroups.RealNvpStyle(Flow, 5e-5f, 100f), learningRate);
