@@ -49,6 +49,9 @@ internal sealed class GemmKernels
         _sumSplits = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(SumSplitsKernel);
     }
 
+    /// <summary>The generic instantiations loaded so far (for the PTX compile check).</summary>
+    public List<KernelEntry> Loaded { get; } = new();
+
     /// <summary>Loads v1 and v2 for one operand combination; called once per combination at backend construction.</summary>
     public void Load<TA, TB, TC>() where TA : struct, IGemmA where TB : struct, IGemmB where TC : struct, IGemmStore
     {
@@ -56,6 +59,8 @@ internal sealed class GemmKernels
             _accelerator.LoadStreamKernel<TA, TB, TC, int, int, int, int>(Tiled<TA, TB, TC>);
         _naive[(typeof(TA), typeof(TB), typeof(TC))] =
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TA, TB, TC, int, int>(Naive<TA, TB, TC>);
+        Loaded.Add(new KernelEntry(((Action<TA, TB, TC, int, int, int, int>)Tiled<TA, TB, TC>).Method, ExplicitlyGrouped: true));
+        Loaded.Add(new KernelEntry(((Action<Index1D, TA, TB, TC, int, int>)Naive<TA, TB, TC>).Method, ExplicitlyGrouped: false));
     }
 
     /// <summary>Runs C = A·B with the given kernel version (1 naive, 2 tiled) and K split into <paramref name="splits"/> parts (v2 only).</summary>

@@ -53,6 +53,9 @@ internal sealed class GroupReduction
         TargetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 8);
     }
 
+    /// <summary>The generic instantiations loaded so far (for the PTX compile check).</summary>
+    public List<KernelEntry> Loaded { get; } = new();
+
     /// <summary>How many groups a reduction should spread over before it is worth splitting an output.</summary>
     public int TargetGroups { get; set; }
 
@@ -61,6 +64,8 @@ internal sealed class GroupReduction
     {
         _stage1[typeof(T)] = _accelerator.LoadStreamKernel<T, int, int, ArrayView<float>, int>(Stage1<T>);
         _stage2[typeof(T)] = _accelerator.LoadAutoGroupedStreamKernel<Index1D, T, ArrayView<float>, int>(Stage2<T>);
+        Loaded.Add(new KernelEntry(((Action<T, int, int, ArrayView<float>, int>)Stage1<T>).Method, ExplicitlyGrouped: true));
+        Loaded.Add(new KernelEntry(((Action<Index1D, T, ArrayView<float>, int>)Stage2<T>).Method, ExplicitlyGrouped: false));
     }
 
     public static int GroupSizeFor(int reduceLength)

@@ -115,6 +115,10 @@ public sealed class IlgpuBackend : IComputeBackend
     /// <summary>Device allocations made so far; constant once training reaches its steady state.</summary>
     public int AllocationCount => _pool.AllocationCount;
 
+    /// <summary>Every kernel this backend loads, for <see cref="PtxCompileCheck"/>.</summary>
+    internal IEnumerable<KernelEntry> KernelEntries() =>
+        PtxCompileCheck.NonGenericKernels().Concat(_reduction.Loaded).Concat(_gemm.Loaded);
+
     private static string Describe(Accelerator accelerator) => accelerator switch
     {
         CudaAccelerator cuda => $"{cuda.Name} ({cuda.Architecture}, {cuda.NumMultiprocessors} SMs, {cuda.MemorySize / (1024.0 * 1024 * 1024):F0} GiB)",

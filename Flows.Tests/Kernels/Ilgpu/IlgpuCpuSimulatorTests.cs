@@ -1,4 +1,5 @@
 using Flows.Kernels.Ilgpu;
+using ILGPU.Runtime.Cuda;
 
 namespace Flows.Tests.Kernels.Ilgpu;
 
@@ -7,6 +8,16 @@ namespace Flows.Tests.Kernels.Ilgpu;
 public sealed class IlgpuCpuSimulatorTests : IlgpuKernelTests
 {
     protected override IlgpuBackend CreateDevice() => IlgpuBackend.CreateCpuSimulator();
+
+    [Test]
+    public void EveryKernelCompilesToPtxForHopper()
+    {
+        // The CPU accelerator runs kernels as .NET code; this proves the CUDA backend accepts them too.
+        var results = PtxCompileCheck.CompileAll(Device, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80);
+        Assert.That(results, Has.Count.GreaterThan(30));
+        var failures = results.Where(r => r.Error is not null).Select(r => $"{r.Kernel}: {r.Error}").ToList();
+        Assert.That(failures, Is.Empty);
+    }
 
     [Test]
     public void NameAndDescription()
