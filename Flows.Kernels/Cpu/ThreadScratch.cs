@@ -7,7 +7,7 @@ namespace Flows.Kernels.Cpu;
 /// </summary>
 internal static class ThreadScratch
 {
-    public const int Slots = 5;
+    public const int Slots = 6;
 
     [ThreadStatic] private static float[]?[]? t_arrays;
 
@@ -45,4 +45,5 @@ internal static class ScratchSlot
     public const int PackB = 2;
     public const int Transpose = 3;
     public const int Weights = 4;
+    public const int Padded = 5;
 }

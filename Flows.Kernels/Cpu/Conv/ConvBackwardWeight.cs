@@ -40,7 +40,14 @@ internal static unsafe class ConvBackwardWeight
                         if (direct)
                             Multiply(a, new DenseB(xn, plane, true), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
                         else
-                            Multiply(a, new Im2ColTransposedB(xn, g), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
+                        {
+                            var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.Length(g));
+                            fixed (float* padded = frame)
+                            {
+                                PaddedImage.Fill(xn, g, padded);
+                                Multiply(a, new Im2ColTransposedB(padded, g), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
+                            }
+                        }
                     }
                 });
                 for (int chunk = 1; chunk < chunks; chunk++)

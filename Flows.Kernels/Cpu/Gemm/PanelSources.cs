@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Flows.Kernels.Cpu;
 
@@ -72,9 +71,7 @@ internal readonly unsafe struct DenseB(float* data, int ld, bool transposed) : I
     {
         if (cols == nr)
         {
-            int j = 0;
-            for (; j + 8 <= nr; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
-            for (; j < nr; j++) dst[j] = src[j];
+            PanelCopy.Contiguous(src, dst, nr);
             return;
         }
         int i = 0;
