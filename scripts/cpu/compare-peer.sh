@@ -23,9 +23,9 @@ configs=(
 printf '| config | ours train img/s | libtorch train img/s | ratio | ours eval img/s | libtorch eval img/s | ratio |\n|---|---|---|---|---|---|---|\n' > "$work/table.md"
 for cfg in "${configs[@]}"; do
   echo "== ours: step $cfg $*"
-  o=$($ours step $cfg --device cpu "$@" | tee /dev/stderr | grep '^RESULT')
+  out=$($ours step $cfg --device cpu "$@"); echo "$out"; o=$(grep '^RESULT' <<<"$out")
   echo "== libtorch: $cfg --threads 2 $*"
-  p=$($peer $cfg --threads 2 "$@" | tee /dev/stderr | grep '^RESULT')
+  out=$($peer $cfg --threads 2 "$@"); echo "$out"; p=$(grep '^RESULT' <<<"$out")
   get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
   ot=$(get train_img_s "$o"); pt=$(get train_img_s "$p"); oe=$(get eval_img_s "$o"); pe=$(get eval_img_s "$p")
   rt=$(python3 -c "print(f'{$ot/$pt:.2f}')"); re=$(python3 -c "print(f'{$oe/$pe:.2f}')")
