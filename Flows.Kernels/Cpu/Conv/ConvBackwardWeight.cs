@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
@@ -22,42 +20,36 @@ internal static unsafe class ConvBackwardWeight
         bool splitGemm = g.Batch < CpuParallel.Workers && costPerSample * g.Batch >= CpuParallel.SerialThreshold;
         int chunks = splitGemm ? 1 : Math.Min(g.Batch, MaxChunks);
         bool parallel = costPerSample * g.Batch >= CpuParallel.SerialThreshold;
-        // Chunk 0 accumulates into dw itself; the others into pooled partials.
-        float[]? partials = chunks > 1 ? ArrayPool<float>.Shared.Rent((chunks - 1) * wLength) : null;
-        try
+        // Chunk 0 accumulates into dw itself; the others into the calling thread's scratch (it never uses this
+        // slot while it works on a chunk).
+        float[]? partials = chunks > 1 ? ThreadScratch.Get(ScratchSlot.Partials, (chunks - 1) * wLength) : null;
+        fixed (float* px = x, pdy = dy, pdw = dw, ppart = partials)
         {
-            fixed (float* px = x, pdy = dy, pdw = dw, ppart = partials)
+            float* xs = px, dys = pdy, dws = pdw, parts = ppart;
+            CpuParallel.ForFixedChunks(g.Batch, chunks, parallel, (chunk, start, end) =>
             {
-                float* xs = px, dys = pdy, dws = pdw, parts = ppart;
-                CpuParallel.ForFixedChunks(g.Batch, chunks, parallel, (chunk, start, end) =>
+                float* target = chunk == 0 ? dws : parts + (long)(chunk - 1) * wLength;
+                for (int n = start; n < end; n++)
                 {
-                    float* target = chunk == 0 ? dws : parts + (long)(chunk - 1) * wLength;
-                    for (int n = start; n < end; n++)
+                    var a = new DenseA(dys + (long)n * outSize, plane, false);
+                    float* xn = xs + (long)n * inSize;
+                    bool accumulate = n > start;
+                    if (direct)
+                        Multiply(a, new DenseB(xn, plane, true), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
+                    else
                     {
-                        var a = new DenseA(dys + (long)n * outSize, plane, false);
-                        float* xn = xs + (long)n * inSize;
-                        bool accumulate = n > start;
-                        if (direct)
-                            Multiply(a, new DenseB(xn, plane, true), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
-                        else
+                        var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.Length(g));
+                        fixed (float* padded = frame)
                         {
-                            var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.Length(g));
-                            fixed (float* padded = frame)
-                            {
-                                PaddedImage.Fill(xn, g, padded);
-                                Multiply(a, new Im2ColTransposedB(padded, g), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
-                            }
+                            PaddedImage.Fill(xn, g, padded);
+                            Multiply(a, new Im2ColTransposedB(padded, g), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
                         }
                     }
-                });
-                for (int chunk = 1; chunk < chunks; chunk++)
-                    ReductionKernels.AddInto(new ReadOnlySpan<float>(parts + (long)(chunk - 1) * wLength, wLength),
-                                             new Span<float>(dws, wLength));
-            }
-        }
-        finally
-        {
-            if (partials is not null) ArrayPool<float>.Shared.Return(partials);
+                }
+            });
+            for (int chunk = 1; chunk < chunks; chunk++)
+                ReductionKernels.AddInto(new ReadOnlySpan<float>(parts + (long)(chunk - 1) * wLength, wLength),
+                                         new Span<float>(dws, wLength));
         }
     }
 

@@ -6,9 +6,10 @@ namespace Flows.Kernels.Cpu;
 /// y = conv(x, w) + bias as one GEMM per sample, Y_n (Cout × OH·OW) = W (Cout × Cin·K·K) · cols_n, with
 /// im2col fused into the packing of B (<see cref="Im2ColB"/>); a 1×1 convolution without padding packs
 /// x_n directly. Samples are spread over the cores; with fewer samples than cores each GEMM is split instead.
-/// Measured history (conv 3x3, batch 64, 64→64, 28x28, this 2-core machine under load, GFLOP per CPU-second):
-/// v1 explicit im2col + row GEMM ≈ 4 (wall), v2 explicit im2col + packed 6×16 GEMM ≈ 20, v3 im2col packed
-/// from the image with bounds checks ≈ 33 per CPU-second, v4 (this) packed from a padded frame: see Bench.
+/// Measured history (conv 3x3, batch 64, 64→64, 28x28, the shared 2-core AVX2 machine, GFLOP per CPU-second
+/// of one thread, which the machine's load barely disturbs): v1 explicit im2col + row GEMM ≈ 4;
+/// v2 explicit im2col + packed 6×16 GEMM ≈ 20; v3 im2col packed from the image with bounds checks ≈ 33;
+/// v4 (this) packed from a zero-bordered frame, KC 384 ≈ 55–62 (16x16: 50–63).
 /// </summary>
 internal static unsafe class ConvForward
 {
