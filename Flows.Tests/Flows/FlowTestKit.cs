@@ -14,7 +14,7 @@ internal static class FlowTestKit
         var c = ModelConfig.Defaults(name, ImageShape.Parse(image));
         return name switch
         {
-            "glow" => c with { K = 2, Mid = 8, Layers = 1 },
+            "glow" => c with { K = 2, Mid = 8, Layers = 1, Scales = Math.Min(c.Scales, 2) },
             "realnvp-resnetae" => c with { Mid = 4, Blocks = 2, Latent = 3 },
             "realnvp-ae" => c with { Latent = 4 },
             "tabular" => c with { Hidden = 8, Layers = 1, Couplings = 4 },
