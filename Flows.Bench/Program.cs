@@ -1,1 +1,25 @@
-class P { static void Main() { } }
+using BenchmarkDotNet.Running;
+using Flows.Bench.Gpu;
+
+namespace Flows.Bench;
+
+/// <summary>
+/// Entry point. Subcommands of our own come first; anything else goes to BenchmarkDotNet, which runs the
+/// benchmark classes of this assembly (e.g. `Flows.Bench --filter '*Conv*'`).
+///   gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]   validate and time every ILGPU kernel
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string command = args.Length > 0 ? args[0] : "";
+        switch (command)
+        {
+            case "gpu-check":
+                return GpuCheck.Run(args[1..]);
+            default:
+                var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+        }
+    }
+}

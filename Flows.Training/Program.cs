@@ -1,1 +1,67 @@
-class P { static void Main() { } }
+using Flows.Core;
+using Flows.Core.Checkpoints;
+using Flows.Core.Data;
+using Flows.Core.Training;
+using Flows.Kernels.Devices;
+using Flows.Training.Cli;
+using Flows.Training.Commands;
+
+namespace Flows.Training;
+
+/// <summary>
+/// The command-line app. Errors a user can cause end in one line on stderr that names the problem and the fix,
+/// with a non-zero exit code: 2 usage, 3 data, 4 checkpoint, 5 device, 6 numerical divergence, 1 other.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] is "--help" or "-h" or "help")
+        {
+            PrintHelp();
+            return 0;
+        }
+        var command = args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)
+            ? MainJobCommand.Spec
+            : CommandCatalog.All.FirstOrDefault(c => c.Name == args[0]);
+        var rest = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[1..] : args;
+        try
+        {
+            if (command is null) throw new UsageException($"unknown command '{args[0]}'; see 'flows --help'");
+            if (rest.Contains("--help") || rest.Contains("-h"))
+            {
+                Console.Write(command.Help());
+                return 0;
+            }
+            return command.Run(command.Parse(rest));
+        }
+        catch (UsageException e) { return Fail(2, e.Message); }
+        catch (DataException e) { return Fail(3, e.Message); }
+        catch (CheckpointException e) { return Fail(4, e.Message); }
+        catch (DeviceUnavailableException e) { return Fail(5, e.Message); }
+        catch (TrainingDivergedException e) { return Fail(6, e.Message); }
+        catch (NumericalException e) { return Fail(6, e.Message); }
+        catch (ArgumentException e) { return Fail(2, e.Message); }
+        catch (IOException e) { return Fail(1, $"{e.Message} (check the path and free disk space)"); }
+        catch (UnauthorizedAccessException e) { return Fail(1, $"{e.Message} (pick a folder you can write, e.g. with --out)"); }
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Out.Flush();
+        Console.Error.WriteLine($"error: {message}");
+        return code;
+    }
+
+    private static void PrintHelp()
+    {
+        Console.WriteLine("flows — normalizing flows from scratch (\"Why Normalizing Flows Fail to Detect OOD Data\")");
+        Console.WriteLine();
+        Console.WriteLine("usage: flows [COMMAND] [options]     (no command: the main job, 'run')");
+        Console.WriteLine();
+        foreach (var c in CommandCatalog.All)
+            Console.WriteLine($"  {c.Name,-10} {c.Summary.Split('\n')[0]}");
+        Console.WriteLine();
+        Console.WriteLine("'flows COMMAND --help' lists a command's options.");
+    }
+}

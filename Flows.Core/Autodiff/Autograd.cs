@@ -84,6 +84,8 @@ public static class Autograd
     {
         if (root.Length != 1)
             throw new InvalidOperationException($"Backward needs a one-element loss, got shape {Shapes.Format(root.Shape)}");
+        if (root.Node is null && root.GraphReleased)
+            throw new InvalidOperationException("Backward: this loss's graph was already used by an earlier Backward; compute the loss again");
         if (root.Node is null)
             throw new InvalidOperationException("Backward: the loss does not depend on any tensor that requires a gradient");
 
@@ -108,7 +110,11 @@ public static class Autograd
                 if (any) node.Backward(grads);
                 foreach (var g in grads) g?.Dispose();
                 // Release the graph as we go so closures (and what they hold) can be collected.
-                foreach (var o in node.Outputs) o.Node = null;
+                foreach (var o in node.Outputs)
+                {
+                    o.Node = null;
+                    o.GraphReleased = true;
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ namespace Flows.Core;
 /// nn.BatchNorm2d / nn.BatchNorm1d (affine, eps 1e-5, momentum 0.1): batch statistics in training mode with
 /// running statistics updated from the unbiased variance, running statistics in evaluation mode.
 /// </summary>
-public sealed class BatchNorm : Module
+public sealed class BatchNorm : Module, ILayer
 {
     public BatchNorm(IComputeBackend backend, int channels, float momentum = 0.1f, float epsilon = 1e-5f)
         : base(backend)

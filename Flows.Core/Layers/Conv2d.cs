@@ -6,7 +6,7 @@ namespace Flows.Core;
 /// nn.Conv2d with stride 1 and zero padding, optionally weight-normalized (parameters weight_g, weight_v,
 /// bias, as PyTorch's weight_norm names them). Initialised as PyTorch does; weight_norm sets g = ‖v‖.
 /// </summary>
-public sealed class Conv2d : Module
+public sealed class Conv2d : Module, ILayer
 {
     public Conv2d(IComputeBackend backend, Random rng, int inChannels, int outChannels, int kernelSize,
                   int? padding = null, bool bias = true, bool weightNorm = false)

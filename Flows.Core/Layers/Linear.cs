@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core;
 
 /// <summary>nn.Linear: y = x·Wᵀ + b with W (out × in), PyTorch's initialisation.</summary>
-public sealed class Linear : Module
+public sealed class Linear : Module, ILayer
 {
     public Linear(IComputeBackend backend, Random rng, int inFeatures, int outFeatures, bool bias = true)
         : base(backend)

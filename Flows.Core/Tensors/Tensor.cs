@@ -38,6 +38,9 @@ public class Tensor : IDisposable
     /// <summary>The op that made this tensor, when gradients are being recorded.</summary>
     internal Node? Node { get; set; }
 
+    /// <summary>Set when Backward has consumed the node that made this tensor (so a second Backward can say so).</summary>
+    internal bool GraphReleased { get; set; }
+
     /// <summary>True when gradients flow through this tensor: it requires them or was made from one that does.</summary>
     public bool TracksGrad => RequiresGrad || Node != null;
 

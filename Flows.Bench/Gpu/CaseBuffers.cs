@@ -1,0 +1,71 @@
+using Flows.Kernels;
+
+namespace Flows.Bench.Gpu;
+
+/// <summary>
+/// The named buffers of one kernel case on one backend. Random inputs are seeded by their name, so the device
+/// and the reference get identical data; outputs start as NaN so an unwritten element fails the comparison.
+/// </summary>
+public sealed class CaseBuffers : IDisposable
+{
+    private readonly Dictionary<string, DeviceBuffer> _buffers = new();
+
+    public CaseBuffers(IComputeBackend backend) => Backend = backend;
+
+    public IComputeBackend Backend { get; }
+
+    /// <summary>Results that are numbers rather than buffers (SumOfSquares).</summary>
+    public Dictionary<string, double> Scalars { get; } = new();
+
+    public DeviceBuffer this[string name] => _buffers[name];
+
+    public DeviceBuffer Random(string name, int length, float low = -1f, float high = 1f)
+    {
+        var rng = new Random(StableHash(name));
+        var data = new float[length];
+        for (int i = 0; i < length; i++) data[i] = low + (high - low) * (float)rng.NextDouble();
+        return Add(name, data);
+    }
+
+    public DeviceBuffer Values(string name, float[] data) => Add(name, data);
+
+    public DeviceBuffer Output(string name, int length)
+    {
+        var buffer = Backend.Allocate(length);
+        Backend.Fill(buffer, float.NaN);
+        _buffers[name] = buffer;
+        return buffer;
+    }
+
+    public float[] Download(string name)
+    {
+        var buffer = _buffers[name];
+        var data = new float[buffer.Length];
+        Backend.Download(buffer, data);
+        return data;
+    }
+
+    private DeviceBuffer Add(string name, float[] data)
+    {
+        var buffer = Backend.Allocate(data.Length);
+        Backend.Upload(data, buffer);
+        _buffers[name] = buffer;
+        return buffer;
+    }
+
+    private static int StableHash(string text)
+    {
+        unchecked
+        {
+            int hash = 17;
+            foreach (char c in text) hash = hash * 31 + c;
+            return hash;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var buffer in _buffers.Values) buffer.Dispose();
+        _buffers.Clear();
+    }
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Flows.Kernels;
+using Flows.Kernels.Cpu;
+using Flows.Kernels.Devices;
+using Flows.Kernels.Ilgpu;
+
+namespace Flows.Bench.Gpu;
+
+/// <summary>
+/// gpu-check: runs every IlgpuBackend kernel against the managed CPU backend and times it, so one short run on
+/// a GPU machine answers "is it right, and how fast". Each case is validated on its first run (outputs poisoned
+/// with NaN beforehand), then timed: warm-up runs, then the median of N runs each closed by Synchronize.
+/// </summary>
+public static class GpuCheck
+{
+    public sealed record Options(string Device, bool Quick, string? OutDirectory);
+
+    public static int Run(string[] args)
+    {
+        Options options;
+        try
+        {
+            options = Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"gpu-check: {e.Message}");
+            Console.Error.WriteLine("usage: gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]");
+            return 2;
+        }
+
+        IlgpuBackend device;
+        try
+        {
+            device = options.Device switch
+            {
+                "cuda" => ComputeDevices.TryCreateCuda(out var reason)
+                          ?? throw new DeviceUnavailableException($"{reason}; use --device ilgpu-cpu or install the NVIDIA driver"),
+                _ => IlgpuBackend.CreateCpuSimulator(),
+            };
+        }
+        catch (DeviceUnavailableException e)
+        {
+            Console.Error.WriteLine($"gpu-check: {e.Message}");
+            return 2;
+        }
+
+        using (device)
+        using (var reference = new ManagedCpuBackend())
+        {
+            var report = new GpuCheckReport(device.Name, device.DeviceDescription, reference.DeviceDescription, options.Quick);
+            Console.WriteLine($"gpu-check on {device.Name}: {device.DeviceDescription}");
+            Console.WriteLine($"reference: cpu: {reference.DeviceDescription}; {(options.Quick ? "quick shapes" : "full shapes")}");
+            Console.WriteLine(GpuCheckReport.HeaderLine);
+            int warmup = options.Quick ? 1 : 3, repeats = options.Quick ? 2 : 20;
+            foreach (var kernelCase in KernelCases.Build(options.Quick))
+            {
+                var row = RunCase(kernelCase, device, reference, warmup, repeats);
+                report.Rows.Add(row);
+                Console.WriteLine(GpuCheckReport.Format(row));
+            }
+            Console.WriteLine(report.Summary());
+            if (options.OutDirectory is { } outDirectory) report.Write(outDirectory);
+            return report.Rows.All(r => r.Pass) ? 0 : 1;
+        }
+    }
+
+    private static Options Parse(string[] args)
+    {
+        string deviceName = "cuda";
+        bool quick = false;
+        string? outDirectory = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--device" when i + 1 < args.Length:
+                    deviceName = args[++i].ToLowerInvariant();
+                    if (deviceName is not ("cuda" or "ilgpu-cpu"))
+                        throw new ArgumentException($"--device must be cuda or ilgpu-cpu, got '{deviceName}'");
+                    break;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--out" when i + 1 < args.Length:
+                    outDirectory = args[++i];
+                    break;
+                default:
+                    throw new ArgumentException($"unknown or incomplete argument '{args[i]}'");
+            }
+        }
+        return new Options(deviceName, quick, outDirectory);
+    }
+
+    private static GpuCheckRow RunCase(KernelCase kernelCase, IlgpuBackend device, IComputeBackend reference, int warmup, int repeats)
+    {
+        device.GemmVersion = kernelCase.Version == 0 ? 2 : kernelCase.Version;
+        using var onDevice = new CaseBuffers(device);
+        using var onReference = new CaseBuffers(reference);
+        try
+        {
+            kernelCase.Setup(onDevice);
+            kernelCase.Setup(onReference);
+            kernelCase.Run(device, onDevice);
+            kernelCase.Run(reference, onReference);
+            device.Synchronize();
+
+            double error = 0;
+            string worst = "";
+            foreach (var output in kernelCase.Outputs)
+            {
+                double e = Compare(output, onDevice, onReference);
+                if (e >= error)
+                {
+                    error = e;
+                    worst = output;
+                }
+            }
+
+            var times = new List<double>();
+            for (int i = 0; i < warmup + repeats; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                kernelCase.Run(device, onDevice);
+                device.Synchronize();
+                if (i >= warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            double ms = times[times.Count / 2];
+            bool pass = error <= kernelCase.Tolerance;
+            return new GpuCheckRow(kernelCase.Kernel, kernelCase.Version, kernelCase.Shape, error, kernelCase.Tolerance, pass, ms,
+                                   kernelCase.Bytes / (ms * 1e6), kernelCase.Flops / (ms * 1e6), pass ? null : $"worst output: {worst}");
+        }
+        catch (Exception e)
+        {
+            return new GpuCheckRow(kernelCase.Kernel, kernelCase.Version, kernelCase.Shape, double.PositiveInfinity, kernelCase.Tolerance,
+                                   false, 0, 0, 0, e.GetBaseException().Message.ReplaceLineEndings(" "));
+        }
+        finally
+        {
+            device.GemmVersion = 2;
+        }
+    }
+
+    private static double Compare(string output, CaseBuffers device, CaseBuffers reference)
+    {
+        if (output.StartsWith("scalar:", StringComparison.Ordinal))
+        {
+            string name = output["scalar:".Length..];
+            double a = device.Scalars[name], b = reference.Scalars[name];
+            return Math.Abs(a - b) / Math.Max(Math.Abs(b), 1e-30);
+        }
+        return Discrepancy.Max(device.Download(output), reference.Download(output), out _);
+    }
+}

@@ -1,0 +1,207 @@
+using Flows.Kernels;
+
+namespace Flows.Bench.Gpu;
+
+/// <summary>
+/// The cases gpu-check runs: every IComputeBackend kernel at the shapes the paper's models use (RealNVP on
+/// FashionMNIST: batch 64, 64 channels at 28x28, 14.7M parameters; Glow: 200 channels at 7x7), or tiny shapes
+/// with --quick so that the ILGPU CPU simulator gets through them in well under a minute.
+/// </summary>
+public static class KernelCases
+{
+    private const double Element = 1e-5, Reduction = 1e-4;
+    private const int RealNvpParameters = 14_707_336;
+
+    public static IReadOnlyList<KernelCase> Build(bool quick)
+    {
+        var cases = new List<KernelCase>();
+        var convs = quick
+            ? new[] { ConvGeometry.Same(2, 4, 6, 6, 4, 3), ConvGeometry.Same(2, 6, 5, 5, 6, 3), ConvGeometry.Same(2, 4, 6, 6, 4, 1) }
+            : new[] { ConvGeometry.Same(64, 64, 28, 28, 64, 3), ConvGeometry.Same(32, 200, 7, 7, 200, 3), ConvGeometry.Same(64, 64, 28, 28, 64, 1) };
+        foreach (var g in convs)
+            foreach (int version in new[] { 1, 2 })
+                AddConv(cases, g, version);
+
+        var (m, k, n) = quick ? (33, 20, 70) : (1024, 1024, 1024);
+        foreach (int version in new[] { 1, 2 })
+            foreach (bool transposeA in new[] { false, true })
+                cases.Add(new KernelCase(transposeA ? "matmul Aᵀ·B" : "matmul A·B", $"{m}x{k}x{n}", version,
+                    4.0 * (m * k + k * n + m * n), 2.0 * m * k * n, Reduction,
+                    b => { b.Random("a", m * k); b.Random("b", k * n); b.Output("c", m * n); },
+                    (d, b) => d.MatMul(b["a"], b["b"], b["c"], m, k, n, transposeA), ["c"]));
+
+        var glow = quick ? new Ncs(2, 4, 9) : new Ncs(64, 16, 196);
+        foreach (int version in new[] { 1, 2 })
+            cases.Add(new KernelCase("conv1x1 (invertible)", Show(glow), version, 4.0 * (2 * glow.Length + glow.C * glow.C),
+                2.0 * glow.Length * glow.C, Reduction,
+                b => { b.Random("x", glow.Length); b.Random("w", glow.C * glow.C); b.Output("y", glow.Length); },
+                (d, b) => d.Conv1x1(b["x"], b["w"], b["y"], glow), ["y"]));
+
+        AddCoupling(cases, quick ? new Ncs(2, 1, 16) : new Ncs(64, 1, 784), masked: true);
+        AddCoupling(cases, quick ? new Ncs(2, 4, 9) : new Ncs(64, 4, 196), masked: false);
+
+        var act = quick ? new Ncs(2, 4, 16) : new Ncs(64, 64, 784);
+        AddNormalization(cases, act);
+        AddActNorm(cases, quick ? new Ncs(2, 4, 9) : new Ncs(64, 16, 196));
+        AddReductions(cases, act, quick ? 3001 : RealNvpParameters);
+        AddElementwise(cases, act, quick ? 3001 : RealNvpParameters);
+        AddLayout(cases, act);
+        AddOptimizers(cases, quick ? 3001 : RealNvpParameters);
+        return cases;
+    }
+
+    private static string Show(Ncs s) => $"N{s.N} C{s.C} S{s.S}";
+
+    private static string Show(ConvGeometry g) =>
+        $"b{g.Batch} {g.InChannels}→{g.OutChannels} {g.Height}x{g.Width} k{g.KernelSize}";
+
+    private static void AddConv(List<KernelCase> cases, ConvGeometry g, int version)
+    {
+        double bytes = 4.0 * (g.InputLength + g.WeightLength + g.OutputLength);
+        void Inputs(CaseBuffers b)
+        {
+            b.Random("x", g.InputLength);
+            b.Random("w", g.WeightLength, -0.1f, 0.1f);
+            b.Random("bias", g.OutChannels);
+            b.Random("dy", g.OutputLength);
+        }
+        cases.Add(new KernelCase("conv2d forward", Show(g), version, bytes, g.Flops, Reduction,
+            b => { Inputs(b); b.Output("y", g.OutputLength); },
+            (d, b) => d.Conv2dForward(b["x"], b["w"], b["bias"], b["y"], g), ["y"]));
+        cases.Add(new KernelCase("conv2d backward-data", Show(g), version, bytes, g.Flops, Reduction,
+            b => { Inputs(b); b.Output("dx", g.InputLength); },
+            (d, b) => d.Conv2dBackwardData(b["dy"], b["w"], b["dx"], g), ["dx"]));
+        cases.Add(new KernelCase("conv2d backward-weight", Show(g), version, bytes, g.Flops, Reduction,
+            b => { Inputs(b); b.Output("dw", g.WeightLength); },
+            (d, b) => d.Conv2dBackwardWeight(b["x"], b["dy"], b["dw"], g), ["dw"]));
+    }
+
+    private static void AddCoupling(List<KernelCase> cases, Ncs s, bool masked)
+    {
+        string shape = Show(s) + (masked ? " masked" : "");
+        void Inputs(CaseBuffers b)
+        {
+            b.Random("x", s.Length);
+            b.Random("raw", s.Length, -2f, 2f);
+            b.Random("t", s.Length);
+            b.Random("scale", s.C, 0.5f, 1.5f);
+            b.Random("dy", s.Length);
+            b.Random("dlogdet", s.N);
+            if (masked) b.Values("mask", Enumerable.Range(0, s.C * s.S).Select(i => (float)((i + i / 28) % 2)).ToArray());
+        }
+        DeviceBuffer? Mask(CaseBuffers b) => masked ? b["mask"] : null;
+        cases.Add(new KernelCase("coupling forward", shape, 0, 4.0 * (4 * s.Length + s.N), 0, Reduction,
+            b => { Inputs(b); b.Output("y", s.Length); b.Output("logdet", s.N); },
+            (d, b) => d.CouplingForward(b["x"], b["raw"], b["t"], b["scale"], Mask(b), b["y"], b["logdet"], s), ["y", "logdet"]));
+        cases.Add(new KernelCase("coupling inverse", shape, 0, 4.0 * (4 * s.Length + s.N), 0, Reduction,
+            b => { Inputs(b); b.Output("x2", s.Length); b.Output("logdet", s.N); },
+            (d, b) => d.CouplingInverse(b["x"], b["raw"], b["t"], b["scale"], Mask(b), b["x2"], b["logdet"], s), ["x2", "logdet"]));
+        cases.Add(new KernelCase("coupling backward", shape, 0, 4.0 * (7 * s.Length + s.N), 0, Reduction,
+            b => { Inputs(b); b.Output("dx", s.Length); b.Output("draw", s.Length); b.Output("dt", s.Length); b.Output("dscale", s.C); },
+            (d, b) => d.CouplingBackward(b["x"], b["raw"], b["t"], b["scale"], Mask(b), b["dy"], b["dlogdet"],
+                                         b["dx"], b["draw"], b["dt"], b["dscale"], s), ["dx", "draw", "dt", "dscale"]));
+    }
+
+    private static void AddNormalization(List<KernelCase> cases, Ncs s)
+    {
+        void Inputs(CaseBuffers b)
+        {
+            b.Random("x", s.Length, -2f, 3f);
+            b.Random("mean", s.C);
+            b.Random("invStd", s.C, 0.5f, 2f);
+            b.Random("gamma", s.C, 0.5f, 1.5f);
+            b.Random("beta", s.C);
+            b.Random("dy", s.Length);
+        }
+        cases.Add(new KernelCase("batchnorm apply", Show(s), 0, 8.0 * s.Length, 0, Element,
+            b => { Inputs(b); b.Output("y", s.Length); },
+            (d, b) => d.BatchNormApply(b["x"], b["mean"], b["invStd"], b["gamma"], b["beta"], b["y"], s), ["y"]));
+        cases.Add(new KernelCase("batchnorm backward (batch stats)", Show(s), 0, 20.0 * s.Length, 0, Reduction,
+            b => { Inputs(b); b.Output("dx", s.Length); b.Output("dgamma", s.C); b.Output("dbeta", s.C); },
+            (d, b) => d.BatchNormBackward(b["x"], b["mean"], b["invStd"], b["gamma"], b["dy"], b["dx"], b["dgamma"], b["dbeta"], s, true),
+            ["dx", "dgamma", "dbeta"]));
+        cases.Add(new KernelCase("channel moments", Show(s), 0, 4.0 * s.Length, 0, Reduction,
+            b => { Inputs(b); b.Output("m", s.C); b.Output("v", s.C); },
+            (d, b) => d.ChannelMoments(b["x"], s, b["m"], b["v"]), ["m", "v"]));
+    }
+
+    private static void AddActNorm(List<KernelCase> cases, Ncs s)
+    {
+        void Inputs(CaseBuffers b)
+        {
+            b.Random("x", s.Length);
+            b.Random("bias", s.C);
+            b.Random("logScale", s.C, -0.5f, 0.5f);
+            b.Random("dy", s.Length);
+        }
+        cases.Add(new KernelCase("actnorm forward", Show(s), 0, 8.0 * s.Length, 0, Element,
+            b => { Inputs(b); b.Output("y", s.Length); },
+            (d, b) => d.ActNormForward(b["x"], b["bias"], b["logScale"], b["y"], s), ["y"]));
+        cases.Add(new KernelCase("actnorm backward", Show(s), 0, 12.0 * s.Length, 0, Reduction,
+            b => { Inputs(b); b.Output("dx", s.Length); b.Output("db", s.C); b.Output("dls", s.C); },
+            (d, b) => d.ActNormBackward(b["x"], b["bias"], b["logScale"], b["dy"], b["dx"], b["db"], b["dls"], s), ["dx", "db", "dls"]));
+    }
+
+    private static void AddReductions(List<KernelCase> cases, Ncs s, int parameters)
+    {
+        cases.Add(new KernelCase("sumTo per channel", Show(s), 0, 4.0 * s.Length, s.Length, Reduction,
+            b => { b.Random("x", s.Length); b.Output("y", s.C); },
+            (d, b) => d.SumTo(b["x"], s, b["y"], new Ncs(1, s.C, 1)), ["y"]));
+        cases.Add(new KernelCase("sumTo per sample", Show(s), 0, 4.0 * s.Length, s.Length, Reduction,
+            b => { b.Random("x", s.Length); b.Output("y", s.N); },
+            (d, b) => d.SumTo(b["x"], s, b["y"], new Ncs(s.N, 1, 1)), ["y"]));
+        cases.Add(new KernelCase("sum of squares", $"{parameters}", 0, 4.0 * parameters, 2.0 * parameters, Reduction,
+            b => b.Random("x", parameters),
+            (d, b) => b.Scalars["sum"] = d.SumOfSquares(b["x"], parameters), ["scalar:sum"]));
+    }
+
+    private static void AddElementwise(List<KernelCase> cases, Ncs s, int parameters)
+    {
+        int count = s.Length;
+        cases.Add(new KernelCase("unary tanh", $"{count}", 0, 8.0 * count, 0, Element,
+            b => { b.Random("x", count, -3f, 3f); b.Output("y", count); },
+            (d, b) => d.Unary(UnaryOp.Tanh, b["x"], b["y"], count), ["y"]));
+        cases.Add(new KernelCase("unary softplus", $"{count}", 0, 8.0 * count, 0, Element,
+            b => { b.Random("x", count, -6f, 6f); b.Output("y", count); },
+            (d, b) => d.Unary(UnaryOp.Softplus, b["x"], b["y"], count), ["y"]));
+        cases.Add(new KernelCase("unary backward sigmoid", $"{count}", 0, 16.0 * count, 0, Element,
+            b => { b.Random("x", count); b.Random("y", count, 0.1f, 0.9f); b.Random("dy", count); b.Output("dx", count); },
+            (d, b) => d.UnaryBackward(UnaryOp.Sigmoid, b["x"], b["y"], b["dy"], b["dx"], count), ["dx"]));
+        cases.Add(new KernelCase("binary mul (C broadcast)", Show(s), 0, 8.0 * count, count, Element,
+            b => { b.Random("a", count); b.Random("b", s.C); b.Output("c", count); },
+            (d, b) => d.Binary(BinaryOp.Mul, b["a"], s, b["b"], new Ncs(1, s.C, 1), b["c"]), ["c"]));
+        cases.Add(new KernelCase("axpy", $"{parameters}", 0, 12.0 * parameters, 2.0 * parameters, Element,
+            b => { b.Random("x", parameters); b.Random("y", parameters); },
+            (d, b) => d.Axpy(0.5f, b["x"], b["y"], parameters), ["y"]));
+        cases.Add(new KernelCase("fill uniform (RNG)", $"{count}", 0, 4.0 * count, 0, 0,
+            b => b.Output("u", count),
+            (d, b) => d.FillUniform(b["u"], count, 42, 1UL << 33), ["u"]));
+        cases.Add(new KernelCase("fill normal (RNG)", $"{count}", 0, 4.0 * count, 0, Element,
+            b => b.Output("z", count),
+            (d, b) => d.FillNormal(b["z"], count, 42, 7), ["z"]));
+    }
+
+    private static void AddLayout(List<KernelCase> cases, Ncs s)
+    {
+        int h = (int)Math.Sqrt(s.S);
+        cases.Add(new KernelCase("squeeze 2x2", $"N{s.N} C{s.C} {h}x{h}", 0, 8.0 * s.Length, 0, 0,
+            b => { b.Random("x", s.Length); b.Output("y", s.Length); },
+            (d, b) => d.Squeeze2x2(b["x"], b["y"], s.N, s.C, h, h), ["y"]));
+        int half = s.C / 2;
+        cases.Add(new KernelCase("copy channels (split)", $"{Show(s)} → C{half}", 0, 8.0 * s.N * half * s.S, 0, 0,
+            b => { b.Random("x", s.Length); b.Output("y", s.N * half * s.S); },
+            (d, b) => d.CopyChannels(b["x"], s.C, half, b["y"], half, 0, half, s.N, s.S), ["y"]));
+    }
+
+    private static void AddOptimizers(List<KernelCase> cases, int parameters)
+    {
+        var adam = new AdamSettings(1e-3f, 0.9f, 0.999f, 1e-8f, 5e-5f, 3);
+        cases.Add(new KernelCase("adam", $"{parameters}", 0, 28.0 * parameters, 0, Element,
+            b => { b.Random("p", parameters); b.Random("g", parameters); b.Random("m", parameters, -0.1f, 0.1f); b.Random("v", parameters, 0f, 0.01f); },
+            (d, b) => d.AdamStep(b["p"], b["g"], b["m"], b["v"], parameters, adam), ["p", "m", "v"]));
+        var rms = new RmsPropSettings(1e-3f, 0.99f, 1e-8f, 0f);
+        cases.Add(new KernelCase("rmsprop", $"{parameters}", 0, 20.0 * parameters, 0, Element,
+            b => { b.Random("p", parameters); b.Random("g", parameters); b.Random("v", parameters, 0f, 0.01f); },
+            (d, b) => d.RmsPropStep(b["p"], b["g"], b["v"], parameters, rms), ["p", "v"]));
+    }
+}

@@ -1,0 +1,115 @@
+using Flows.Core.Figures;
+
+namespace Flows.Core.Evaluation;
+
+/// <summary>Settings of <see cref="LikelihoodHistogram.Save"/>; the defaults draw the paper's Figure 1(a) style.</summary>
+public sealed record HistogramOptions
+{
+    /// <summary>Drop values below this (the notebooks drop ll &lt; −10000 so a few outliers do not squash the plot).</summary>
+    public double? DropBelow { get; init; }
+
+    /// <summary>
+    /// Drop each set's values below its own p-th percentile (the training scripts use 5: the element at
+    /// index int(0.05·n) of the ascending sort is the threshold). Applied after <see cref="DropBelow"/>.
+    /// </summary>
+    public double? DropBelowPercentile { get; init; }
+
+    public string XLabel { get; init; } = "log-likelihood (nats)";
+    public string YLabel { get; init; } = "density";
+    public string? Title { get; init; }
+    public int Width { get; init; } = 800;
+    public int Height { get; init; } = 500;
+    public int MaxBins { get; init; } = HistogramBins.DefaultMaxBins;
+
+    /// <summary>Bar opacity, so overlapping sets stay visible.</summary>
+    public double Alpha { get; init; } = 0.45;
+}
+
+/// <summary>What was drawn for one set: how many values were kept and dropped, and the density per bin.</summary>
+public sealed record HistogramSet(string Label, int Kept, int Dropped, double[] Density);
+
+/// <summary>The shared bin edges and the per-set densities that a saved histogram shows.</summary>
+public sealed record HistogramResult(double[] Edges, IReadOnlyList<HistogramSet> Sets);
+
+/// <summary>
+/// Density-normalized log-likelihood histograms of several sets on shared bins, one semi-transparent color
+/// per set with a legend, saved as PNG (the paper's Figure 1(a) and the E2 "likelihoods" plots).
+/// </summary>
+public static class LikelihoodHistogram
+{
+    /// <summary>Computes the histogram without drawing it: drops, shared edges, densities.</summary>
+    public static HistogramResult Compute(IReadOnlyList<(string label, double[] values)> sets, HistogramOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        options ??= new HistogramOptions();
+        if (sets.Count == 0) throw new ArgumentException("A histogram needs at least one set.", nameof(sets));
+
+        var kept = new List<double[]>(sets.Count);
+        foreach (var (label, values) in sets)
+        {
+            ArgumentNullException.ThrowIfNull(values, label);
+            IEnumerable<double> v = values.Where(double.IsFinite);
+            if (options.DropBelow is double t) v = v.Where(x => x >= t);
+            var arr = v.ToArray();
+            if (options.DropBelowPercentile is double p && arr.Length > 0)
+            {
+                var sorted = (double[])arr.Clone();
+                Array.Sort(sorted);
+                double threshold = sorted[Math.Min(sorted.Length - 1, (int)(p / 100.0 * sorted.Length))];
+                arr = arr.Where(x => x >= threshold).ToArray();
+            }
+            kept.Add(arr);
+        }
+        if (kept.All(k => k.Length == 0))
+            throw new ArgumentException(
+                "No finite values are left to plot after dropping (check the drop threshold, or the model produced only NaN/Inf likelihoods).",
+                nameof(sets));
+
+        double[] edges = HistogramBins.SharedEdges(kept.Where(k => k.Length > 0), options.MaxBins);
+        var result = new List<HistogramSet>(sets.Count);
+        for (int i = 0; i < sets.Count; i++)
+            result.Add(new HistogramSet(sets[i].label, kept[i].Length, sets[i].values.Length - kept[i].Length,
+                HistogramBins.Density(kept[i], edges)));
+        return new HistogramResult(edges, result);
+    }
+
+    /// <summary>Draws and saves the histogram as a PNG of Width×Height pixels; returns what it drew.</summary>
+    public static HistogramResult Save(string pngPath, IReadOnlyList<(string label, double[] values)> sets, HistogramOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pngPath);
+        options ??= new HistogramOptions();
+        var hist = Compute(sets, options);
+
+        var plot = PlotPng.NewPlot();
+        var edges = hist.Edges;
+        for (int s = 0; s < hist.Sets.Count; s++)
+        {
+            var color = Palette.Tab10(s);
+            var bars = new List<ScottPlot.Bar>(edges.Length - 1);
+            for (int b = 0; b < edges.Length - 1; b++)
+            {
+                bars.Add(new ScottPlot.Bar
+                {
+                    Position = (edges[b] + edges[b + 1]) / 2,
+                    Size = edges[b + 1] - edges[b],
+                    Value = hist.Sets[s].Density[b],
+                    FillColor = color.WithAlpha(options.Alpha),
+                    LineWidth = 0,
+                });
+            }
+            plot.Add.Bars(bars);
+            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem
+            {
+                LabelText = hist.Sets[s].Label,
+                FillColor = color.WithAlpha(Math.Max(options.Alpha, 0.7)),
+            });
+        }
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.XLabel(options.XLabel);
+        plot.YLabel(options.YLabel);
+        if (options.Title is not null) plot.Title(options.Title);
+        plot.Axes.Margins(bottom: 0);
+        PlotPng.Save(plot, pngPath, options.Width, options.Height);
+        return hist;
+    }
+}

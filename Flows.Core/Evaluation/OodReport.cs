@@ -1,0 +1,40 @@
+namespace Flows.Core.Evaluation;
+
+/// <summary>
+/// The outcome of one OOD evaluation: a model trained on <see cref="InDistribution"/> scored on its test set
+/// and on OOD sets. Set names key every dictionary; <see cref="Auroc"/> has one entry per OOD set.
+/// Non-finite bits/dim (a diverged model) are allowed and written to JSON as null.
+/// </summary>
+public sealed record OodReport
+{
+    public required string Model { get; init; }
+    public required string Checkpoint { get; init; }
+    public required string Device { get; init; }
+    public required long Seed { get; init; }
+
+    /// <summary>Name of the in-distribution set (also a key of <see cref="Counts"/> and <see cref="Bpd"/>).</summary>
+    public required string InDistribution { get; init; }
+
+    /// <summary>Images scored per set.</summary>
+    public required IReadOnlyDictionary<string, int> Counts { get; init; }
+
+    /// <summary>Mean bits/dim per set.</summary>
+    public required IReadOnlyDictionary<string, double> Bpd { get; init; }
+
+    /// <summary>AUROC of in-distribution test vs each OOD set (in-distribution positive, score = log-likelihood).</summary>
+    public required IReadOnlyDictionary<string, double> Auroc { get; init; }
+
+    public double WallTimeSeconds { get; init; }
+
+    /// <summary>The histogram PNG, relative to the report's folder; null when none was drawn.</summary>
+    public string? HistogramFile { get; init; }
+
+    /// <summary>Set names in report order: the in-distribution set, then the others as first listed.</summary>
+    public IReadOnlyList<string> SetNames()
+    {
+        var names = new List<string> { InDistribution };
+        foreach (var n in Counts.Keys.Concat(Bpd.Keys).Concat(Auroc.Keys))
+            if (!names.Contains(n)) names.Add(n);
+        return names;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace Flows.Core.Evaluation;
+
+/// <summary>Reads the <c>report.json</c> written by <see cref="OodReportWriter"/> (the CI smoke check parses it this way).</summary>
+public static class OodReportReader
+{
+    /// <summary>Reads a report from a <c>report.json</c> path or from the folder that holds one.</summary>
+    public static OodReport Read(string pathOrDir)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pathOrDir);
+        string path = Directory.Exists(pathOrDir) ? Path.Combine(pathOrDir, OodReportWriter.JsonFileName) : pathOrDir;
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"OOD report '{path}' does not exist; run the OOD evaluation first.", path);
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw Bad(path, "it is not a JSON object");
+            return new OodReport
+            {
+                Model = String(root, "model", path),
+                Checkpoint = String(root, "checkpoint", path),
+                Device = String(root, "device", path),
+                Seed = Get(root, "seed", path).GetInt64(),
+                InDistribution = String(root, "in_distribution", path),
+                Counts = Map(root, "counts", path, e => e.GetInt32()),
+                Bpd = Map(root, "bpd", path, Double),
+                Auroc = Map(root, "auroc", path, Double),
+                WallTimeSeconds = root.TryGetProperty("wall_time_s", out var w) ? Double(w) : double.NaN,
+                HistogramFile = root.TryGetProperty("histogram", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null,
+            };
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw Bad(path, e.Message, e);
+        }
+    }
+
+    private static double Double(JsonElement e) => e.ValueKind == JsonValueKind.Null ? double.NaN : e.GetDouble();
+
+    private static JsonElement Get(JsonElement root, string key, string path) =>
+        root.TryGetProperty(key, out var v) ? v : throw Bad(path, $"the key '{key}' is missing");
+
+    private static string String(JsonElement root, string key, string path) =>
+        Get(root, key, path).GetString() ?? throw Bad(path, $"'{key}' is null");
+
+    private static Dictionary<string, T> Map<T>(JsonElement root, string key, string path, Func<JsonElement, T> read)
+    {
+        var obj = Get(root, key, path);
+        if (obj.ValueKind != JsonValueKind.Object) throw Bad(path, $"'{key}' is not an object");
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject()) result[p.Name] = read(p.Value);
+        return result;
+    }
+
+    private static InvalidDataException Bad(string path, string what, Exception? inner = null) =>
+        new($"OOD report '{path}' is not valid: {what}. Re-run the OOD evaluation to write it again.", inner);
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using Flows.Core.Flows;
+
+namespace Flows.Core.Training;
+
+/// <summary>
+/// Everything that fixes a training run besides the model: data, schedule, optimizer and seed
+/// (paper-spec §5). It is saved with every checkpoint so that --resume continues the same run.
+/// </summary>
+public sealed record TrainingConfig
+{
+    public required ModelConfig Model { get; init; }
+
+    /// <summary>A registry name or NAME=PATH of the training set.</summary>
+    public string Dataset { get; init; } = "fashionmnist";
+
+    /// <summary>Use only the first N training images (0 = all).</summary>
+    public int TrainLimit { get; init; }
+
+    /// <summary>Evaluate on the first N test images (0 = all).</summary>
+    public int TestLimit { get; init; }
+
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Stop after this many optimizer steps in all (0 = no cap).</summary>
+    public int MaxSteps { get; init; }
+
+    public int BatchSize { get; init; } = 32;
+
+    public int EvalBatchSize { get; init; } = 256;
+
+    public double LearningRate { get; init; } = 5e-5;
+
+    /// <summary>"adam" or "rmsprop".</summary>
+    public string Optimizer { get; init; } = "adam";
+
+    public double WeightDecay { get; init; } = 5e-5;
+
+    /// <summary>"weight_g" (decay only on weight-norm gains, the RealNVP family) or "all" (Glow, tabular).</summary>
+    public string DecayGroups { get; init; } = "weight_g";
+
+    /// <summary>Per-group gradient-norm clip (the official code uses 100).</summary>
+    public double ClipNorm { get; init; } = 100;
+
+    public int Seed { get; init; }
+
+    /// <summary>Also checkpoint every N steps (0 = at the end of each epoch only).</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>How many samples the sample grid shows.</summary>
+    public int SampleCount { get; init; } = 16;
+
+    /// <summary>The paper's optimizer choices for a model (paper-spec §5.2–5.3).</summary>
+    public static TrainingConfig PaperDefaults(ModelConfig model) => model.Name switch
+    {
+        "glow" => new TrainingConfig { Model = model, Optimizer = "rmsprop", DecayGroups = "all", LearningRate = 5e-5 },
+        "tabular" => new TrainingConfig { Model = model, DecayGroups = "all", LearningRate = 1e-3, BatchSize = 64 },
+        _ => new TrainingConfig { Model = model },
+    };
+
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}");
+        if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be at least 1, got {EvalBatchSize}");
+        if (Epochs < 1 && MaxSteps < 1) throw new ArgumentException("give at least one epoch or a positive --steps");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
+        if (WeightDecay < 0) throw new ArgumentException($"weight decay must not be negative, got {WeightDecay}");
+        if (Optimizer is not ("adam" or "rmsprop")) throw new ArgumentException($"optimizer must be adam or rmsprop, got '{Optimizer}'");
+        if (DecayGroups is not ("weight_g" or "all")) throw new ArgumentException($"weight-decay groups must be weight_g or all, got '{DecayGroups}'");
+        if (!(ClipNorm > 0)) throw new ArgumentException($"gradient clip must be positive, got {ClipNorm}");
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(ToDictionary());
+
+    public Dictionary<string, string> ToDictionary()
+    {
+        var d = new Dictionary<string, string>
+        {
+            ["dataset"] = Dataset,
+            ["train_limit"] = I(TrainLimit),
+            ["test_limit"] = I(TestLimit),
+            ["epochs"] = I(Epochs),
+            ["max_steps"] = I(MaxSteps),
+            ["batch"] = I(BatchSize),
+            ["eval_batch"] = I(EvalBatchSize),
+            ["lr"] = D(LearningRate),
+            ["optimizer"] = Optimizer,
+            ["weight_decay"] = D(WeightDecay),
+            ["decay_groups"] = DecayGroups,
+            ["clip"] = D(ClipNorm),
+            ["seed"] = I(Seed),
+            ["checkpoint_every"] = I(CheckpointEvery),
+            ["samples"] = I(SampleCount),
+        };
+        foreach (var (k, v) in Model.ToDictionary()) d["model." + k] = v;
+        return d;
+    }
+
+    public static TrainingConfig FromDictionary(IReadOnlyDictionary<string, string> d)
+    {
+        string Get(string k) => d.TryGetValue(k, out var v) ? v : throw new ArgumentException($"training configuration: missing '{k}'");
+        var model = ModelConfig.FromDictionary(d.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key["model.".Length..], kv => kv.Value));
+        return new TrainingConfig
+        {
+            Model = model,
+            Dataset = Get("dataset"),
+            TrainLimit = PI(Get("train_limit")),
+            TestLimit = PI(Get("test_limit")),
+            Epochs = PI(Get("epochs")),
+            MaxSteps = PI(Get("max_steps")),
+            BatchSize = PI(Get("batch")),
+            EvalBatchSize = PI(Get("eval_batch")),
+            LearningRate = PD(Get("lr")),
+            Optimizer = Get("optimizer"),
+            WeightDecay = PD(Get("weight_decay")),
+            DecayGroups = Get("decay_groups"),
+            ClipNorm = PD(Get("clip")),
+            Seed = PI(Get("seed")),
+            CheckpointEvery = PI(Get("checkpoint_every")),
+            SampleCount = PI(Get("samples")),
+        };
+    }
+
+    public static TrainingConfig FromJson(string json) =>
+        FromDictionary(JsonSerializer.Deserialize<Dictionary<string, string>>(json)
+            ?? throw new ArgumentException("training configuration: empty JSON"));
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static int PI(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+    private static double PD(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,85 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Flows.Kernels.Ilgpu;
+
+/// <summary>
+/// BatchNorm with given statistics (ChannelMoments computes them in training):
+///   Apply     y = (x − mean_c)·invStd_c·gamma_c + beta_c                       one launch, element-wise
+///   Backward  dbeta_c = Σ dy, dgamma_c = Σ dy·x̂ (x̂ = (x − mean_c)·invStd_c)     launch 1, per channel
+///             dx = gamma·invStd/M · (M·dy − dbeta − x̂·dgamma), M = N·S          launch 2, element-wise
+///             (with batch statistics; otherwise dx = dy·gamma·invStd)
+/// </summary>
+internal sealed class BatchNormKernels
+{
+    private readonly GroupReduction _reduction;
+    private readonly Action<Index1D, NormArgs> _apply;
+    private readonly Action<Index1D, GradientSumsOp> _backwardData;
+
+    public BatchNormKernels(Accelerator accelerator, GroupReduction reduction)
+    {
+        _reduction = reduction;
+        reduction.Load<GradientSumsOp>();
+        _apply = accelerator.LoadAutoGroupedStreamKernel<Index1D, NormArgs>(ApplyKernel);
+        _backwardData = accelerator.LoadAutoGroupedStreamKernel<Index1D, GradientSumsOp>(BackwardDataKernel);
+    }
+
+    internal struct NormArgs
+    {
+        public ArrayView<float> X, Mean, InvStd, Gamma, Beta, Y;
+        public int C, S;
+    }
+
+    public void Apply(NormArgs args, int length)
+    {
+        if (length > 0) _apply(length, args);
+    }
+
+    public void Backward(GradientSumsOp args, Ncs shape, bool batchStatistics)
+    {
+        args.Count = batchStatistics ? shape.N * shape.S : 0;
+        _reduction.Run(args, shape.C, shape.N * shape.S);
+        if (shape.Length > 0) _backwardData(shape.Length, args);
+    }
+
+    private static void ApplyKernel(Index1D index, NormArgs p)
+    {
+        int i = index;
+        int c = i / p.S % p.C;
+        p.Y[i] = (p.X[i] - p.Mean[c]) * p.InvStd[c] * p.Gamma[c] + p.Beta[c];
+    }
+
+    /// <summary>Count = M with batch statistics, 0 without (then the statistics are constants).</summary>
+    private static void BackwardDataKernel(Index1D index, GradientSumsOp p)
+    {
+        int i = index;
+        int c = i / p.S % p.C;
+        float scale = p.Gamma[c] * p.InvStd[c];
+        if (p.Count == 0)
+        {
+            p.Dx[i] = p.Dy[i] * scale;
+            return;
+        }
+        float xhat = (p.X[i] - p.Mean[c]) * p.InvStd[c];
+        p.Dx[i] = scale / p.Count * (p.Count * p.Dy[i] - p.DBeta[c] - xhat * p.DGamma[c]);
+    }
+
+    internal struct GradientSumsOp : IGroupReduction
+    {
+        public ArrayView<float> X, Mean, InvStd, Gamma, Dy, Dx, DGamma, DBeta;
+        public int C, S, Count;
+
+        public Pair Accumulate(int c, int r)
+        {
+            int i = (r / S * C + c) * S + r % S;
+            float g = Dy[i];
+            return new Pair(g, g * (X[i] - Mean[c]) * InvStd[c]);
+        }
+
+        public void Finish(int c, float sum1, float sum2)
+        {
+            DBeta[c] = sum1;
+            DGamma[c] = sum2;
+        }
+    }
+}

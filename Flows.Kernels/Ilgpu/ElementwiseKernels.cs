@@ -1,0 +1,141 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Flows.Kernels.Ilgpu;
+
+/// <summary>
+/// Element-wise kernels, one thread per element:
+///   Fill        y[i] = value
+///   Unary       y[i] = f(x[i])                 (UnaryOp; x and y may alias)
+///   UnaryBack   dx[i] = dy[i]·f'(x[i])          (Tanh, Sigmoid, Exp, Sqrt use y = f(x))
+///   Binary      c = a ∘ b, broadcasting over (N, C, S)
+///   Axpy        y[i] += α·x[i]
+/// The op is a kernel argument, uniform across the launch, so the switch costs no divergence.
+/// v1 (kept): as written. Memory bound; on the H200 saxpy-like kernels reach ~2.8 TB/s (ANCHORS.md probe).
+/// </summary>
+internal sealed class ElementwiseKernels
+{
+    private readonly Action<Index1D, ArrayView<float>, float> _fill;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, float> _unary;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> _unaryBackward;
+    private readonly Action<Index1D, BinaryArgs> _binary;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, float> _axpy;
+
+    public ElementwiseKernels(Accelerator accelerator)
+    {
+        _fill = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(FillKernel);
+        _unary = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(UnaryKernel);
+        _unaryBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(UnaryBackwardKernel);
+        _binary = accelerator.LoadAutoGroupedStreamKernel<Index1D, BinaryArgs>(BinaryKernel);
+        _axpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(AxpyKernel);
+    }
+
+    public void Fill(ArrayView<float> y, int count, float value)
+    {
+        if (count > 0) _fill(count, y, value);
+    }
+
+    public void Unary(UnaryOp op, ArrayView<float> x, ArrayView<float> y, int count, float alpha)
+    {
+        if (count > 0) _unary(count, x, y, (int)op, alpha);
+    }
+
+    public void UnaryBackward(UnaryOp op, ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx, int count, float alpha)
+    {
+        if (count > 0) _unaryBackward(count, x, y, dy, dx, (int)op, alpha);
+    }
+
+    public void Binary(BinaryOp op, ArrayView<float> a, Ncs aShape, ArrayView<float> b, Ncs bShape, ArrayView<float> c, Ncs cShape)
+    {
+        if (cShape.Length == 0) return;
+        _binary(cShape.Length, new BinaryArgs
+        {
+            A = a, B = b, C = c, Op = (int)op,
+            OutC = cShape.C, OutS = cShape.S,
+            AStrideN = aShape.N == 1 ? 0 : aShape.C * aShape.S, AStrideC = aShape.C == 1 ? 0 : aShape.S, AStrideS = aShape.S == 1 ? 0 : 1,
+            BStrideN = bShape.N == 1 ? 0 : bShape.C * bShape.S, BStrideC = bShape.C == 1 ? 0 : bShape.S, BStrideS = bShape.S == 1 ? 0 : 1,
+        });
+    }
+
+    public void Axpy(float alpha, ArrayView<float> x, ArrayView<float> y, int count)
+    {
+        if (count > 0) _axpy(count, x, y, alpha);
+    }
+
+    /// <summary>Broadcast strides are 0 along axes of size 1, so one formula serves every broadcast pattern.</summary>
+    internal struct BinaryArgs
+    {
+        public ArrayView<float> A, B, C;
+        public int Op, OutC, OutS;
+        public int AStrideN, AStrideC, AStrideS, BStrideN, BStrideC, BStrideS;
+    }
+
+    private static void FillKernel(Index1D i, ArrayView<float> y, float value) => y[i] = value;
+
+    private static void AxpyKernel(Index1D i, ArrayView<float> x, ArrayView<float> y, float alpha) => y[i] += alpha * x[i];
+
+    internal static float Apply(int op, float x, float alpha) => op switch
+    {
+        (int)UnaryOp.Copy => x,
+        (int)UnaryOp.Neg => -x,
+        (int)UnaryOp.Exp => DeviceMath.Exp(x),
+        (int)UnaryOp.Log => DeviceMath.Log(x),
+        (int)UnaryOp.Tanh => DeviceMath.Tanh(x),
+        (int)UnaryOp.Sigmoid => DeviceMath.Sigmoid(x),
+        (int)UnaryOp.Relu => x > 0f ? x : 0f,
+        (int)UnaryOp.LeakyRelu => x > 0f ? x : alpha * x,
+        (int)UnaryOp.Abs => x < 0f ? -x : x,
+        (int)UnaryOp.Square => x * x,
+        (int)UnaryOp.Sqrt => DeviceMath.Sqrt(x),
+        (int)UnaryOp.Reciprocal => 1f / x,
+        (int)UnaryOp.Scale => alpha * x,
+        (int)UnaryOp.AddScalar => x + alpha,
+        _ => DeviceMath.Softplus(x),
+    };
+
+    private static void UnaryKernel(Index1D i, ArrayView<float> x, ArrayView<float> y, int op, float alpha) =>
+        y[i] = Apply(op, x[i], alpha);
+
+    private static void UnaryBackwardKernel(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx, int op, float alpha)
+    {
+        float g = dy[i];
+        float d;
+        switch (op)
+        {
+            case (int)UnaryOp.Copy: d = g; break;
+            case (int)UnaryOp.Neg: d = -g; break;
+            case (int)UnaryOp.Exp: d = g * y[i]; break;
+            case (int)UnaryOp.Log: d = g / x[i]; break;
+            case (int)UnaryOp.Tanh: { float t = y[i]; d = g * (1f - t * t); break; }
+            case (int)UnaryOp.Sigmoid: { float s = y[i]; d = g * s * (1f - s); break; }
+            case (int)UnaryOp.Relu: d = x[i] > 0f ? g : 0f; break;
+            case (int)UnaryOp.LeakyRelu: d = x[i] > 0f ? g : alpha * g; break;
+            case (int)UnaryOp.Abs: { float v = x[i]; d = v > 0f ? g : v < 0f ? -g : 0f; break; }
+            case (int)UnaryOp.Square: d = 2f * x[i] * g; break;
+            case (int)UnaryOp.Sqrt: d = 0.5f * g / y[i]; break;
+            case (int)UnaryOp.Reciprocal: { float v = x[i]; d = -g / (v * v); break; }
+            case (int)UnaryOp.Scale: d = alpha * g; break;
+            case (int)UnaryOp.AddScalar: d = g; break;
+            default: d = g * DeviceMath.Sigmoid(x[i]); break;
+        }
+        dx[i] = d;
+    }
+
+    private static void BinaryKernel(Index1D index, BinaryArgs p)
+    {
+        int i = index;
+        int s = i % p.OutS;
+        int nc = i / p.OutS;
+        int c = nc % p.OutC;
+        int n = nc / p.OutC;
+        float a = p.A[n * p.AStrideN + c * p.AStrideC + s * p.AStrideS];
+        float b = p.B[n * p.BStrideN + c * p.BStrideC + s * p.BStrideS];
+        p.C[i] = p.Op switch
+        {
+            (int)BinaryOp.Add => a + b,
+            (int)BinaryOp.Sub => a - b,
+            (int)BinaryOp.Mul => a * b,
+            _ => a / b,
+        };
+    }
+}

@@ -1,0 +1,67 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Flows.Kernels.Ilgpu;
+
+/// <summary>
+/// Optimizer updates, one thread per parameter, in place, as PyTorch computes them:
+///   Adam     g ← g + wd·θ; m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+///            θ ← θ − (lr / bc1)·m / (√v / √bc2 + ε)                (torch.optim.Adam's arrangement)
+///   RMSprop  g ← g + wd·θ; v ← α·v + (1−α)·g²; θ ← θ − lr·g / (√v + ε)
+/// Bias corrections are computed once on the host. Memory bound: Adam moves 16 bytes in and 12 out per parameter.
+/// </summary>
+internal sealed class OptimizerKernels
+{
+    private readonly Action<Index1D, AdamArgs> _adam;
+    private readonly Action<Index1D, RmsPropArgs> _rmsProp;
+
+    public OptimizerKernels(Accelerator accelerator)
+    {
+        _adam = accelerator.LoadAutoGroupedStreamKernel<Index1D, AdamArgs>(AdamKernel);
+        _rmsProp = accelerator.LoadAutoGroupedStreamKernel<Index1D, RmsPropArgs>(RmsPropKernel);
+    }
+
+    internal struct AdamArgs
+    {
+        public ArrayView<float> Parameter, Gradient, M, V;
+        public float Beta1, Beta2, Epsilon, WeightDecay, StepSize, InvSqrtBiasCorrection2;
+    }
+
+    internal struct RmsPropArgs
+    {
+        public ArrayView<float> Parameter, Gradient, SquareAverage;
+        public float LearningRate, Alpha, Epsilon, WeightDecay;
+    }
+
+    public void Adam(AdamArgs args, int count)
+    {
+        if (count > 0) _adam(count, args);
+    }
+
+    public void RmsProp(RmsPropArgs args, int count)
+    {
+        if (count > 0) _rmsProp(count, args);
+    }
+
+    private static void AdamKernel(Index1D index, AdamArgs p)
+    {
+        int i = index;
+        float theta = p.Parameter[i];
+        float g = p.Gradient[i] + p.WeightDecay * theta;
+        float m = p.Beta1 * p.M[i] + (1f - p.Beta1) * g;
+        float v = p.Beta2 * p.V[i] + (1f - p.Beta2) * g * g;
+        p.M[i] = m;
+        p.V[i] = v;
+        p.Parameter[i] = theta - p.StepSize * m / (DeviceMath.Sqrt(v) * p.InvSqrtBiasCorrection2 + p.Epsilon);
+    }
+
+    private static void RmsPropKernel(Index1D index, RmsPropArgs p)
+    {
+        int i = index;
+        float theta = p.Parameter[i];
+        float g = p.Gradient[i] + p.WeightDecay * theta;
+        float v = p.Alpha * p.SquareAverage[i] + (1f - p.Alpha) * g * g;
+        p.SquareAverage[i] = v;
+        p.Parameter[i] = theta - p.LearningRate * g / (DeviceMath.Sqrt(v) + p.Epsilon);
+    }
+}

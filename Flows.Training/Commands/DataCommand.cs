@@ -1,0 +1,70 @@
+using System.Globalization;
+using Flows.Core.Data;
+using Flows.Training.Cli;
+using Spectre.Console;
+
+namespace Flows.Training.Commands;
+
+/// <summary>`flows data list | download NAME | verify [NAME]`: the data sets the tool knows and their files.</summary>
+public static class DataCommand
+{
+    public static CommandSpec Spec { get; } = new("data",
+        "Manage data sets.\n  data list            the known sets, their shapes and whether their files are present\n" +
+        "  data download NAME   download a set (checksums verified)\n  data verify [NAME]   check present files against their checksums",
+        [CommonOptions.DataDir, CommonOptions.Offline],
+        Run, usageTail: "list|download NAME|verify [NAME]");
+
+    private static int Run(ParsedArgs args)
+    {
+        if (args.Positional.Count == 0) throw new UsageException("'data' needs a sub-command: list, download NAME or verify [NAME]; see 'flows data --help'");
+        var options = CommonOptions.Data(args);
+        string dir = DataDirectory.Resolve(options.DataDir);
+        switch (args.Positional[0])
+        {
+            case "list":
+                List(dir);
+                return 0;
+            case "download":
+                if (args.Positional.Count != 2) throw new UsageException("usage: flows data download NAME (see 'flows data list')");
+                var folder = DatasetDownloader.EnsureAsync(args.Positional[1], null, options).GetAwaiter().GetResult();
+                Console.WriteLine($"{args.Positional[1]}: ready in {folder}");
+                return 0;
+            case "verify":
+                var sets = args.Positional.Count > 1 ? args.Positional.Skip(1).Select(DatasetRegistry.Get).ToList() : null;
+                return Verify(dir, sets);
+            default:
+                throw new UsageException($"unknown data sub-command '{args.Positional[0]}'; use list, download or verify");
+        }
+    }
+
+    private static void List(string dir)
+    {
+        Console.WriteLine($"data folder: {dir}");
+        var checks = DatasetVerifier.Verify(dir, checksums: false);
+        var table = new Table();
+        foreach (var c in new[] { "name", "shape", "train", "test", "files present", "note" }) table.AddColumn(c);
+        foreach (var info in DatasetRegistry.All)
+        {
+            var mine = checks.Where(c => c.Dataset == info.Name).ToList();
+            table.AddRow(info.Name, $"{info.Channels}x{info.Height}x{info.Width}",
+                info.TrainCount?.ToString(CultureInfo.InvariantCulture) ?? "-", info.TestCount?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                $"{mine.Count(c => c.IsUsable)}/{mine.Count}", Markup.Escape(info.ManualDownload is null ? info.Note ?? "" : "manual download"));
+        }
+        AnsiConsole.Write(table);
+    }
+
+    private static int Verify(string dir, IReadOnlyList<DatasetInfo>? sets)
+    {
+        Console.WriteLine($"data folder: {dir}");
+        var checks = DatasetVerifier.Verify(dir, sets, checksums: true);
+        int bad = 0;
+        foreach (var c in checks)
+        {
+            if (c.Status == FileStatus.Missing && sets is null) continue;
+            Console.WriteLine($"{c.Status,-16} {c.Dataset}/{c.File}  {c.Detail}");
+            if (!c.IsUsable) bad++;
+        }
+        Console.WriteLine(bad == 0 ? "all present files verified" : $"{bad} file(s) missing or damaged; run 'flows data download NAME'");
+        return bad == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Flows.Core.Data;
+using Flows.Core.Evaluation;
+using Flows.Core.Flows;
+using Flows.Core.Training;
+using Flows.Kernels;
+using Flows.Training.Cli;
+using Spectre.Console;
+
+namespace Flows.Training.Commands;
+
+/// <summary>`flows ood`: score the in-distribution test set and OOD sets, AUROC, histogram and report.</summary>
+public static class OodCommand
+{
+    public static CommandSpec Spec { get; } = new("ood",
+        "Score a trained flow on its test set and on OOD sets: bits/dim per set, AUROC per OOD set (in-distribution is the\n" +
+        "positive class), a log-likelihood histogram, report.json and report.md in --out.",
+        [
+            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'"),
+            new("ood", "SETS", "comma-separated OOD sets: registry names or NAME=PATH", "mnist,notmnist"),
+            new("in", "SET", "in-distribution set (default: the one the model was trained on)"),
+            new("limit", "N", "score at most N images per set (0 = all)", "0"),
+            new("batch", "N", "evaluation batch size", "256"),
+            new("out", "DIR", "output folder (default: beside the checkpoint, in ood/)"),
+            CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
+        ],
+        Run);
+
+    private static int Run(ParsedArgs args)
+    {
+        var checkpoint = TrainingCheckpoint.Load(args.Required("checkpoint"));
+        string outDir = args.String("out") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!, "ood");
+        using var backend = CommonOptions.CreateBackend(args);
+        var oodSpecs = (args.String("ood") ?? "mnist,notmnist").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (oodSpecs.Length == 0) throw new UsageException("--ood needs at least one data set");
+        Evaluate(backend, checkpoint, args.String("in"), oodSpecs, args.Int("limit", 0), args.Int("batch", 256),
+                 args.Int("seed", checkpoint.Config.Seed), CommonOptions.Data(args), outDir);
+        return 0;
+    }
+
+    /// <summary>Runs the evaluation, prints the table and the line `report: PATH`, and returns the report.</summary>
+    public static OodReport Evaluate(IComputeBackend backend, TrainingCheckpoint checkpoint, string? inSpec, IReadOnlyList<string> oodSpecs,
+                                     int limit, int batch, int seed, DataOptions dataOptions, string outDir)
+    {
+        if (limit < 0) throw new UsageException($"--limit must not be negative, got {limit}");
+        if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
+        var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
+        checkpoint.LoadModelInto(model);
+        var inData = CommonOptions.Load(inSpec ?? checkpoint.Config.Dataset, DatasetSplit.Test, dataOptions);
+        var oodData = oodSpecs.Select(s => CommonOptions.Load(s, DatasetSplit.Test, dataOptions)).ToList();
+        var names = new HashSet<string> { inData.Name };
+        foreach (var d in oodData)
+            if (!names.Add(d.Name)) throw new UsageException($"data set '{d.Name}' is listed twice; give each OOD set once");
+
+        ProgressBar? bar = null;
+        string? current = null;
+        var (report, path, _) = OodEvaluation.Run(model, inData, oodData, outDir, new OodEvaluation.Options
+        {
+            Limit = limit,
+            BatchSize = batch,
+            CheckpointPath = Path.GetFullPath(checkpoint.Path),
+            Seed = seed,
+            NoiseSeed = (ulong)seed + Trainer.EvaluationNoiseSeed,
+            Progress = (set, done, total) =>
+            {
+                if (set != current) { current = set; bar = new ProgressBar($"score {set}", total, "img"); }
+                bar!.Report(done);
+            },
+        });
+        PrintTable(report);
+        Console.WriteLine($"report: {path}");
+        return report;
+    }
+
+    public static void PrintTable(OodReport report)
+    {
+        var table = new Table().Title($"{report.Model} trained on {report.InDistribution}");
+        table.AddColumn("set");
+        table.AddColumn(new TableColumn("images").RightAligned());
+        table.AddColumn(new TableColumn("bits/dim").RightAligned());
+        table.AddColumn(new TableColumn("AUROC").RightAligned());
+        foreach (var name in report.SetNames())
+        {
+            string auroc = report.Auroc.TryGetValue(name, out var a) ? a.ToString("F4", CultureInfo.InvariantCulture) : "(in-distribution)";
+            table.AddRow(name, report.Counts.GetValueOrDefault(name).ToString(CultureInfo.InvariantCulture),
+                         report.Bpd.GetValueOrDefault(name, double.NaN).ToString("F4", CultureInfo.InvariantCulture), auroc);
+        }
+        AnsiConsole.Write(table);
+        foreach (var (name, a) in report.Auroc)
+            Console.WriteLine(a < 0.5
+                ? $"AUROC {name}: {a:F4} < 0.5: the flow gives {name} a HIGHER likelihood than its own test set"
+                : $"AUROC {name}: {a:F4}: the flow gives {name} a lower likelihood than its own test set");
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Flows.Core.Data;
+using Flows.Core.Flows;
+using Flows.Core.Training;
+using Flows.Training.Cli;
+
+namespace Flows.Training.Commands;
+
+/// <summary>`flows train`: a preset or the paper's configurations, with every setting overridable.</summary>
+public static class TrainCommand
+{
+    public static readonly string[] ModelOptionNames = ["model", "image", "scales", "blocks", "mid", "K", "latent", "st-type"];
+
+    public static CommandSpec Spec { get; } = new("train",
+        "Train a flow by maximum likelihood. Writes checkpoint.safetensors, metrics.json and samples.png into --out.\n" +
+        "Presets: " + string.Join("; ", TrainingPresets.All.Select(p => $"{p.Name} = {p.Description}")),
+        [
+            new("preset", "NAME", "start from a named recipe", "cpu-small"),
+            new("model", "NAME", "model: " + string.Join(", ", ModelConfig.ModelNames)),
+            new("image", "CxHxW", "image shape of the model (taken from the data set when omitted)"),
+            new("scales", "S", "RealNVP scales / Glow levels"),
+            new("blocks", "B", "residual blocks per st-network"),
+            new("mid", "M", "st-network width"),
+            new("K", "K", "Glow steps per level"),
+            new("latent", "L", "bottleneck size of resnet_ae / autoencoder st-networks"),
+            new("st-type", "TYPE", "st-network: resnet, resnet_ae, autoencoder, highway"),
+            new("dataset", "NAME", "training set: a registry name or NAME=PATH"),
+            new("epochs", "N", "epochs to train"),
+            new("steps", "N", "stop after N optimizer steps in all"),
+            new("batch", "N", "batch size"),
+            new("eval-batch", "N", "batch size for test evaluation"),
+            new("lr", "X", "learning rate"),
+            new("optimizer", "NAME", "adam or rmsprop"),
+            new("weight-decay", "X", "L2 weight decay"),
+            new("decay-groups", "WHICH", "weight_g (decay only weight-norm gains, RealNVP) or all (Glow)"),
+            new("clip", "X", "per-group gradient-norm clip"),
+            new("train-limit", "N", "use only the first N training images"),
+            new("test-limit", "N", "evaluate on the first N test images"),
+            new("checkpoint-every", "N", "also checkpoint every N steps"),
+            new("samples", "N", "images in the sample grid"),
+            new("out", "DIR", "output folder", "runs/train"),
+            new("resume", "CHECKPOINT", "continue a run from its checkpoint"),
+            CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
+        ],
+        Run);
+
+    private static int Run(ParsedArgs args)
+    {
+        var config = BuildConfig(args, out var resume);
+        string outDir = args.String("out") ?? (resume is not null ? Path.GetDirectoryName(Path.GetFullPath(resume.Path))! : "runs/train");
+        var result = Train(config, args, outDir, resume);
+        return result.Completed ? 0 : 130;
+    }
+
+    /// <summary>The configuration from a checkpoint (--resume) or a preset, with the flags applied.</summary>
+    public static TrainingConfig BuildConfig(ParsedArgs args, out TrainingCheckpoint? resume)
+    {
+        resume = null;
+        TrainingConfig config;
+        if (args.String("resume") is { } path)
+        {
+            var changed = ModelOptionNames.Concat(["preset", "dataset", "batch", "optimizer", "decay-groups", "seed", "train-limit"]).Where(args.Has).ToList();
+            if (changed.Count > 0)
+                throw new UsageException($"--resume continues a run with its own settings; drop --{string.Join(", --", changed)} (only --epochs, --steps, --lr, --out and --device may change)");
+            resume = TrainingCheckpoint.Load(path);
+            config = resume.Config;
+        }
+        else
+        {
+            config = TrainingPresets.Get(args.String("preset") ?? "cpu-small").Config;
+            if (args.Has("dataset")) config = config with { Dataset = args.Required("dataset") };
+            if (ModelOptionNames.Any(args.Has))
+            {
+                string name = args.String("model") ?? config.Model.Name;
+                var model = WithOverrides(name == config.Model.Name ? config.Model : null, name, args, args.String("image") ?? config.Model.Image.ToString());
+                if (name != config.Model.Name)
+                {
+                    var paper = TrainingConfig.PaperDefaults(model);
+                    config = config with { Optimizer = paper.Optimizer, DecayGroups = paper.DecayGroups };
+                }
+                config = config with { Model = model };
+            }
+            config = config with
+            {
+                Seed = args.Int("seed", config.Seed),
+                BatchSize = args.Int("batch", config.BatchSize),
+                Optimizer = args.String("optimizer") ?? config.Optimizer,
+                DecayGroups = args.String("decay-groups") ?? config.DecayGroups,
+                TrainLimit = args.Int("train-limit", config.TrainLimit),
+                WeightDecay = args.Double("weight-decay", config.WeightDecay),
+                ClipNorm = args.Double("clip", config.ClipNorm),
+                SampleCount = args.Int("samples", config.SampleCount),
+            };
+        }
+        config = config with
+        {
+            Epochs = args.Int("epochs", config.Epochs),
+            MaxSteps = args.Int("steps", config.MaxSteps),
+            LearningRate = args.Double("lr", config.LearningRate),
+            EvalBatchSize = args.Int("eval-batch", config.EvalBatchSize),
+            TestLimit = args.Int("test-limit", config.TestLimit),
+            CheckpointEvery = args.Int("checkpoint-every", config.CheckpointEvery),
+        };
+        config.Validate();
+        return config;
+    }
+
+    /// <summary>A model configuration: the sizes of baseModel (when given), then the flags, on the given image shape.</summary>
+    public static ModelConfig WithOverrides(ModelConfig? baseModel, string name, ParsedArgs args, string image)
+    {
+        var options = new Dictionary<string, string> { ["model"] = name, ["image"] = image };
+        if (baseModel is not null)
+            foreach (var (k, v) in baseModel.ToDictionary())
+                if (k is "scales" or "blocks" or "mid" or "K" or "latent" or "layers" or "st_type") options[k] = v;
+        foreach (var (k, v) in args.Subset(ModelOptionNames)) if (k is not ("model" or "image")) options[k] = v;
+        return ModelConfig.FromOptions(options);
+    }
+
+    /// <summary>Loads the data, trains with a progress bar, stops cleanly on Ctrl+C, and prints a summary.</summary>
+    public static TrainingResult Train(TrainingConfig config, ParsedArgs args, string outDir, TrainingCheckpoint? resume)
+    {
+        using var backend = CommonOptions.CreateBackend(args);
+        var dataOptions = CommonOptions.Data(args);
+        var train = CommonOptions.Load(config.Dataset, DatasetSplit.Train, dataOptions);
+        var test = CommonOptions.Load(config.Dataset, DatasetSplit.Test, dataOptions);
+        var dataShape = new ImageShape(train.Channels, train.Height, train.Width);
+        if (resume is null && !args.Has("image") && config.Model.Name != "tabular" && config.Model.Image != dataShape)
+        {
+            // The preset's image shape follows the data set unless the user fixed it with --image.
+            config = config with { Model = WithOverrides(config.Model, config.Model.Name, args, dataShape.ToString()) };
+        }
+
+        using var trainer = new Trainer(config, backend, train, test, outDir, resume);
+        Console.Error.WriteLine($"model: {config.Model.Name} ({trainer.Model.ParameterCount():N0} parameters), {config.Optimizer} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, seed {config.Seed}");
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            Console.Error.WriteLine("\nstopping after this step; writing a checkpoint (press Ctrl+C again to abort)");
+            if (cancel.IsCancellationRequested) Environment.Exit(130);
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var result = trainer.Run(new ConsoleTrainingObserver(config.BatchSize), cancel.Token);
+            string test_ = result.LastTestBitsPerDim is double t ? t.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+            Console.WriteLine(result.Completed
+                ? $"trained {result.State.GlobalStep} steps in {result.Seconds:F0} s: train bits/dim {result.LastTrainBitsPerDim:F4}, test bits/dim {test_}"
+                : $"interrupted at step {result.State.GlobalStep}; resume with: flows train --resume {result.CheckpointPath}");
+            Console.WriteLine($"checkpoint: {Path.GetFullPath(result.CheckpointPath)}");
+            if (result.SamplesPath is not null) Console.WriteLine($"samples: {Path.GetFullPath(result.SamplesPath)}");
+            Console.WriteLine($"metrics: {Path.GetFullPath(trainer.MetricsPath)}");
+            return result;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}
