@@ -169,22 +169,7 @@ public sealed class Trainer : IDisposable
     /// <summary>A grid of samples x = f⁻¹(z), z ~ N(0, I), in eval mode (paper-spec §7.5).</summary>
     public string WriteSamples()
     {
-        int count = Math.Max(1, Config.SampleCount);
-        int columns = (int)Math.Ceiling(Math.Sqrt(count));
-        int rows = (count + columns - 1) / columns;
-        bool wasTraining = Model.Training;
-        Model.Eval();
-        try
-        {
-            using var scope = new TensorScope();
-            var samples = Model.Sample(count, (ulong)Config.Seed + 0x5A, 0).ToArray();
-            var image = Config.Model.Image;
-            var grid = new ImageGrid(rows, columns) { Upscale = image.Height < 64 ? 2 : 1, Colormap = Colormap.Gray };
-            for (int i = 0; i < count; i++)
-                grid.Set(i / columns, i % columns, samples.AsSpan(i * image.Size, image.Size).ToArray(), image.Channels, image.Height, image.Width);
-            grid.Save(SamplesPath);
-        }
-        finally { Model.Train(wasTraining); }
+        SampleGrid.Save(Model, Math.Max(1, Config.SampleCount), (ulong)Config.Seed + 0x5A, SamplesPath);
         return SamplesPath;
     }
 

@@ -1,4 +1,3 @@
-using Flows.Core;
 using Flows.Core.Figures;
 using Flows.Core.Flows;
 using Flows.Core.Training;
@@ -27,15 +26,8 @@ public static class SampleCommand
         using var backend = CommonOptions.CreateBackend(args);
         var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
         checkpoint.LoadModelInto(model);
-        model.Eval();
-        var image = checkpoint.Config.Model.Image;
-        var samples = model.Sample(count, (ulong)args.Int("seed", 0), 0).ToArray();
-        int columns = (int)Math.Ceiling(Math.Sqrt(count));
-        var grid = new ImageGrid((count + columns - 1) / columns, columns) { Upscale = 2, Colormap = Colormap.Gray };
-        for (int i = 0; i < count; i++)
-            grid.Set(i / columns, i % columns, samples.AsSpan(i * image.Size, image.Size).ToArray(), image.Channels, image.Height, image.Width);
         string path = args.String("out") ?? "samples.png";
-        grid.Save(path);
+        SampleGrid.Save(model, count, (ulong)args.Int("seed", 0), path);
         Console.WriteLine($"samples: {Path.GetFullPath(path)}");
         return 0;
     }
