@@ -79,7 +79,7 @@ public class ImageLayoutTests
             for (int j = 0; j < 8; j++)
                 if ((i + j) % 2 == 1)
                 {
-                    Assert.That(first.ExpScale.Data[i * 8 + j], Is.EqualTo(1f), $"exp(s) at ({i}, {j})");
+                    Assert.That(first.ExpScale.Data[i * 8 + j], Is.EqualTo(1f).Within(1e-6f), $"exp(s) at ({i}, {j})");
                     Assert.That(first.Shift.Data[i * 8 + j], Is.EqualTo(0f), $"t at ({i}, {j})");
                 }
         // After the factor-out (couplings 7–10 at 2×4×4), the factored half is padded: exp(s) = 1, t = 0 on the odd rows.
@@ -87,7 +87,7 @@ public class ImageLayoutTests
         for (int i = 1; i < 8; i += 2)
             for (int j = 0; j < 8; j++)
             {
-                Assert.That(late.ExpScale.Data[i * 8 + j], Is.EqualTo(1f));
+                Assert.That(late.ExpScale.Data[i * 8 + j], Is.EqualTo(1f).Within(1e-6f), "the backend's exp(0) may differ from 1 in the last bit");
                 Assert.That(late.Shift.Data[i * 8 + j], Is.EqualTo(0f));
             }
     }
