@@ -12,13 +12,14 @@ public static class StepBudget
 
     /// <param name="stepSeconds">Measured seconds per training step of each run.</param>
     /// <param name="batchSize">Training batch size the step times were measured at.</param>
-    /// <param name="evalImagesPerRun">Images scored per run (test evaluation, OOD scoring, attribution, figures).</param>
+    /// <param name="evalImages">Images each run scores (test evaluation, OOD scoring, attribution, figures).</param>
     /// <param name="budgetSeconds">Wall-clock seconds for everything that is still to come.</param>
-    public static int Steps(IReadOnlyList<double> stepSeconds, int batchSize, int evalImagesPerRun, double budgetSeconds)
+    public static int Steps(IReadOnlyList<double> stepSeconds, int batchSize, IReadOnlyList<int> evalImages, double budgetSeconds)
     {
         if (stepSeconds.Count == 0) throw new ArgumentException("no runs to size a budget for", nameof(stepSeconds));
+        if (evalImages.Count != stepSeconds.Count) throw new ArgumentException($"{stepSeconds.Count} step times but {evalImages.Count} evaluation sizes");
         double training = stepSeconds.Sum();
-        double evaluation = stepSeconds.Sum(s => s / (3.0 * batchSize) * evalImagesPerRun);
+        double evaluation = stepSeconds.Zip(evalImages, (s, n) => s / (3.0 * batchSize) * n).Sum();
         return (int)Math.Floor((budgetSeconds - evaluation) / training);
     }
 

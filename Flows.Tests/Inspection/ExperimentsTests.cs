@@ -72,7 +72,7 @@ public class ExperimentsTests
     public void StepBudgetSharesWhatIsLeftAfterEvaluation()
     {
         // Two runs at 1 s and 3 s per step, batch 32, 960 eval images: evaluation ≈ (1 + 3)/96·960 = 40 s.
-        Assert.That(StepBudget.Steps([1.0, 3.0], 32, 960, 440), Is.EqualTo(100));
+        Assert.That(StepBudget.Steps([1.0, 3.0], 32, [960, 960], 440), Is.EqualTo(100));
         Assert.That(StepBudget.EvalImages(100, 2, coAdaptation: false), Is.EqualTo(100 * 7 + StepBudget.FigureImages));
     }
 

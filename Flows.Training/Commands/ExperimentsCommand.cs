@@ -73,8 +73,8 @@ public static class ExperimentsCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step time {run.Id}: {s:F2} s"));
                 return s;
             }).ToList();
-            bool co = plan.Any(r => r.Group == "coadaptation" || r.Config.Model.Name == "horizontal");
-            int evalImages = StepBudget.EvalImages(evalLimit, options.OodSets.Count, co);
+            var evalImages = plan.Select(r => StepBudget.EvalImages(evalLimit, options.OodSets.Count,
+                r.Config.Model.Name is "horizontal" or "horizontal3")).ToList();
             double left = budget * 60 - clock.Elapsed.TotalSeconds;
             int sized = StepBudget.Steps(times, plan[0].Config.BatchSize, evalImages, left);
             if (sized < 5)
