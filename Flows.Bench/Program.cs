@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Flows.Bench.EndToEnd;
 using Flows.Bench.Gpu;
 
 namespace Flows.Bench;
@@ -7,6 +8,7 @@ namespace Flows.Bench;
 /// Entry point. Subcommands of our own come first; anything else goes to BenchmarkDotNet, which runs the
 /// benchmark classes of this assembly (e.g. `Flows.Bench --filter '*Conv*'`).
 ///   gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]   validate and time every ILGPU kernel
+///   step --model realnvp|glow --mid M --blocks B [--K K] --batch N --steps S --device cpu|cuda   end-to-end step
 /// </summary>
 public static class Program
 {
@@ -17,6 +19,8 @@ public static class Program
         {
             case "gpu-check":
                 return GpuCheck.Run(args[1..]);
+            case "step":
+                return StepBenchmark.Run(args[1..]);
             default:
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

@@ -7,7 +7,7 @@ namespace Flows.Kernels.Cpu;
 /// </summary>
 internal static class ThreadScratch
 {
-    public const int Slots = 4;
+    public const int Slots = 7;
 
     [ThreadStatic] private static float[]?[]? t_arrays;
 
@@ -44,4 +44,7 @@ internal static class ScratchSlot
     public const int PackA = 1;
     public const int PackB = 2;
     public const int Transpose = 3;
+    public const int Weights = 4;
+    public const int Padded = 5;
+    public const int Partials = 6;
 }

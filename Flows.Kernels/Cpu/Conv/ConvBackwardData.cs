@@ -1,38 +1,25 @@
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
-/// dx = the adjoint of the convolution: dcols_n (Cin·K·K × OH·OW) = Wᵀ · dY_n, then col2im adds each column
-/// entry back onto its source pixel. A 1×1 convolution without padding writes Wᵀ·dY_n straight into dx_n.
+/// dx = the adjoint of the stride-1 convolution, computed as a forward convolution of dy with the weights
+/// transposed over channels and flipped in space, w'[ci, co, ky, kx] = w[co, ci, K−1−ky, K−1−kx], and
+/// padding K−1−P (negative when P > K−1: it crops). That reuses the fused im2col GEMM and needs no col2im
+/// scatter; the flipped weights are tiny (Cout·Cin·K·K floats, per-thread scratch).
 /// </summary>
-internal static class ConvBackwardData
+internal static unsafe class ConvBackwardData
 {
     public static void Run(float[] dy, float[] w, float[] dx, ConvGeometry g)
     {
-        int ckk = g.InChannels * g.KernelSize * g.KernelSize, plane = g.OutHeight * g.OutWidth;
-        int inSize = g.InChannels * g.Height * g.Width, outSize = g.OutChannels * plane;
-        bool direct = g.KernelSize == 1 && g.Padding == 0;
-        long costPerSample = 2L * g.OutChannels * plane * ckk;
-        bool splitSamples = g.Batch >= CpuParallel.Workers || costPerSample * g.Batch < CpuParallel.SerialThreshold;
-
-        void Sample(int n, bool parallelGemm)
+        int k = g.KernelSize, kk = k * k, cin = g.InChannels, cout = g.OutChannels;
+        var flipped = ThreadScratch.Get(ScratchSlot.Weights, g.WeightLength);
+        for (int co = 0; co < cout; co++)
+        for (int ci = 0; ci < cin; ci++)
         {
-            float[] cols = direct ? dx : ThreadScratch.Get(ScratchSlot.Columns, ckk * plane);
-            int colsOffset = direct ? n * inSize : 0;
-            if (parallelGemm)
-                Gemm.MultiplyParallel(ckk, plane, g.OutChannels, w, 0, ckk, true, dy, n * outSize, plane, false,
-                                      cols, colsOffset, plane, false);
-            else
-                Gemm.Multiply(ckk, plane, g.OutChannels, w, ckk, true, dy.AsSpan(n * outSize, outSize), plane, false,
-                              cols.AsSpan(colsOffset), plane, false);
-            if (!direct) Im2Col.Collapse(cols, dx.AsSpan(n * inSize, inSize), g);
+            int src = (co * cin + ci) * kk, dst = (ci * cout + co) * kk;
+            for (int t = 0; t < kk; t++) flipped[dst + t] = w[src + kk - 1 - t];
         }
-
-        if (splitSamples)
-            CpuParallel.For(g.Batch, costPerSample, (start, end) =>
-            {
-                for (int n = start; n < end; n++) Sample(n, false);
-            });
-        else
-            for (int n = 0; n < g.Batch; n++) Sample(n, true);
+        var adjoint = new ConvGeometry(g.Batch, cout, g.OutHeight, g.OutWidth, cin, k, k - 1 - g.Padding);
+        fixed (float* pdy = dy, pw = flipped, pdx = dx)
+            ConvForward.Run(pdy, pw, null, pdx, adjoint);
     }
 }

@@ -1,13 +1,12 @@
-using System.Buffers;
-
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
-/// dw = Σ_n dY_n (Cout × OH·OW) · cols_nᵀ. The batch is cut into a fixed number of chunks (independent of the
-/// core count, so the float sum order and thus the result is reproducible); each chunk accumulates its own
-/// partial dw and the partials are added in chunk order.
+/// dw = Σ_n dY_n (Cout × OH·OW) · cols_nᵀ, with colsᵀ packed straight from the image
+/// (<see cref="Im2ColTransposedB"/>). The batch is cut into a fixed number of chunks (independent of the core
+/// count, so the float sum order and thus the result is reproducible); each chunk accumulates its own partial
+/// dw and the partials are added in chunk order. With fewer samples than cores, each GEMM is split instead.
 /// </summary>
-internal static class ConvBackwardWeight
+internal static unsafe class ConvBackwardWeight
 {
     private const int MaxChunks = 8;
 
@@ -18,38 +17,46 @@ internal static class ConvBackwardWeight
         int wLength = g.WeightLength;
         bool direct = g.KernelSize == 1 && g.Padding == 0;
         long costPerSample = 2L * g.OutChannels * plane * ckk;
-        int chunks = Math.Min(g.Batch, MaxChunks);
+        bool splitGemm = g.Batch < CpuParallel.Workers && costPerSample * g.Batch >= CpuParallel.SerialThreshold;
+        int chunks = splitGemm ? 1 : Math.Min(g.Batch, MaxChunks);
         bool parallel = costPerSample * g.Batch >= CpuParallel.SerialThreshold;
-        float[] partials = chunks == 1 ? dw : ArrayPool<float>.Shared.Rent(chunks * wLength);
-        try
+        // Chunk 0 accumulates into dw itself; the others into the calling thread's scratch (it never uses this
+        // slot while it works on a chunk).
+        float[]? partials = chunks > 1 ? ThreadScratch.Get(ScratchSlot.Partials, (chunks - 1) * wLength) : null;
+        fixed (float* px = x, pdy = dy, pdw = dw, ppart = partials)
         {
+            float* xs = px, dys = pdy, dws = pdw, parts = ppart;
             CpuParallel.ForFixedChunks(g.Batch, chunks, parallel, (chunk, start, end) =>
             {
-                var target = partials.AsSpan(chunks == 1 ? 0 : chunk * wLength, wLength);
+                float* target = chunk == 0 ? dws : parts + (long)(chunk - 1) * wLength;
                 for (int n = start; n < end; n++)
                 {
-                    ReadOnlySpan<float> cols = x.AsSpan(n * inSize, inSize);
-                    if (!direct)
+                    var a = new DenseA(dys + (long)n * outSize, plane, false);
+                    float* xn = xs + (long)n * inSize;
+                    bool accumulate = n > start;
+                    if (direct)
+                        Multiply(a, new DenseB(xn, plane, true), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
+                    else
                     {
-                        var scratch = ThreadScratch.Get(ScratchSlot.Columns, ckk * plane);
-                        Im2Col.Expand(x.AsSpan(n * inSize, inSize), scratch, g);
-                        cols = scratch;
+                        var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.Length(g));
+                        fixed (float* padded = frame)
+                        {
+                            PaddedImage.Fill(xn, g, padded);
+                            Multiply(a, new Im2ColTransposedB(padded, g), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
+                        }
                     }
-                    Gemm.Multiply(g.OutChannels, ckk, plane, dy.AsSpan(n * outSize, outSize), plane, false,
-                                  cols, plane, true, target, ckk, accumulate: n > start);
                 }
             });
-            if (chunks > 1)
-            {
-                var result = dw.AsSpan(0, wLength);
-                partials.AsSpan(0, wLength).CopyTo(result);
-                for (int chunk = 1; chunk < chunks; chunk++)
-                    ReductionKernels.AddInto(partials.AsSpan(chunk * wLength, wLength), result);
-            }
+            for (int chunk = 1; chunk < chunks; chunk++)
+                ReductionKernels.AddInto(new ReadOnlySpan<float>(parts + (long)(chunk - 1) * wLength, wLength),
+                                         new Span<float>(dws, wLength));
         }
-        finally
-        {
-            if (chunks > 1) ArrayPool<float>.Shared.Return(partials);
-        }
+    }
+
+    private static void Multiply<TB>(DenseA a, TB b, float* c, bool accumulate, bool split, int m, int n, int k)
+        where TB : struct, IPackB
+    {
+        if (split) GemmSplit.Run(m, n, k, a, b, c, n, accumulate);
+        else GemmV2Packed.Run(m, n, k, a, b, c, n, accumulate);
     }
 }

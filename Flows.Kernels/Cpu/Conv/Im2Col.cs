@@ -2,8 +2,8 @@ namespace Flows.Kernels.Cpu;
 
 /// <summary>
 /// The column matrix of one sample: cols[(ci·K + ky)·K + kx, oy·OW + ox] = x[ci, oy + ky − P, ox + kx − P]
-/// (zero outside the image), so conv(x, w) = W (Cout × Cin·K·K) · cols. Col2Im is its adjoint: it adds
-/// every column entry back onto the input pixel it came from.
+/// (zero outside the image), so conv(x, w) = W (Cout × Cin·K·K) · cols. Only the earlier explicit-im2col
+/// convolution (<see cref="ConvForwardV1"/>) builds this matrix; the current kernels pack it on the fly.
 /// </summary>
 internal static class Im2Col
 {
@@ -32,31 +32,6 @@ internal static class Im2Col
                     dst[..x0].Clear();
                     input.Slice(iy * w + x0 + kx - p, x1 - x0).CopyTo(dst[x0..x1]);
                     dst[x1..].Clear();
-                }
-            }
-        }
-    }
-
-    /// <summary>dx (one sample, overwritten) = the sum of every column entry at its source pixel.</summary>
-    public static void Collapse(ReadOnlySpan<float> cols, Span<float> dx, ConvGeometry g)
-    {
-        int k = g.KernelSize, p = g.Padding, h = g.Height, w = g.Width, oh = g.OutHeight, ow = g.OutWidth;
-        int plane = oh * ow;
-        dx[..(g.InChannels * h * w)].Clear();
-        for (int ci = 0; ci < g.InChannels; ci++)
-        {
-            var input = dx.Slice(ci * h * w, h * w);
-            for (int ky = 0; ky < k; ky++)
-            for (int kx = 0; kx < k; kx++)
-            {
-                var row = cols.Slice(((ci * k + ky) * k + kx) * plane, plane);
-                int x0 = Math.Max(0, p - kx), x1 = Math.Min(ow, w + p - kx);
-                if (x1 <= x0) continue;
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    int iy = oy + ky - p;
-                    if (iy < 0 || iy >= h) continue;
-                    ReductionKernels.AddInto(row.Slice(oy * ow + x0, x1 - x0), input.Slice(iy * w + x0 + kx - p, x1 - x0));
                 }
             }
         }

@@ -1,10 +1,11 @@
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
-/// The GEMM every dense op uses: C (m×n) (+)= op(A) (m×k) · op(B) (k×n), row-major with leading dimensions.
-/// Dispatches to the current best version; <see cref="MultiplyParallel"/> also splits rows over the cores.
+/// The GEMM every dense op uses: C (m×n) (+)= op(A) (m×k) · op(B) (k×n), row-major with leading dimensions,
+/// on the current best version (<see cref="GemmV2Packed"/>). <see cref="MultiplyParallel"/> spreads one
+/// product over the cores.
 /// </summary>
-internal static class Gemm
+internal static unsafe class Gemm
 {
     public static void Multiply(int m, int n, int k,
                                 ReadOnlySpan<float> a, int lda, bool transA,
@@ -12,12 +13,8 @@ internal static class Gemm
                                 Span<float> c, int ldc, bool accumulate)
     {
         if (m == 0 || n == 0) return;
-        if (k == 0)
-        {
-            if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
-            return;
-        }
-        GemmV1Rows.Run(m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate);
+        fixed (float* pa = a, pb = b, pc = c)
+            GemmV2Packed.Run(m, n, k, new DenseA(pa, lda, transA), new DenseB(pb, ldb, transB), pc, ldc, accumulate);
     }
 
     public static void MultiplyParallel(int m, int n, int k,
@@ -25,11 +22,9 @@ internal static class Gemm
                                         float[] b, int bOffset, int ldb, bool transB,
                                         float[] c, int cOffset, int ldc, bool accumulate)
     {
-        CpuParallel.For(m, 2L * n * k, (start, end) =>
-        {
-            int aStart = aOffset + (transA ? start : start * lda);
-            Multiply(end - start, n, k, a.AsSpan(aStart), lda, transA, b.AsSpan(bOffset), ldb, transB,
-                     c.AsSpan(cOffset + start * ldc), ldc, accumulate);
-        });
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
+            GemmSplit.Run(m, n, k, new DenseA(pa + aOffset, lda, transA), new DenseB(pb + bOffset, ldb, transB),
+                          pc + cOffset, ldc, accumulate);
     }
 }

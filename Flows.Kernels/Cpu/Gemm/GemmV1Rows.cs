@@ -6,7 +6,7 @@ namespace Flows.Kernels.Cpu;
 /// <summary>
 /// GEMM version 1: C (m×n) (+)= op(A)·op(B) as an i-k-j loop that broadcasts one A element over a vector
 /// row of B. No blocking or packing; a transposed B is first copied to row-major scratch. Serial.
-/// Measured (conv 3x3 fwd via im2col, batch 64, 64→64, 28x28, 2 cores): see GemmV2Packed for the comparison.
+/// Measured inside the explicit-im2col convolution (ConvForwardV1): 4.3 GFLOP/s at batch 64, 64→64, 28x28.
 /// </summary>
 internal static class GemmV1Rows
 {

@@ -152,4 +152,16 @@ public class LinearAlgebraTests : CpuBackendTestBase
         Backend.Conv1x1(bx, bw, by, shape, transpose);
         AssertClose(ReferenceLinear.Conv1x1(x, w, shape, transpose), Down(by), ReductionTolerance, $"conv1x1 {shape}");
     }
+
+    [Test]
+    public void EarlierConvVersionsStillMatchReference([Values] bool packedGemm)
+    {
+        var g = new ConvGeometry(2, 3, 7, 5, 4, 3, 1);
+        var x = Random(g.InputLength, 1);
+        var w = Random(g.WeightLength, 2);
+        var y = new float[g.OutputLength];
+        Array.Fill(y, float.NaN);
+        Flows.Kernels.Cpu.ConvForwardV1.Run(x, w, y, g, packedGemm);
+        AssertClose(ReferenceLinear.ConvForward(x, w, null, g), y, ReductionTolerance, packedGemm ? "v2" : "v1");
+    }
 }

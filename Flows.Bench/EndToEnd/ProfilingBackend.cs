@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Flows.Kernels;
+
+namespace Flows.Bench.EndToEnd;
+
+/// <summary>
+/// Wraps a backend and measures the wall time of every compute call (synchronizing around each, so GPU times
+/// are real), for `step --profile 1`: where does a training step spend its time?
+/// </summary>
+public sealed class ProfilingBackend : IComputeBackend
+{
+    private readonly IComputeBackend _inner;
+    private readonly Dictionary<string, (double Ms, long Calls)> _totals = new();
+
+    public ProfilingBackend(IComputeBackend inner) => _inner = inner;
+
+    public string Name => _inner.Name;
+    public string DeviceDescription => _inner.DeviceDescription;
+
+    public IReadOnlyDictionary<string, (double Ms, long Calls)> Totals => _totals;
+
+    private long Begin()
+    {
+        _inner.Synchronize();
+        return Stopwatch.GetTimestamp();
+    }
+
+    private void End(string op, long start)
+    {
+        _inner.Synchronize();
+        double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        var (total, calls) = _totals.GetValueOrDefault(op);
+        _totals[op] = (total + ms, calls + 1);
+    }
+
+    public void Dispose() => _inner.Dispose();
+
+    public DeviceBuffer Allocate(int length) => _inner.Allocate(length);
+    public void Upload(ReadOnlySpan<float> source, DeviceBuffer destination) => _inner.Upload(source, destination);
+    public void Download(DeviceBuffer source, Span<float> destination) => _inner.Download(source, destination);
+    public void Fill(DeviceBuffer destination, float value) => _inner.Fill(destination, value);
+    public void Copy(DeviceBuffer source, DeviceBuffer destination, int count) => _inner.Copy(source, destination, count);
+    public void Synchronize() => _inner.Synchronize();
+    public void Unary(UnaryOp op, DeviceBuffer x, DeviceBuffer y, int count, float alpha = 0f) { var started = Begin(); _inner.Unary(op, x, y, count, alpha); End("Unary", started); }
+    public void UnaryBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha = 0f) { var started = Begin(); _inner.UnaryBackward(op, x, y, dy, dx, count, alpha); End("UnaryBackward", started); }
+    public void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c) { var started = Begin(); _inner.Binary(op, a, aShape, b, bShape, c); End("Binary", started); }
+    public void Axpy(float alpha, DeviceBuffer x, DeviceBuffer y, int count) { var started = Begin(); _inner.Axpy(alpha, x, y, count); End("Axpy", started); }
+    public void SumTo(DeviceBuffer x, Ncs xShape, DeviceBuffer y, Ncs yShape) { var started = Begin(); _inner.SumTo(x, xShape, y, yShape); End("SumTo", started); }
+    public void ChannelMoments(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance) { var started = Begin(); _inner.ChannelMoments(x, shape, mean, variance); End("ChannelMoments", started); }
+    public double SumOfSquares(DeviceBuffer x, int count) { var started = Begin(); var r = _inner.SumOfSquares(x, count); End("SumOfSquares", started); return r; }
+    public void CopyChannels(DeviceBuffer source, int sourceChannels, int sourceOffset, DeviceBuffer destination, int destinationChannels, int destinationOffset, int count, int batch, int spatial) { var started = Begin(); _inner.CopyChannels(source, sourceChannels, sourceOffset, destination, destinationChannels, destinationOffset, count, batch, spatial); End("CopyChannels", started); }
+    public void Squeeze2x2(DeviceBuffer x, DeviceBuffer y, int batch, int channels, int height, int width) { var started = Begin(); _inner.Squeeze2x2(x, y, batch, channels, height, width); End("Squeeze2x2", started); }
+    public void Unsqueeze2x2(DeviceBuffer y, DeviceBuffer x, int batch, int channels, int height, int width) { var started = Begin(); _inner.Unsqueeze2x2(y, x, batch, channels, height, width); End("Unsqueeze2x2", started); }
+    public void MatMul(DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, int m, int k, int n, bool transposeA = false, bool transposeB = false, bool accumulate = false) { var started = Begin(); _inner.MatMul(a, b, c, m, k, n, transposeA, transposeB, accumulate); End("MatMul", started); }
+    public void Conv2dForward(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g) { var started = Begin(); _inner.Conv2dForward(x, weight, bias, y, g); End("Conv2dForward", started); }
+    public void Conv2dBackwardData(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g) { var started = Begin(); _inner.Conv2dBackwardData(dy, weight, dx, g); End("Conv2dBackwardData", started); }
+    public void Conv2dBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g) { var started = Begin(); _inner.Conv2dBackwardWeight(x, dy, dw, g); End("Conv2dBackwardWeight", started); }
+    public void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta, DeviceBuffer y, Ncs shape) { var started = Begin(); _inner.BatchNormApply(x, mean, invStd, gamma, beta, y, shape); End("BatchNormApply", started); }
+    public void BatchNormBackward(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy, DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics) { var started = Begin(); _inner.BatchNormBackward(x, mean, invStd, gamma, dy, dx, dgamma, dbeta, shape, batchStatistics); End("BatchNormBackward", started); }
+    public void CouplingForward(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask, DeviceBuffer y, DeviceBuffer logdet, Ncs shape) { var started = Begin(); _inner.CouplingForward(x, raw, t, scale, mask, y, logdet, shape); End("CouplingForward", started); }
+    public void CouplingInverse(DeviceBuffer y, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask, DeviceBuffer x, DeviceBuffer logdet, Ncs shape) { var started = Begin(); _inner.CouplingInverse(y, raw, t, scale, mask, x, logdet, shape); End("CouplingInverse", started); }
+    public void CouplingBackward(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask, DeviceBuffer dy, DeviceBuffer dlogdet, DeviceBuffer dx, DeviceBuffer draw, DeviceBuffer dt, DeviceBuffer dscale, Ncs shape) { var started = Begin(); _inner.CouplingBackward(x, raw, t, scale, mask, dy, dlogdet, dx, draw, dt, dscale, shape); End("CouplingBackward", started); }
+    public void ActNormForward(DeviceBuffer x, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer y, Ncs shape) { var started = Begin(); _inner.ActNormForward(x, bias, logScale, y, shape); End("ActNormForward", started); }
+    public void ActNormInverse(DeviceBuffer y, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer x, Ncs shape) { var started = Begin(); _inner.ActNormInverse(y, bias, logScale, x, shape); End("ActNormInverse", started); }
+    public void ActNormBackward(DeviceBuffer x, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer dy, DeviceBuffer dx, DeviceBuffer dbias, DeviceBuffer dlogScale, Ncs shape) { var started = Begin(); _inner.ActNormBackward(x, bias, logScale, dy, dx, dbias, dlogScale, shape); End("ActNormBackward", started); }
+    public void Conv1x1(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer y, Ncs shape, bool transposeWeight = false) { var started = Begin(); _inner.Conv1x1(x, weight, y, shape, transposeWeight); End("Conv1x1", started); }
+    public void AdamStep(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count, AdamSettings settings) { var started = Begin(); _inner.AdamStep(parameter, gradient, m, v, count, settings); End("AdamStep", started); }
+    public void RmsPropStep(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings) { var started = Begin(); _inner.RmsPropStep(parameter, gradient, squareAverage, count, settings); End("RmsPropStep", started); }
+    public void FillUniform(DeviceBuffer destination, int count, ulong seed, ulong offset) { var started = Begin(); _inner.FillUniform(destination, count, seed, offset); End("FillUniform", started); }
+    public void FillNormal(DeviceBuffer destination, int count, ulong seed, ulong offset) { var started = Begin(); _inner.FillNormal(destination, count, seed, offset); End("FillNormal", started); }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using Flows.Core;
+using Flows.Core.Flows;
+using Flows.Kernels;
+using Flows.Kernels.Devices;
+
+namespace Flows.Bench.EndToEnd;
+
+/// <summary>
+/// `Flows.Bench step`: times the paper's training step (zero_grad, NLL forward, backward, clip 100, Adam) and the
+/// eval-mode NLL forward on random images quantised to k/255, exactly as the TorchSharp and PyTorch peers do,
+/// and prints their RESULT line format so the lines can be compared directly. `--profile 1` times every compute call.
+/// </summary>
+public static class StepBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var o = Parse(args);
+        string model = o.GetValueOrDefault("model", "realnvp");
+        int mid = Int(o, "mid", model == "glow" ? 200 : 64), blocks = Int(o, "blocks", model == "glow" ? 3 : 6);
+        int scales = Int(o, "scales", 2), k = Int(o, "K", 16), batch = Int(o, "batch", 32);
+        int steps = Int(o, "steps", 10), warmup = Int(o, "warmup", 2);
+        int evalBatch = Int(o, "eval-batch", 0), evalSteps = Int(o, "eval-steps", 3), evalWarmup = Int(o, "eval-warmup", 1);
+        bool profile = o.GetValueOrDefault("profile", "0") == "1";
+        IComputeBackend device = ComputeDevices.Create(o.GetValueOrDefault("device", "cpu"));
+        using var backend = profile ? new ProfilingBackend(device) : device;
+
+        var image = new ImageShape(1, 28, 28);
+        var config = model switch
+        {
+            "realnvp" => ModelConfig.Defaults("realnvp", image) with { Mid = mid, Blocks = blocks, Scales = scales },
+            "glow" => ModelConfig.Defaults("glow", image) with { Mid = mid, Layers = blocks, K = k, Scales = scales },
+            _ => throw new ArgumentException($"step: --model must be realnvp or glow, got '{model}'"),
+        };
+        var net = FlowModels.Create(config, backend, seed: 0);
+        long parameters = net.ParameterCount();
+        Console.WriteLine($"model: {model} scales={scales} mid={mid} blocks={blocks}{(model == "glow" ? $" K={k}" : "")}; {parameters:N0} parameters; device {backend.Name} ({backend.DeviceDescription})");
+
+        using var adam = new Adam(ParameterGroups.Single(net, 0f, 100f), 5e-5f);
+        using var x = RandomImages(backend, batch, seed: 1);
+        net.Train();
+        var times = new List<double>();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            double loss;
+            using (new TensorScope())
+            {
+                adam.ZeroGrad();
+                var nll = FlowLikelihood.Loss(net.LogLikelihood(x));
+                nll.Backward();
+                adam.ClipGradientNorms();
+                adam.Step();
+                loss = nll.Item();
+            }
+            backend.Synchronize();
+            double ms = clock.Elapsed.TotalMilliseconds;
+            if (i >= warmup) times.Add(ms);
+            Console.WriteLine($"  train step {i + 1,3}/{warmup + steps}{(i < warmup ? " (warm-up)" : "")}: {ms,9:F1} ms  loss {loss:F2} nats");
+        }
+        double median = Median(times), trainImages = batch / median * 1000;
+        if (backend is ProfilingBackend profiler) PrintProfile(profiler, warmup + steps);
+
+        double evalMedian = double.NaN, evalImages = double.NaN;
+        if (evalBatch > 0 && evalSteps > 0)
+        {
+            net.Eval();
+            using var xe = RandomImages(backend, evalBatch, seed: 2);
+            var evalTimes = new List<double>();
+            using (Autograd.NoGrad())
+            {
+                for (int i = 0; i < evalWarmup + evalSteps; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    using (new TensorScope()) FlowLikelihood.Loss(net.LogLikelihood(xe)).Item();
+                    double ms = clock.Elapsed.TotalMilliseconds;
+                    if (i >= evalWarmup) evalTimes.Add(ms);
+                    Console.WriteLine($"  eval {i + 1,3}/{evalWarmup + evalSteps}{(i < evalWarmup ? " (warm-up)" : "")}: {ms,9:F1} ms");
+                }
+            }
+            evalMedian = Median(evalTimes);
+            evalImages = evalBatch / evalMedian * 1000;
+        }
+
+        static string F(double d) => double.IsNaN(d) ? "nan" : d.ToString("F2", CultureInfo.InvariantCulture);
+        Console.WriteLine($"RESULT model={model} mid={mid} blocks={blocks} batch={batch} threads={Environment.ProcessorCount} params={parameters} " +
+                          $"train_ms_median={F(median)} train_img_s={F(trainImages)} eval_img_s={F(evalImages)} scales={scales}" +
+                          $"{(model == "glow" ? $" K={k}" : "")} eval_batch={evalBatch} train_ms_min={F(times.Count > 0 ? times.Min() : double.NaN)} " +
+                          $"train_ms_max={F(times.Count > 0 ? times.Max() : double.NaN)} eval_ms_median={F(evalMedian)} device={backend.Name}");
+        return 0;
+    }
+
+    /// <summary>Per-op time per training step, largest first (includes warm-up steps).</summary>
+    private static void PrintProfile(ProfilingBackend profiler, int stepsRun)
+    {
+        double all = profiler.Totals.Values.Sum(v => v.Ms);
+        Console.WriteLine($"profile: {all / stepsRun:F1} ms of compute calls per step");
+        foreach (var (op, (ms, calls)) in profiler.Totals.OrderByDescending(kv => kv.Value.Ms))
+            Console.WriteLine($"  {op,-24} {ms / stepsRun,9:F1} ms/step  {calls / stepsRun,6} calls/step  {100 * ms / all,5:F1}%");
+    }
+
+    private static Tensor RandomImages(IComputeBackend backend, int batch, ulong seed)
+    {
+        var values = new float[batch * 28 * 28];
+        for (int i = 0; i < values.Length; i++) values[i] = MathF.Floor(CounterRng.Uniform(seed, (ulong)i) * 255f) / 255f;
+        var t = Tensor.FromArray(backend, values, batch, 1, 28, 28);
+        return t;
+    }
+
+    private static double Median(List<double> v)
+    {
+        if (v.Count == 0) return double.NaN;
+        var s = v.OrderBy(d => d).ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
+    private static Dictionary<string, string> Parse(string[] args)
+    {
+        var d = new Dictionary<string, string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                throw new ArgumentException($"step: expected --name value pairs, got '{args[i]}'");
+            d[args[i][2..]] = args[++i];
+        }
+        return d;
+    }
+
+    private static int Int(Dictionary<string, string> o, string key, int fallback) =>
+        o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+}

@@ -1,0 +1,39 @@
+namespace Flows.Kernels.Cpu;
+
+/// <summary>
+/// One sample's channels copied into a zero-bordered frame of (H + 2P) × (W + 2P), so im2col reads every
+/// element of a kernel window at a fixed offset with no bounds checks. A negative P crops instead.
+/// </summary>
+internal static unsafe class PaddedImage
+{
+    public static int Height(ConvGeometry g) => g.Height + 2 * g.Padding;
+
+    public static int Width(ConvGeometry g) => g.Width + 2 * g.Padding;
+
+    public static int Length(ConvGeometry g) => g.InChannels * Height(g) * Width(g);
+
+    public static void Fill(float* x, ConvGeometry g, float* dst)
+    {
+        int h = g.Height, w = g.Width, pad = g.Padding, hp = Height(g), wp = Width(g);
+        // Destination columns xx ∈ [x0, x1) read source column xx − pad.
+        int x0 = Math.Max(0, pad), x1 = Math.Min(wp, w + pad);
+        for (int ci = 0; ci < g.InChannels; ci++)
+        {
+            float* src = x + (long)ci * h * w;
+            float* plane = dst + (long)ci * hp * wp;
+            for (int yy = 0; yy < hp; yy++)
+            {
+                var row = new Span<float>(plane + (long)yy * wp, wp);
+                int y = yy - pad;
+                if (y < 0 || y >= h || x1 <= x0)
+                {
+                    row.Clear();
+                    continue;
+                }
+                row[..x0].Clear();
+                new ReadOnlySpan<float>(src + (long)y * w + x0 - pad, x1 - x0).CopyTo(row[x0..x1]);
+                row[x1..].Clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Flows.Kernels.Cpu;
+
+/// <summary>
+/// Register-tiled GEMM micro-kernels: C[6 × NR] (+)= Ap (kc × 6, packed) · Bp (kc × NR, packed), with the
+/// 12 accumulators kept in vector registers for the whole k loop (NR = 2 vectors). Per k step: two B loads,
+/// six broadcasts of A, twelve FMAs — enough independent FMAs to hide their latency on two FMA pipes.
+/// A partial tile (fewer than 6 rows or NR columns) is computed into a stack tile and merged.
+/// </summary>
+internal static unsafe class GemmMicroKernels
+{
+    public const int MR = 6;
+
+    /// <summary>AVX-512 width: 6 × 32.</summary>
+    public static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    {
+        const int nrFull = 32;
+        if (mr != MR || nr != nrFull)
+        {
+            Partial(kc, a, b, c, ldc, load, mr, nr, nrFull, &Kernel512);
+            return;
+        }
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var av = Vector512.Create(a[0]);
+            c00 = Vector512.MultiplyAddEstimate(av, b0, c00); c01 = Vector512.MultiplyAddEstimate(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.MultiplyAddEstimate(av, b0, c10); c11 = Vector512.MultiplyAddEstimate(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.MultiplyAddEstimate(av, b0, c20); c21 = Vector512.MultiplyAddEstimate(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.MultiplyAddEstimate(av, b0, c30); c31 = Vector512.MultiplyAddEstimate(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.MultiplyAddEstimate(av, b0, c40); c41 = Vector512.MultiplyAddEstimate(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.MultiplyAddEstimate(av, b0, c50); c51 = Vector512.MultiplyAddEstimate(av, b1, c51);
+            a += MR;
+            b += nrFull;
+        }
+        Store512(c, load, c00, c01); c += ldc;
+        Store512(c, load, c10, c11); c += ldc;
+        Store512(c, load, c20, c21); c += ldc;
+        Store512(c, load, c30, c31); c += ldc;
+        Store512(c, load, c40, c41); c += ldc;
+        Store512(c, load, c50, c51);
+    }
+
+    /// <summary>AVX2 width: 6 × 16.</summary>
+    public static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    {
+        const int nrFull = 16;
+        if (mr != MR || nr != nrFull)
+        {
+            Partial(kc, a, b, c, ldc, load, mr, nr, nrFull, &Kernel256);
+            return;
+        }
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var av = Vector256.Create(a[0]);
+            c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+            av = Vector256.Create(a[4]);
+            c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+            av = Vector256.Create(a[5]);
+            c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+            a += MR;
+            b += nrFull;
+        }
+        Store256(c, load, c00, c01); c += ldc;
+        Store256(c, load, c10, c11); c += ldc;
+        Store256(c, load, c20, c21); c += ldc;
+        Store256(c, load, c30, c31); c += ldc;
+        Store256(c, load, c40, c41); c += ldc;
+        Store256(c, load, c50, c51);
+    }
+
+    /// <summary>Portable 128-bit width (SSE, NEON, or software): 6 × 8.</summary>
+    public static void Kernel128(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    {
+        const int nrFull = 8;
+        if (mr != MR || nr != nrFull)
+        {
+            Partial(kc, a, b, c, ldc, load, mr, nr, nrFull, &Kernel128);
+            return;
+        }
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.Load(b);
+            var b1 = Vector128.Load(b + 4);
+            var av = Vector128.Create(a[0]);
+            c00 = Vector128.MultiplyAddEstimate(av, b0, c00); c01 = Vector128.MultiplyAddEstimate(av, b1, c01);
+            av = Vector128.Create(a[1]);
+            c10 = Vector128.MultiplyAddEstimate(av, b0, c10); c11 = Vector128.MultiplyAddEstimate(av, b1, c11);
+            av = Vector128.Create(a[2]);
+            c20 = Vector128.MultiplyAddEstimate(av, b0, c20); c21 = Vector128.MultiplyAddEstimate(av, b1, c21);
+            av = Vector128.Create(a[3]);
+            c30 = Vector128.MultiplyAddEstimate(av, b0, c30); c31 = Vector128.MultiplyAddEstimate(av, b1, c31);
+            av = Vector128.Create(a[4]);
+            c40 = Vector128.MultiplyAddEstimate(av, b0, c40); c41 = Vector128.MultiplyAddEstimate(av, b1, c41);
+            av = Vector128.Create(a[5]);
+            c50 = Vector128.MultiplyAddEstimate(av, b0, c50); c51 = Vector128.MultiplyAddEstimate(av, b1, c51);
+            a += MR;
+            b += nrFull;
+        }
+        Store128(c, load, c00, c01); c += ldc;
+        Store128(c, load, c10, c11); c += ldc;
+        Store128(c, load, c20, c21); c += ldc;
+        Store128(c, load, c30, c31); c += ldc;
+        Store128(c, load, c40, c41); c += ldc;
+        Store128(c, load, c50, c51);
+    }
+
+    /// <summary>Edge tiles: the full kernel writes a stack tile, then only the valid mr × nr part is merged.</summary>
+    private static void Partial(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr, int nrFull,
+                                delegate*<int, float*, float*, float*, int, bool, int, int, void> kernel)
+    {
+        float* tile = stackalloc float[MR * 32];
+        kernel(kc, a, b, tile, nrFull, false, MR, nrFull);
+        for (int i = 0; i < mr; i++)
+        {
+            float* src = tile + i * nrFull;
+            float* dst = c + i * ldc;
+            if (load)
+                for (int j = 0; j < nr; j++) dst[j] += src[j];
+            else
+                for (int j = 0; j < nr; j++) dst[j] = src[j];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, bool load, Vector512<float> v0, Vector512<float> v1)
+    {
+        if (load)
+        {
+            v0 += Vector512.Load(c);
+            v1 += Vector512.Load(c + 16);
+        }
+        v0.Store(c);
+        v1.Store(c + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(float* c, bool load, Vector256<float> v0, Vector256<float> v1)
+    {
+        if (load)
+        {
+            v0 += Vector256.Load(c);
+            v1 += Vector256.Load(c + 8);
+        }
+        v0.Store(c);
+        v1.Store(c + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store128(float* c, bool load, Vector128<float> v0, Vector128<float> v1)
+    {
+        if (load)
+        {
+            v0 += Vector128.Load(c);
+            v1 += Vector128.Load(c + 4);
+        }
+        v0.Store(c);
+        v1.Store(c + 4);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+
+namespace Flows.Kernels.Cpu;
+
+/// <summary>
+/// Where the packed GEMM reads op(A) (m×k) from. Pack writes rows [ic, ic+mc) × columns [pc, pc+kc) as
+/// micro-panels of <see cref="GemmMicroKernels.MR"/> rows: dst[(panel·kc + p)·MR + r], zero-padded.
+/// Structs, so the GEMM is specialised per source and the calls inline.
+/// </summary>
+internal unsafe interface IPackA
+{
+    void Pack(float* dst, int ic, int mc, int pc, int kc);
+}
+
+/// <summary>
+/// Where the packed GEMM reads op(B) (k×n) from. Pack writes rows [pc, pc+kc) × columns [jc, jc+nc) as
+/// micro-panels of nr columns: dst[(panel·kc + p)·nr + j], zero-padded to a whole panel.
+/// </summary>
+internal unsafe interface IPackB
+{
+    void Pack(float* dst, int pc, int kc, int jc, int nc, int nr);
+}
+
+/// <summary>A dense row-major matrix, or the transpose of one (then stored k×m).</summary>
+internal readonly unsafe struct DenseA(float* data, int ld, bool transposed) : IPackA
+{
+    public void Pack(float* dst, int ic, int mc, int pc, int kc)
+    {
+        const int mr = GemmMicroKernels.MR;
+        for (int i0 = 0; i0 < mc; i0 += mr)
+        {
+            int rows = Math.Min(mr, mc - i0);
+            float* panel = dst + i0 * kc;
+            if (transposed)
+            {
+                // op(A)[i, p] = data[p·ld + i]: MR consecutive floats per p.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = data + (long)(pc + p) * ld + ic + i0;
+                    float* d = panel + p * mr;
+                    int r = 0;
+                    for (; r < rows; r++) d[r] = src[r];
+                    for (; r < mr; r++) d[r] = 0f;
+                }
+            }
+            else
+            {
+                for (int r = 0; r < mr; r++)
+                {
+                    if (r < rows)
+                    {
+                        float* src = data + (long)(ic + i0 + r) * ld + pc;
+                        for (int p = 0; p < kc; p++) panel[p * mr + r] = src[p];
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// <summary>A dense row-major matrix, or the transpose of one (then stored n×k).</summary>
+internal readonly unsafe struct DenseB(float* data, int ld, bool transposed) : IPackB
+{
+    /// <summary>Copies cols floats and zero-fills the panel row up to nr; whole rows go as vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyPanelRow(float* src, float* dst, int cols, int nr)
+    {
+        if (cols == nr)
+        {
+            PanelCopy.Contiguous(src, dst, nr);
+            return;
+        }
+        int i = 0;
+        for (; i < cols; i++) dst[i] = src[i];
+        for (; i < nr; i++) dst[i] = 0f;
+    }
+
+    public void Pack(float* dst, int pc, int kc, int jc, int nc, int nr)
+    {
+        if (!transposed)
+        {
+            // Row by row: each source row is read once, sequentially (walking down a column strip instead
+            // touches a new page every row and measured 5× slower once B outgrows L2).
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = data + (long)(pc + p) * ld + jc;
+                for (int j0 = 0; j0 < nc; j0 += nr)
+                    CopyPanelRow(src + j0, dst + j0 * kc + p * nr, Math.Min(nr, nc - j0), nr);
+            }
+            return;
+        }
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int cols = Math.Min(nr, nc - j0);
+            float* panel = dst + j0 * kc;
+            // op(B)[p, j] = data[j·ld + p]: walk each source row (fixed j) contiguously.
+            for (int j = 0; j < nr; j++)
+            {
+                if (j < cols)
+                {
+                    float* src = data + (long)(jc + j0 + j) * ld + pc;
+                    for (int p = 0; p < kc; p++) panel[p * nr + j] = src[p];
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++) panel[p * nr + j] = 0f;
+                }
+            }
+        }
+    }
+}
