@@ -161,7 +161,7 @@ public class LinearAlgebraTests : CpuBackendTestBase
         var w = Random(g.WeightLength, 2);
         var y = new float[g.OutputLength];
         Array.Fill(y, float.NaN);
-        Flows.Kernels.Cpu.ConvForwardV1.Run(x, w, y, g, packedGemm);
+        global::Flows.Kernels.Cpu.ConvForwardV1.Run(x, w, y, g, packedGemm);
         AssertClose(ReferenceLinear.ConvForward(x, w, null, g), y, ReductionTolerance, packedGemm ? "v2" : "v1");
     }
 }
