@@ -60,16 +60,33 @@ public sealed class ExperimentRunner
         }
     }
 
-    /// <summary>Trains and evaluates the runs in order, rewriting the report after each; returns their results.</summary>
+    /// <summary>Runs that failed (diverged), by id, with the reason; the comparison goes on without them.</summary>
+    public IReadOnlyDictionary<string, string> Failures => _failures;
+
+    private readonly Dictionary<string, string> _failures = new();
+
+    /// <summary>
+    /// Trains and evaluates the runs in order, rewriting the report after each; returns their results. A run
+    /// that diverges is reported as failed and the others go on, so one unstable model does not cost the rest.
+    /// </summary>
     public IReadOnlyList<ExperimentResult> Run(IReadOnlyList<ExperimentRun> runs)
     {
         var clock = Stopwatch.StartNew();
         var results = new List<ExperimentResult>();
-        foreach (var run in runs)
+        for (int i = 0; i < runs.Count; i++)
         {
-            _options.Log($"[{results.Count + 1}/{runs.Count}] {run.Id}: {run.Description}");
-            results.Add(RunOne(run));
-            ReproductionReport.Write(results, runs, _options, _backend.Name + " (" + _backend.DeviceDescription + ")", clock.Elapsed);
+            var run = runs[i];
+            _options.Log($"[{i + 1}/{runs.Count}] {run.Id}: {run.Description}");
+            try
+            {
+                results.Add(RunOne(run));
+            }
+            catch (Exception e) when (e is TrainingDivergedException or NumericalException)
+            {
+                _failures[run.Id] = e.Message;
+                _options.Log($"  {run.Id} failed: {e.Message}");
+            }
+            ReproductionReport.Write(results, runs, _options, _backend.Name + " (" + _backend.DeviceDescription + ")", clock.Elapsed, _failures);
         }
         return results;
     }

@@ -16,20 +16,22 @@ public static class ReproductionReport
     public const double NotebookGlowFashionMnist = 3.140785922709375, NotebookGlowMnist = 2.0807301540304275, NotebookGlowNotMnist = 4.064705864382526;
 
     public static string Write(IReadOnlyList<ExperimentResult> results, IReadOnlyList<ExperimentRun> planned, ExperimentOptions options,
-                               string device, TimeSpan elapsed)
+                               string device, TimeSpan elapsed, IReadOnlyDictionary<string, string>? failures = null)
     {
         string reportDir = Path.GetDirectoryName(Path.GetFullPath(options.ReportPath))!;
         Directory.CreateDirectory(reportDir);
         Directory.CreateDirectory(options.FiguresDirectory);
         var figures = CopyFigures(results, options.FiguresDirectory, reportDir);
-        AtomicFile.WriteAllText(options.ReportPath, Render(results, planned, options, device, elapsed, figures));
+        AtomicFile.WriteAllText(options.ReportPath, Render(results, planned, options, device, elapsed, figures,
+            failures ?? new Dictionary<string, string>()));
         return options.ReportPath;
     }
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private static string Render(IReadOnlyList<ExperimentResult> results, IReadOnlyList<ExperimentRun> planned, ExperimentOptions options,
-                                 string device, TimeSpan elapsed, Dictionary<(string Run, string Kind), string> figures)
+                                 string device, TimeSpan elapsed, Dictionary<(string Run, string Kind), string> figures,
+                                 IReadOnlyDictionary<string, string> failures)
     {
         var sb = new StringBuilder();
         var sets = new Sets(options);
@@ -43,9 +45,15 @@ public static class ReproductionReport
         if (options.Invocation.Length > 0) sb.Append(Inv, $"- Command: `{options.Invocation}`\n");
         sb.Append(Inv, $"- Runs finished: {results.Count} of {planned.Count} planned ({string.Join(", ", planned.Select(p => p.Id))}).\n");
         sb.Append(Inv, $"- Evaluation: {(options.EvalLimit > 0 ? $"the first {options.EvalLimit} test images of each set" : "the full test sets")}; OOD sets: {string.Join(", ", options.OodSets)}.\n");
+        foreach (var (id, reason) in failures) sb.Append(Inv, $"- **{id} failed**: {reason}\n");
         foreach (var note in options.Notes) sb.Append("- ").Append(note).Append('\n');
         sb.Append('\n');
 
+        sb.Append("### How to run it again\n\n");
+        sb.Append("- `flows experiments --scale cpu --budget-minutes 60` (the default; `--steps N` fixes the steps instead, `--models realnvp,glow,...` picks a subset, `--eval-limit N` the images per set);\n");
+        sb.Append("- `flows experiments --scale paper` trains the paper's configurations for the paper's epochs (a GPU job: `--device cuda`);\n");
+        sb.Append("- `flows inspect --checkpoint runs/experiments/glow/checkpoint.safetensors --image fashionmnist:4 --image mnist:10 --out DIR` draws the coupling, latent and sample figures of one model;\n");
+        sb.Append("- `flows attribute --checkpoint runs/experiments/realnvp/checkpoint.safetensors --ood mnist,notmnist --limit 1000 --out DIR` writes the per-layer likelihood attribution (attribution.md/.json/.png).\n\n");
         sb.Append("### Configurations\n\n");
         sb.Append("| run | what it is | model | scales | blocks | mid | K | latent | parameters | steps | batch | optimizer | lr | seed | train time |\n");
         sb.Append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n");
