@@ -14,9 +14,12 @@ public static class ExperimentPlan
 {
     private static readonly ImageShape Gray = new(1, 28, 28);
 
-    /// <summary>Run ids in the order they are trained; "resnetae-l{L}" for each bottleneck size.</summary>
+    /// <summary>
+    /// Run ids in the order they are trained ("resnetae-l{L}" for each bottleneck size): the baselines and the
+    /// cheap co-adaptation model first, so a comparison cut short still has them.
+    /// </summary>
     public static IReadOnlyList<string> DefaultIds(ExperimentScale scale) =>
-        ["realnvp", "glow", "realnvp8", "horizontal", "cyclemask", .. BottleneckSizes(scale).Select(l => ResNetAeId(l)), "horizontal3"];
+        ["realnvp", "glow", "horizontal3", "realnvp8", "horizontal", "cyclemask", .. BottleneckSizes(scale).Select(l => ResNetAeId(l))];
 
     /// <summary>Bottleneck latent sizes l: the paper's code defaults to 100; 10 and 50 squeeze harder.</summary>
     public static IReadOnlyList<int> BottleneckSizes(ExperimentScale scale) => scale == ExperimentScale.Paper ? [10, 50, 100] : [10, 50];

@@ -80,7 +80,7 @@ public class ExperimentsTests
     public void PlanKnowsThePaperModelsAndRejectsOthers()
     {
         var cpu = ExperimentPlan.Build(ExperimentScale.Cpu, null, 10, 0, 100);
-        Assert.That(cpu.Select(r => r.Id), Is.EqualTo(new[] { "realnvp", "glow", "realnvp8", "horizontal", "cyclemask", "resnetae-l10", "resnetae-l50", "horizontal3" }));
+        Assert.That(cpu.Select(r => r.Id), Is.EqualTo(new[] { "realnvp", "glow", "horizontal3", "realnvp8", "horizontal", "cyclemask", "resnetae-l10", "resnetae-l50" }));
         Assert.That(cpu.Select(r => r.Config.MaxSteps), Is.All.EqualTo(10));
         Assert.That(cpu.Select(r => r.Config.Seed), Is.All.EqualTo(0));
         var paper = ExperimentPlan.Build(ExperimentScale.Paper, ["realnvp", "glow", "resnetae-l100"], 0, 0, 0);
