@@ -48,7 +48,7 @@ public static class FlowDescription
 
     private static void Line(StringBuilder text, string name, string what, int[] input, int[] output, long parameters, string extra) =>
         text.Append(CultureInfo.InvariantCulture,
-            $"  {name,-10} {Shape(input),-14} → {Shape(output),-14}{extra}  {parameters,12:N0} params  {what}\n");
+            $"  {name,-10} {Shape(input),-14} → {Shape(output) + extra,-30} {parameters,12:N0} params  {what}\n");
 
     private static string Shape(int[] shape) => "[" + string.Join("×", shape) + "]";
 }

@@ -2,17 +2,22 @@
 # Runs our end-to-end training step and the libtorch peer (TorchSharp, ../shared/bench/peers/torchsharp-flows)
 # back to back on this machine with the same settings, and prints the ratio table (ours / libtorch).
 # Usage: scripts/cpu/compare-peer.sh [extra step args, e.g. --steps 10]
-# The peer is copied to a temporary folder and built there (about 500 MB, deleted afterwards).
+# The peer is copied to a temporary folder and built there (about 500 MB, deleted afterwards); PEER_BIN=path
+# reuses a peer binary built before.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 peer_src="${PEER_DIR:-../shared/bench/peers/torchsharp-flows}"
 [ -d "$peer_src" ] || { echo "peer not found at $peer_src (set PEER_DIR)"; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cp -r "$peer_src" "$work/peer"
-echo "building the peer in $work/peer ..."
-(cd "$work/peer" && dotnet build -c Release -v q -nologo >/dev/null)
-peer="$work/peer/bin/Release/net10.0/linux-x64/TorchSharpFlows"
+if [ -n "${PEER_BIN:-}" ]; then
+  peer="$PEER_BIN"   # a peer built earlier, to skip the build
+else
+  cp -r "$peer_src" "$work/peer"
+  echo "building the peer in $work/peer ..."
+  (cd "$work/peer" && dotnet build -c Release -v q -nologo >/dev/null)
+  peer="$work/peer/bin/Release/net10.0/linux-x64/TorchSharpFlows"
+fi
 dotnet build Flows.Bench -c Release -v q -nologo >/dev/null
 ours="dotnet Flows.Bench/bin/Release/net10.0/Flows.Bench.dll"
 
