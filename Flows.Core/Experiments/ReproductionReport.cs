@@ -157,7 +157,9 @@ public static class ReproductionReport
             bool detailed = r.Run.Group is "baseline" or "coadaptation";
             foreach (var (kind, source) in r.Figures)
             {
-                bool wanted = kind is "histogram" or "samples" or "attribution" or "couplings all" || detailed;
+                // The all-images coupling grid is the co-adaptation figure; other models show one grid per image.
+                bool wanted = kind is "histogram" or "samples" or "attribution"
+                              || (kind == "couplings all" ? r.Run.Group == "coadaptation" : detailed);
                 if (!wanted || !File.Exists(source)) continue;
                 string name = $"{r.Run.Id}_{new string(kind.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())}.png";
                 string target = Path.Combine(figuresDir, name);
