@@ -25,6 +25,7 @@ public sealed class CommandSpec
     public ParsedArgs Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string>();
+        var repeated = new Dictionary<string, List<string>>();
         var flags = new HashSet<string>();
         var positional = new List<string>();
         for (int i = 0; i < args.Count; i++)
@@ -51,8 +52,11 @@ public sealed class CommandSpec
             }
             var value = inline ?? (i + 1 < args.Count ? args[++i] : throw new UsageException($"--{spec.Name} needs a value ({spec.ValueName})"));
             values[spec.Name] = value;
+            // The last value wins for single options; repeatable ones (--image A --image B) read them all.
+            if (!repeated.TryGetValue(spec.Name, out var list)) repeated[spec.Name] = list = new List<string>();
+            list.Add(value);
         }
-        return new ParsedArgs(Name, values, flags, positional);
+        return new ParsedArgs(Name, values, flags, positional, repeated.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value));
     }
 
     public string Help()

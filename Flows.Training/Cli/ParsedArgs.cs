@@ -8,9 +8,12 @@ public sealed class ParsedArgs
     private readonly Dictionary<string, string> _values;
     private readonly HashSet<string> _flags;
     private readonly string _command;
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _all;
 
-    public ParsedArgs(string command, Dictionary<string, string> values, HashSet<string> flags, IReadOnlyList<string> positional)
+    public ParsedArgs(string command, Dictionary<string, string> values, HashSet<string> flags, IReadOnlyList<string> positional,
+                      IReadOnlyDictionary<string, IReadOnlyList<string>>? all = null)
     {
+        _all = all ?? values.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)[kv.Value]);
         _command = command;
         _values = values;
         _flags = flags;
@@ -26,6 +29,9 @@ public sealed class ParsedArgs
     public bool Flag(string name) => _flags.Contains(name);
 
     public string? String(string name) => _values.GetValueOrDefault(name);
+
+    /// <summary>Every value given for an option that may be repeated, in command-line order.</summary>
+    public IReadOnlyList<string> All(string name) => _all.TryGetValue(name, out var v) ? v : [];
 
     public string Required(string name) =>
         _values.TryGetValue(name, out var v) ? v : throw new UsageException($"'{_command}' needs --{name}; see 'flows {_command} --help'");
