@@ -1,5 +1,6 @@
 using Flows.Kernels;
 using Flows.Kernels.Cpu;
+using Flows.Tests.Kernels.Reference;
 
 namespace Flows.Tests.Kernels.Cpu;
 
@@ -81,5 +82,25 @@ public abstract class CpuBackendTestBase
             if (!(Math.Abs(actual[i] - expected[i]) <= bound))
                 Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R} (bound {bound:E2})");
         }
+    }
+
+    /// <summary>Runs forward, backward-data and backward-weight on random inputs and checks each against the reference.</summary>
+    protected void AssertConvolutionsMatchReference(ConvGeometry g)
+    {
+        var x = Random(g.InputLength, 1);
+        var w = Random(g.WeightLength, 2);
+        var dy = Random(g.OutputLength, 3);
+        using var bx = Up(x);
+        using var bw = Up(w);
+        using var bdy = Up(dy);
+        using var by = Poisoned(g.OutputLength);
+        using var bdx = Poisoned(g.InputLength);
+        using var bdw = Poisoned(g.WeightLength);
+        Backend.Conv2dForward(bx, bw, null, by, g);
+        Backend.Conv2dBackwardData(bdy, bw, bdx, g);
+        Backend.Conv2dBackwardWeight(bx, bdy, bdw, g);
+        AssertClose(ReferenceLinear.ConvForward(x, w, null, g), Down(by), ReductionTolerance, "fwd");
+        AssertClose(ReferenceLinear.ConvBackwardData(dy, w, g), Down(bdx), ReductionTolerance, "bwd data");
+        AssertClose(ReferenceLinear.ConvBackwardWeight(x, dy, g), Down(bdw), ReductionTolerance, "bwd weight");
     }
 }

@@ -39,21 +39,7 @@ public class GemmKernelWidthTests : CpuBackendTestBase
     {
         GemmV2Packed.KernelWidth = width;
         var g = new ConvGeometry(3, 5, 9, 7, 13, 3, 1);
-        var x = Random(g.InputLength, 1);
-        var w = Random(g.WeightLength, 2);
-        var dy = Random(g.OutputLength, 3);
-        using var bx = Up(x);
-        using var bw = Up(w);
-        using var bdy = Up(dy);
-        using var by = Poisoned(g.OutputLength);
-        using var bdx = Poisoned(g.InputLength);
-        using var bdw = Poisoned(g.WeightLength);
-        Backend.Conv2dForward(bx, bw, null, by, g);
-        Backend.Conv2dBackwardData(bdy, bw, bdx, g);
-        Backend.Conv2dBackwardWeight(bx, bdy, bdw, g);
-        AssertClose(ReferenceLinear.ConvForward(x, w, null, g), Down(by), ReductionTolerance, "fwd");
-        AssertClose(ReferenceLinear.ConvBackwardData(dy, w, g), Down(bdx), ReductionTolerance, "bwd data");
-        AssertClose(ReferenceLinear.ConvBackwardWeight(x, dy, g), Down(bdw), ReductionTolerance, "bwd weight");
+        AssertConvolutionsMatchReference(g);
     }
 
     [Test]
