@@ -67,6 +67,51 @@ public class LinearAlgebraTests : CpuBackendTestBase
     public void ConvForwardMatchesReference(int batch, int cin, int h, int w, int cout, int k, int p)
     {
         var g = new ConvGeometry(batch, cin, h, w, cout, k, p);
+        var x = Random(g.InputLength, 1);
+        var wt = Random(g.WeightLength, 2);
+        var bias = Random(cout, 3);
+        using var bx = Up(x);
+        using var bw = Up(wt);
+        using var bb = Up(bias);
+        using var by = Poisoned(g.OutputLength);
+        Backend.Conv2dForward(bx, bw, bb, by, g);
+        AssertClose(ReferenceLinear.ConvForward(x, wt, bias, g), Down(by), ReductionTolerance, $"conv fwd {g}");
+        Backend.Fill(by, float.NaN);
+        Backend.Conv2dForward(bx, bw, null, by, g);
+        AssertClose(ReferenceLinear.ConvForward(x, wt, null, g), Down(by), ReductionTolerance, $"conv fwd no bias {g}");
+    }
+
+    [TestCaseSource(nameof(ConvCases))]
+    public void ConvBackwardDataMatchesReference(int batch, int cin, int h, int w, int cout, int k, int p)
+    {
+        var g = new ConvGeometry(batch, cin, h, w, cout, k, p);
+        var dy = Random(g.OutputLength, 4);
+        var wt = Random(g.WeightLength, 5);
+        using var bdy = Up(dy);
+        using var bw = Up(wt);
+        using var bdx = Poisoned(g.InputLength);
+        Backend.Conv2dBackwardData(bdy, bw, bdx, g);
+        AssertClose(ReferenceLinear.ConvBackwardData(dy, wt, g), Down(bdx), ReductionTolerance, $"conv bwd data {g}");
+    }
+
+    [TestCaseSource(nameof(ConvCases))]
+    public void ConvBackwardWeightMatchesReference(int batch, int cin, int h, int w, int cout, int k, int p)
+    {
+        var g = new ConvGeometry(batch, cin, h, w, cout, k, p);
+        var x = Random(g.InputLength, 6);
+        var dy = Random(g.OutputLength, 7);
+        using var bx = Up(x);
+        using var bdy = Up(dy);
+        using var bdw = Poisoned(g.WeightLength);
+        Backend.Conv2dBackwardWeight(bx, bdy, bdw, g);
+        AssertClose(ReferenceLinear.ConvBackwardWeight(x, dy, g), Down(bdw), ReductionTolerance, $"conv bwd weight {g}");
+    }
+
+    [Test]
+    public void ConvMediumShapeAllThreeKernels()
+    {
+        // One shape large enough to take the blocked, multi-threaded path in every kernel.
+        var g = ConvGeometry.Same(4, 32, 16, 16, 40, 3);
         AssertConvolutionsMatchReference(g);
     }
 
