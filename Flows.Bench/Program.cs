@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Flows.Bench.Cpu;
 using Flows.Bench.EndToEnd;
 using Flows.Bench.Gpu;
 
@@ -9,6 +10,7 @@ namespace Flows.Bench;
 /// benchmark classes of this assembly (e.g. `Flows.Bench --filter '*Conv*'`).
 ///   gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]   validate and time every ILGPU kernel
 ///   step --model realnvp|glow --mid M --blocks B [--K K] --batch N --steps S --device cpu|cuda   end-to-end step
+///   conv [--shapes B:CIN:COUT:K:HxW,...] [--reps N] [--warmup N] [--device cpu]   3x3 convolution passes in GFLOP/s
 /// </summary>
 public static class Program
 {
@@ -21,6 +23,8 @@ public static class Program
                 return GpuCheck.Run(args[1..]);
             case "step":
                 return StepBenchmark.Run(args[1..]);
+            case "conv":
+                return ConvThroughput.Run(args[1..]);
             default:
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

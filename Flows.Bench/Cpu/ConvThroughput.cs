@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using Flows.Kernels;
+using Flows.Kernels.Devices;
+
+namespace Flows.Bench.Cpu;
+
+/// <summary>
+/// `Flows.Bench conv`: times the three convolution passes (forward, backward-data, backward-weight) through the
+/// public backend API at a few shapes and prints one `CONV ...` line per (shape, pass). The TorchSharp peer in
+/// scripts/cpu/peer-conv prints the same lines for libtorch, so scripts/cpu/compare-conv.sh can divide them.
+/// All three passes are credited with the forward's FLOPs (each does the same multiply-adds).
+/// </summary>
+public static class ConvThroughput
+{
+    /// <summary>The paper's and ANCHORS' 3x3 shapes, as batch:cin:cout:k:HxW (padding k/2).</summary>
+    public const string DefaultShapes = "32:64:64:3:28x28,32:128:128:3:14x14,64:64:64:3:16x16";
+
+    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW,...] [--reps N] [--warmup N] [--device cpu]";
+
+    public static int Run(string[] args)
+    {
+        List<ConvGeometry> shapes;
+        int reps, warmup;
+        string device;
+        try
+        {
+            var o = Parse(args);
+            shapes = ParseShapes(o.GetValueOrDefault("shapes", DefaultShapes));
+            reps = Positive(o, "reps", 10);
+            warmup = Count(o, "warmup", 2);
+            device = o.GetValueOrDefault("device", "cpu");
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: conv: {e.Message} ({Usage})");
+            return 2;
+        }
+
+        IComputeBackend backend;
+        try
+        {
+            backend = ComputeDevices.Create(device);
+        }
+        catch (Exception e) when (e is ArgumentException or DeviceUnavailableException)
+        {
+            Console.Error.WriteLine($"error: conv: {e.Message}");
+            return 2;
+        }
+
+        using (backend)
+        {
+            Console.WriteLine($"conv on {backend.Name}: {backend.DeviceDescription}; reps={reps} warmup={warmup}");
+            foreach (var g in shapes) TimeShape(backend, g, reps, warmup);
+        }
+        return 0;
+    }
+
+    private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup)
+    {
+        using var x = backend.Allocate(g.InputLength);
+        using var w = backend.Allocate(g.WeightLength);
+        using var y = backend.Allocate(g.OutputLength);
+        using var dy = backend.Allocate(g.OutputLength);
+        using var dx = backend.Allocate(g.InputLength);
+        using var dw = backend.Allocate(g.WeightLength);
+        // random data, as in training: zeros or constants could let a kernel take shortcuts
+        backend.FillNormal(x, g.InputLength, seed: 1, offset: 0);
+        backend.FillNormal(w, g.WeightLength, seed: 2, offset: 0);
+        backend.FillNormal(dy, g.OutputLength, seed: 3, offset: 0);
+
+        Report("fwd", g, Time(backend, reps, warmup, () => backend.Conv2dForward(x, w, null, y, g)));
+        Report("bwd-data", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardData(dy, w, dx, g)));
+        Report("bwd-weight", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardWeight(x, dy, dw, g)));
+    }
+
+    /// <summary>Median wall milliseconds of <paramref name="reps"/> runs after the warm-ups, each closed by Synchronize.</summary>
+    private static double Time(IComputeBackend backend, int reps, int warmup, Action pass)
+    {
+        var times = new double[reps];
+        for (int i = 0; i < warmup + reps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            pass();
+            backend.Synchronize();
+            if (i >= warmup) times[i - warmup] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
+    }
+
+    private static void Report(string kind, ConvGeometry g, double ms)
+    {
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"CONV kind={kind} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} k={g.KernelSize} pad={g.Padding} " +
+            $"h={g.Height} w={g.Width} threads={Environment.ProcessorCount} ms_median={ms:F3} gflops={g.Flops / ms / 1e6:F2}");
+        Console.WriteLine(line);
+    }
+
+    /// <summary>"32:64:64:3:28x28,..." → geometries with padding k/2, each validated.</summary>
+    public static List<ConvGeometry> ParseShapes(string list)
+    {
+        var shapes = new List<ConvGeometry>();
+        foreach (string item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] p = item.Split(':');
+            string[] hw = p.Length == 5 ? p[4].Split('x') : [];
+            if (p.Length != 5 || hw.Length != 2)
+                throw new ArgumentException($"--shapes: '{item}' is not batch:cin:cout:k:HxW");
+            int N(string s) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v)
+                ? v : throw new ArgumentException($"--shapes: '{s}' in '{item}' is not a non-negative integer");
+            int k = N(p[3]);
+            var g = new ConvGeometry(N(p[0]), N(p[1]), N(hw[0]), N(hw[1]), N(p[2]), k, k / 2);
+            g.Validate();
+            shapes.Add(g);
+        }
+        if (shapes.Count == 0) throw new ArgumentException("--shapes: no shapes given");
+        return shapes;
+    }
+
+    private static Dictionary<string, string> Parse(string[] args)
+    {
+        var known = new HashSet<string> { "shapes", "reps", "warmup", "device" };
+        var d = new Dictionary<string, string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                throw new ArgumentException($"expected --name value pairs, got '{args[i]}'");
+            string name = args[i][2..];
+            if (!known.Contains(name)) throw new ArgumentException($"unknown flag '{args[i]}'");
+            d[name] = args[++i];
+        }
+        return d;
+    }
+
+    private static int Count(Dictionary<string, string> o, string key, int fallback)
+    {
+        if (!o.TryGetValue(key, out var s)) return fallback;
+        return int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v)
+            ? v : throw new ArgumentException($"--{key} must be a non-negative integer, got '{s}'");
+    }
+
+    private static int Positive(Dictionary<string, string> o, string key, int fallback)
+    {
+        int v = Count(o, key, fallback);
+        return v > 0 ? v : throw new ArgumentException($"--{key} must be at least 1, got {v}");
+    }
+}
