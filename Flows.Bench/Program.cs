@@ -9,6 +9,7 @@ namespace Flows.Bench;
 /// Entry point. Subcommands of our own come first; anything else goes to BenchmarkDotNet, which runs the
 /// benchmark classes of this assembly (e.g. `Flows.Bench --filter '*Conv*'`).
 ///   gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]   validate and time every ILGPU kernel
+///   fma-peak   the measured FMA peak, one thread and all cores
 ///   step --model realnvp|glow --mid M --blocks B [--K K] --batch N --steps S --device cpu|cuda   end-to-end step
 ///   conv [--shapes B:CIN:COUT:K:HxW,...] [--reps N] [--warmup N] [--device cpu]   3x3 convolution passes in GFLOP/s
 /// </summary>
@@ -23,6 +24,8 @@ public static class Program
                 return GpuCheck.Run(args[1..]);
             case "step":
                 return StepBenchmark.Run(args[1..]);
+            case "fma-peak":
+                return FmaPeak.Run(args[1..]);
             case "conv":
                 return ConvThroughput.Run(args[1..]);
             default:

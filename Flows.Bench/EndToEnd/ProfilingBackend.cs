@@ -11,6 +11,7 @@ public sealed class ProfilingBackend : IComputeBackend
 {
     private readonly IComputeBackend _inner;
     private readonly Dictionary<string, (double Ms, long Calls)> _totals = new();
+    private readonly Dictionary<string, (double Ms, long Calls, double Flops)> _convShapes = new();
 
     public ProfilingBackend(IComputeBackend inner) => _inner = inner;
 
@@ -19,18 +20,30 @@ public sealed class ProfilingBackend : IComputeBackend
 
     public IReadOnlyDictionary<string, (double Ms, long Calls)> Totals => _totals;
 
+    /// <summary>Convolution time per kind and geometry, with the arithmetic done, for GFLOP/s per shape.</summary>
+    public IReadOnlyDictionary<string, (double Ms, long Calls, double Flops)> ConvShapes => _convShapes;
+
     private long Begin()
     {
         _inner.Synchronize();
         return Stopwatch.GetTimestamp();
     }
 
-    private void End(string op, long start)
+    private double End(string op, long start)
     {
         _inner.Synchronize();
         double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         var (total, calls) = _totals.GetValueOrDefault(op);
         _totals[op] = (total + ms, calls + 1);
+        return ms;
+    }
+
+    private void EndConv(string op, long start, ConvGeometry g)
+    {
+        double ms = End(op, start);
+        string key = $"{op,-20} b{g.Batch} {g.InChannels}->{g.OutChannels} k{g.KernelSize} p{g.Padding} {g.Height}x{g.Width}";
+        var (total, calls, flops) = _convShapes.GetValueOrDefault(key);
+        _convShapes[key] = (total + ms, calls + 1, flops + g.Flops);
     }
 
     public void Dispose() => _inner.Dispose();
@@ -52,9 +65,9 @@ public sealed class ProfilingBackend : IComputeBackend
     public void Squeeze2x2(DeviceBuffer x, DeviceBuffer y, int batch, int channels, int height, int width) { var started = Begin(); _inner.Squeeze2x2(x, y, batch, channels, height, width); End("Squeeze2x2", started); }
     public void Unsqueeze2x2(DeviceBuffer y, DeviceBuffer x, int batch, int channels, int height, int width) { var started = Begin(); _inner.Unsqueeze2x2(y, x, batch, channels, height, width); End("Unsqueeze2x2", started); }
     public void MatMul(DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, int m, int k, int n, bool transposeA = false, bool transposeB = false, bool accumulate = false) { var started = Begin(); _inner.MatMul(a, b, c, m, k, n, transposeA, transposeB, accumulate); End("MatMul", started); }
-    public void Conv2dForward(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g) { var started = Begin(); _inner.Conv2dForward(x, weight, bias, y, g); End("Conv2dForward", started); }
-    public void Conv2dBackwardData(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g) { var started = Begin(); _inner.Conv2dBackwardData(dy, weight, dx, g); End("Conv2dBackwardData", started); }
-    public void Conv2dBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g) { var started = Begin(); _inner.Conv2dBackwardWeight(x, dy, dw, g); End("Conv2dBackwardWeight", started); }
+    public void Conv2dForward(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g) { var started = Begin(); _inner.Conv2dForward(x, weight, bias, y, g); EndConv("Conv2dForward", started, g); }
+    public void Conv2dBackwardData(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g) { var started = Begin(); _inner.Conv2dBackwardData(dy, weight, dx, g); EndConv("Conv2dBackwardData", started, g); }
+    public void Conv2dBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g) { var started = Begin(); _inner.Conv2dBackwardWeight(x, dy, dw, g); EndConv("Conv2dBackwardWeight", started, g); }
     public void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta, DeviceBuffer y, Ncs shape) { var started = Begin(); _inner.BatchNormApply(x, mean, invStd, gamma, beta, y, shape); End("BatchNormApply", started); }
     public void BatchNormBackward(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy, DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics) { var started = Begin(); _inner.BatchNormBackward(x, mean, invStd, gamma, dy, dx, dgamma, dbeta, shape, batchStatistics); End("BatchNormBackward", started); }
     public void CouplingForward(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask, DeviceBuffer y, DeviceBuffer logdet, Ncs shape) { var started = Begin(); _inner.CouplingForward(x, raw, t, scale, mask, y, logdet, shape); End("CouplingForward", started); }

@@ -10,7 +10,7 @@ namespace Flows.Bench.EndToEnd;
 /// <summary>
 /// `Flows.Bench step`: times the paper's training step (zero_grad, NLL forward, backward, clip 100, Adam) and the
 /// eval-mode NLL forward on random images quantised to k/255, exactly as the TorchSharp and PyTorch peers do,
-/// and prints their RESULT line format so the lines can be compared directly. `--profile 1` times every compute call.
+/// and prints their RESULT line format so the lines can be compared directly. `--profile 1` times every compute call; `--profile 2` adds convolutions by shape.
 /// </summary>
 public static class StepBenchmark
 {
@@ -22,7 +22,8 @@ public static class StepBenchmark
         int scales = Int(o, "scales", 2), k = Int(o, "K", 16), batch = Int(o, "batch", 32);
         int steps = Int(o, "steps", 10), warmup = Int(o, "warmup", 2);
         int evalBatch = Int(o, "eval-batch", 0), evalSteps = Int(o, "eval-steps", 3), evalWarmup = Int(o, "eval-warmup", 1);
-        bool profile = o.GetValueOrDefault("profile", "0") == "1";
+        string profileLevel = o.GetValueOrDefault("profile", "0");
+        bool profile = profileLevel != "0";
         IComputeBackend device = ComputeDevices.Create(o.GetValueOrDefault("device", "cpu"));
         using var backend = profile ? new ProfilingBackend(device) : device;
 
@@ -60,7 +61,7 @@ public static class StepBenchmark
             Console.WriteLine($"  train step {i + 1,3}/{warmup + steps}{(i < warmup ? " (warm-up)" : "")}: {ms,9:F1} ms  loss {loss:F2} nats");
         }
         double median = Median(times), trainImages = batch / median * 1000;
-        if (backend is ProfilingBackend profiler) PrintProfile(profiler, warmup + steps);
+        if (backend is ProfilingBackend profiler) PrintProfile(profiler, warmup + steps, perShape: profileLevel == "2");
 
         double evalMedian = double.NaN, evalImages = double.NaN;
         if (evalBatch > 0 && evalSteps > 0)
@@ -92,12 +93,16 @@ public static class StepBenchmark
     }
 
     /// <summary>Per-op time per training step, largest first (includes warm-up steps).</summary>
-    private static void PrintProfile(ProfilingBackend profiler, int stepsRun)
+    private static void PrintProfile(ProfilingBackend profiler, int stepsRun, bool perShape)
     {
         double all = profiler.Totals.Values.Sum(v => v.Ms);
         Console.WriteLine($"profile: {all / stepsRun:F1} ms of compute calls per step");
         foreach (var (op, (ms, calls)) in profiler.Totals.OrderByDescending(kv => kv.Value.Ms))
             Console.WriteLine($"  {op,-24} {ms / stepsRun,9:F1} ms/step  {calls / stepsRun,6} calls/step  {100 * ms / all,5:F1}%");
+        if (!perShape) return;
+        Console.WriteLine("convolutions by shape (GFLOP/s is wall clock on all threads):");
+        foreach (var (shape, (ms, calls, flops)) in profiler.ConvShapes.OrderByDescending(kv => kv.Value.Ms))
+            Console.WriteLine($"  {shape,-52} {ms / stepsRun,8:F1} ms/step  {calls / stepsRun,4} calls/step  {flops / ms / 1e6,6:F1} GFLOP/s");
     }
 
     private static Tensor RandomImages(IComputeBackend backend, int batch, ulong seed)

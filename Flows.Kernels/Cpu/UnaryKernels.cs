@@ -51,7 +51,6 @@ internal static class UnaryKernels
     private static void BackwardRange(UnaryOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
                                       ReadOnlySpan<float> dy, Span<float> dx, float alpha)
     {
-        int n = dx.Length;
         switch (op)
         {
             case UnaryOp.Copy: dy.CopyTo(dx); return;
@@ -60,24 +59,32 @@ internal static class UnaryKernels
             case UnaryOp.Scale: Map<ScaleOp>(dy, dx, alpha); return;
             case UnaryOp.Exp: Zip<MulOp>(dy, y, dx); return;
             case UnaryOp.Log: Zip<DivOp>(dy, x, dx); return;
+            case UnaryOp.Tanh: Gradient<TanhGrad>(x, y, dy, dx, alpha); return;
+            case UnaryOp.Sigmoid: Gradient<SigmoidGrad>(x, y, dy, dx, alpha); return;
+            case UnaryOp.Relu: Gradient<LeakyReluGrad>(x, y, dy, dx, 0f); return;
+            case UnaryOp.LeakyRelu: Gradient<LeakyReluGrad>(x, y, dy, dx, alpha); return;
+            case UnaryOp.Abs: Gradient<AbsGrad>(x, y, dy, dx, alpha); return;
+            case UnaryOp.Square: Gradient<SquareGrad>(x, y, dy, dx, alpha); return;
+            case UnaryOp.Sqrt: Gradient<SqrtGrad>(x, y, dy, dx, alpha); return;
+            case UnaryOp.Reciprocal: Gradient<ReciprocalGrad>(x, y, dy, dx, alpha); return;
+            case UnaryOp.Softplus: Gradient<SoftplusGrad>(x, y, dy, dx, alpha); return;
+            default: throw new ArgumentException($"UnaryBackward: unknown op {op}");
         }
-        for (int i = 0; i < n; i++)
-        {
-            float g = dy[i];
-            dx[i] = op switch
-            {
-                UnaryOp.Tanh => g * ((1f - y[i]) * (1f + y[i])), // (1−y)(1+y): 1 − y² cancels near |y| = 1
-                UnaryOp.Sigmoid => g * y[i] * (1f - y[i]),
-                UnaryOp.Relu => x[i] > 0f ? g : 0f,
-                UnaryOp.LeakyRelu => x[i] > 0f ? g : g * alpha,
-                UnaryOp.Abs => x[i] > 0f ? g : x[i] < 0f ? -g : 0f,
-                UnaryOp.Square => 2f * x[i] * g,
-                UnaryOp.Sqrt => 0.5f * g / y[i],
-                UnaryOp.Reciprocal => -g / (x[i] * x[i]),
-                UnaryOp.Softplus => g * SimdMath.Sigmoid(x[i]),
-                _ => throw new ArgumentException($"UnaryBackward: unknown op {op}"),
-            };
-        }
+    }
+
+    /// <summary>dx = TOp(x, y, dy) element-wise, vectorised with a scalar tail (one pass, no per-element switch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Gradient<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
+                                      float alpha) where TOp : struct, IUnaryGradient
+    {
+        int n = dx.Length;
+        var vx = MemoryMarshal.Cast<float, Vector<float>>(x[..n]);
+        var vy = MemoryMarshal.Cast<float, Vector<float>>(y[..n]);
+        var vg = MemoryMarshal.Cast<float, Vector<float>>(dy[..n]);
+        var vd = MemoryMarshal.Cast<float, Vector<float>>(dx);
+        var va = new Vector<float>(alpha);
+        for (int v = 0; v < vd.Length; v++) vd[v] = TOp.Apply(vx[v], vy[v], vg[v], va);
+        for (int i = vd.Length * Vector<float>.Count; i < n; i++) dx[i] = TOp.Apply(x[i], y[i], dy[i], alpha);
     }
 
     /// <summary>y = Op(x) with Vector&lt;float&gt; and a scalar tail.</summary>
@@ -189,4 +196,69 @@ internal struct SoftplusOp : IUnaryMap
 {
     public static float Apply(float x, float a) => SimdMath.Softplus(x);
     public static Vector<float> Apply(Vector<float> x, Vector<float> a) => SimdMath.Softplus(x);
+}
+
+/// <summary>dx = dy·f'(x) given x, y = f(x) and dy, in scalar and vector form.</summary>
+internal interface IUnaryGradient
+{
+    static abstract float Apply(float x, float y, float g, float alpha);
+    static abstract Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> alpha);
+}
+
+/// <summary>(1−y)(1+y): 1 − y² cancels near |y| = 1.</summary>
+internal struct TanhGrad : IUnaryGradient
+{
+    public static float Apply(float x, float y, float g, float a) => g * ((1f - y) * (1f + y));
+    public static Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> a) =>
+        g * ((Vector<float>.One - y) * (Vector<float>.One + y));
+}
+
+internal struct SigmoidGrad : IUnaryGradient
+{
+    public static float Apply(float x, float y, float g, float a) => g * y * (1f - y);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> a) =>
+        g * y * (Vector<float>.One - y);
+}
+
+/// <summary>Relu is LeakyRelu with slope 0.</summary>
+internal struct LeakyReluGrad : IUnaryGradient
+{
+    public static float Apply(float x, float y, float g, float a) => x > 0f ? g : g * a;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> a) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), g, g * a);
+}
+
+internal struct AbsGrad : IUnaryGradient
+{
+    public static float Apply(float x, float y, float g, float a) => x > 0f ? g : x < 0f ? -g : 0f;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> a) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), g,
+            Vector.ConditionalSelect(Vector.LessThan(x, Vector<float>.Zero), -g, Vector<float>.Zero));
+}
+
+internal struct SquareGrad : IUnaryGradient
+{
+    public static float Apply(float x, float y, float g, float a) => 2f * x * g;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> a) =>
+        new Vector<float>(2f) * x * g;
+}
+
+internal struct SqrtGrad : IUnaryGradient
+{
+    public static float Apply(float x, float y, float g, float a) => 0.5f * g / y;
+    public static Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> a) =>
+        new Vector<float>(0.5f) * g / y;
+}
+
+internal struct ReciprocalGrad : IUnaryGradient
+{
+    public static float Apply(float x, float y, float g, float a) => -g / (x * x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> a) => -g / (x * x);
+}
+
+internal struct SoftplusGrad : IUnaryGradient
+{
+    public static float Apply(float x, float y, float g, float a) => g * SimdMath.Sigmoid(x);
+    public static Vector<float> Apply(Vector<float> x, Vector<float> y, Vector<float> g, Vector<float> a) =>
+        g * SimdMath.Sigmoid(x);
 }

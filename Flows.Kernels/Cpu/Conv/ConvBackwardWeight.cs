@@ -38,7 +38,7 @@ internal static unsafe class ConvBackwardWeight
                         Multiply(a, new DenseB(xn, plane, true), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
                     else
                     {
-                        var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.Length(g));
+                        var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.ScratchLength(g));
                         fixed (float* padded = frame)
                         {
                             PaddedImage.Fill(xn, g, padded);

@@ -40,7 +40,7 @@ internal static unsafe class ConvForward
             }
             else
             {
-                var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.Length(g));
+                var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.ScratchLength(g));
                 fixed (float* padded = frame)
                 {
                     PaddedImage.Fill(xn, g, padded);

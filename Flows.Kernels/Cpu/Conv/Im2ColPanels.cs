@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Flows.Kernels.Cpu;
@@ -45,6 +46,18 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
                 float* src = padded + columnBase[0];
                 for (int p = 0; p < kc; p++) PanelCopy.Contiguous(src + rowBase[p], panel + p * nr, nr);
             }
+            else if (cols == nr && nr == 16 && Vector256.IsHardwareAccelerated
+                     && PixelRun.TryCreate(jc + j0, g.OutHeight, ow, wp, out var run0)
+                     && PixelRun.TryCreate(jc + j0 + 8, g.OutHeight, ow, wp, out var run1))
+            {
+                // The panel crosses an output row: two blended vector loads per packed row.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = padded + rowBase[p];
+                    Vector256.Store(run0.Load(src), panel + p * 16);
+                    Vector256.Store(run1.Load(src), panel + p * 16 + 8);
+                }
+            }
             else
             {
                 for (int p = 0; p < kc; p++)
@@ -87,17 +100,53 @@ internal readonly unsafe struct Im2ColTransposedB(float* padded, ConvGeometry g)
                 int r = jc + j0 + jj, ci = r / kk, rem = r - ci * kk, ky = rem / k, kx = rem - ky * k;
                 columnBase[jj] = (ci * hp + ky) * wp + kx;
             }
-            // Row by row: the packed panel is written sequentially; the nr reads per row come from nr
-            // sequential streams through the image.
-            for (int p = 0; p < kc; p++)
+            int p = 0;
+            if (nr % 8 == 0 && Transpose8x8.IsSupported)
             {
-                float* src = padded + pixelBase[p];
-                float* d = panel + p * nr;
-                int jj = 0;
-                for (; jj < cols; jj++) d[jj] = src[columnBase[jj]];
-                for (; jj < nr; jj++) d[jj] = 0f;
+                // Eight pixels at a time: one (blended) vector per column r, transposed 8×8 in registers.
+                for (; p + 8 <= kc; p += 8)
+                {
+                    if (!PixelRun.TryCreate(pc + p, g.OutHeight, ow, wp, out var run))
+                    {
+                        GatherRows(panel, padded, pixelBase, columnBase, p, p + 8, cols, nr);
+                        continue;
+                    }
+                    for (int half = 0; half < nr; half += 8)
+                        TransposeBlock(panel + p * nr + half, nr, padded, run, columnBase + half, cols - half);
+                }
             }
+            GatherRows(panel, padded, pixelBase, columnBase, p, kc, cols, nr);
         }
+    }
+
+    /// <summary>Packed rows [from, to) element by element: the pixel of row p, column r.</summary>
+    private static void GatherRows(float* panel, float* padded, int* pixelBase, int* columnBase, int from, int to, int cols, int nr)
+    {
+        for (int p = from; p < to; p++)
+        {
+            float* src = padded + pixelBase[p];
+            float* d = panel + p * nr;
+            int jj = 0;
+            for (; jj < cols; jj++) d[jj] = src[columnBase[jj]];
+            for (; jj < nr; jj++) d[jj] = 0f;
+        }
+    }
+
+    /// <summary>An 8 pixels × 8 columns block: column i is read as pixels of frame row columnBase[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeBlock(float* d, int nr, float* padded, PixelRun run, int* columnBase, int valid)
+    {
+        var v0 = valid > 0 ? run.Load(padded + columnBase[0]) : default;
+        var v1 = valid > 1 ? run.Load(padded + columnBase[1]) : default;
+        var v2 = valid > 2 ? run.Load(padded + columnBase[2]) : default;
+        var v3 = valid > 3 ? run.Load(padded + columnBase[3]) : default;
+        var v4 = valid > 4 ? run.Load(padded + columnBase[4]) : default;
+        var v5 = valid > 5 ? run.Load(padded + columnBase[5]) : default;
+        var v6 = valid > 6 ? run.Load(padded + columnBase[6]) : default;
+        var v7 = valid > 7 ? run.Load(padded + columnBase[7]) : default;
+        Transpose8x8.Run(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+        Vector256.Store(v0, d); Vector256.Store(v1, d + nr); Vector256.Store(v2, d + 2 * nr); Vector256.Store(v3, d + 3 * nr);
+        Vector256.Store(v4, d + 4 * nr); Vector256.Store(v5, d + 5 * nr); Vector256.Store(v6, d + 6 * nr); Vector256.Store(v7, d + 7 * nr);
     }
 }
 

@@ -12,6 +12,12 @@ internal static unsafe class PaddedImage
 
     public static int Length(ConvGeometry g) => g.InChannels * Height(g) * Width(g);
 
+    /// <summary>Floats past the frame that vector packing may read (and then discard, see <see cref="PixelRun"/>).</summary>
+    public const int ReadSlack = 16;
+
+    /// <summary>The scratch length a frame needs: the frame and its read slack.</summary>
+    public static int ScratchLength(ConvGeometry g) => Length(g) + ReadSlack;
+
     public static void Fill(float* x, ConvGeometry g, float* dst)
     {
         int h = g.Height, w = g.Width, pad = g.Padding, hp = Height(g), wp = Width(g);

@@ -61,6 +61,11 @@ public class LinearAlgebraTests : CpuBackendTestBase
         yield return new TestCaseData(1, 3, 6, 6, 2, 1, 1).SetName("Conv k1 with padding");
         yield return new TestCaseData(1, 17, 10, 19, 23, 3, 1).SetName("Conv odd channel counts");
         yield return new TestCaseData(8, 16, 14, 14, 24, 3, 1).SetName("Conv medium 8x16x14x14 to 24");
+        // Vector packing: runs of 8 output pixels that cross a row (widths 8–28), pixel blocks split over k.
+        yield return new TestCaseData(2, 3, 8, 8, 5, 3, 1).SetName("Conv width 8 (a run per row)");
+        yield return new TestCaseData(1, 3, 9, 12, 4, 3, 0).SetName("Conv valid 9x12 (runs cross rows)");
+        yield return new TestCaseData(3, 4, 11, 9, 6, 5, 2).SetName("Conv k5 width 9");
+        yield return new TestCaseData(2, 2, 28, 28, 6, 3, 1).SetName("Conv 28x28 (pixels split over k blocks)");
     }
 
     [TestCaseSource(nameof(ConvCases))]
