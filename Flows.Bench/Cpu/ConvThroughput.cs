@@ -74,9 +74,19 @@ public static class ConvThroughput
         Report("bwd-weight", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardWeight(x, dy, dw, g)));
     }
 
-    /// <summary>Median wall milliseconds of <paramref name="reps"/> runs after the warm-ups, each closed by Synchronize.</summary>
+    /// <summary>
+    /// Median wall milliseconds of <paramref name="reps"/> runs after the warm-ups, each closed by Synchronize.
+    /// Warm-up lasts at least <see cref="MinWarmup"/> too: .NET compiles a method fully only after some calls
+    /// (tiered JIT), and a first shape timed before that reads several times slower.
+    /// </summary>
     private static double Time(IComputeBackend backend, int reps, int warmup, Action pass)
     {
+        var warming = Stopwatch.StartNew();
+        while (warming.Elapsed < MinWarmup)
+        {
+            pass();
+            backend.Synchronize();
+        }
         var times = new double[reps];
         for (int i = 0; i < warmup + reps; i++)
         {
@@ -88,6 +98,8 @@ public static class ConvThroughput
         Array.Sort(times);
         return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
     }
+
+    private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(0.5);
 
     private static void Report(string kind, ConvGeometry g, double ms)
     {

@@ -7,11 +7,20 @@ namespace Flows.Kernels.Cpu;
 /// Register-tiled GEMM micro-kernels: C[6 × NR] (+)= Ap (kc × 6, packed) · Bp (kc × NR, packed), with the
 /// 12 accumulators kept in vector registers for the whole k loop (NR = 2 vectors). Per k step: two B loads,
 /// six broadcasts of A, twelve FMAs — enough independent FMAs to hide their latency on two FMA pipes.
-/// A partial tile (fewer than 6 rows or NR columns) is computed into a stack tile and merged.
+/// Blocks whose height is not a multiple of 6 end in 4-row panels (<see cref="PanelHeight"/>).
+/// A partial tile (fewer rows or columns than the kernel's) is computed into a stack tile and merged.
 /// </summary>
 internal static unsafe class GemmMicroKernels
 {
     public const int MR = 6;
+
+    /// <summary>The short panel height: a block of 32 rows is 4 panels of 6 and 2 of 4 instead of 6 panels of 6
+    /// with 4 wasted rows in the last (12.5% of the arithmetic at 32 channels).</summary>
+    public const int MR4 = 4;
+
+    /// <summary>Height of the panel that starts with <paramref name="rowsLeft"/> rows of its block still to
+    /// pack: 6, except 4 when that leaves no ragged remainder (≤ 4 or exactly 8 rows left).</summary>
+    public static int PanelHeight(int rowsLeft) => rowsLeft <= MR4 || rowsLeft == 2 * MR4 ? MR4 : MR;
 
     /// <summary>AVX-512 width: 6 × 32.</summary>
     public static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
@@ -19,7 +28,7 @@ internal static unsafe class GemmMicroKernels
         const int nrFull = 32;
         if (mr != MR || nr != nrFull)
         {
-            Partial(kc, a, b, c, ldc, load, mr, nr, nrFull, &Kernel512);
+            Partial(kc, a, b, c, ldc, load, mr, nr, MR, nrFull, &Kernel512);
             return;
         }
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -57,7 +66,7 @@ internal static unsafe class GemmMicroKernels
         const int nrFull = 16;
         if (mr != MR || nr != nrFull)
         {
-            Partial(kc, a, b, c, ldc, load, mr, nr, nrFull, &Kernel256);
+            Partial(kc, a, b, c, ldc, load, mr, nr, MR, nrFull, &Kernel256);
             return;
         }
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -95,7 +104,7 @@ internal static unsafe class GemmMicroKernels
         const int nrFull = 8;
         if (mr != MR || nr != nrFull)
         {
-            Partial(kc, a, b, c, ldc, load, mr, nr, nrFull, &Kernel128);
+            Partial(kc, a, b, c, ldc, load, mr, nr, MR, nrFull, &Kernel128);
             return;
         }
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -127,12 +136,108 @@ internal static unsafe class GemmMicroKernels
         Store128(c, load, c50, c51);
     }
 
+    /// <summary>512-bit width, 4 rows (× 32): for blocks whose height is not a multiple of 6.</summary>
+    public static void Kernel512x4(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    {
+        const int nrFull = 32;
+        if (mr != MR4 || nr != nrFull)
+        {
+            Partial(kc, a, b, c, ldc, load, mr, nr, MR4, nrFull, &Kernel512x4);
+            return;
+        }
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default,
+                         c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var av = Vector512.Create(a[0]);
+            c00 = Vector512.MultiplyAddEstimate(av, b0, c00); c01 = Vector512.MultiplyAddEstimate(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.MultiplyAddEstimate(av, b0, c10); c11 = Vector512.MultiplyAddEstimate(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.MultiplyAddEstimate(av, b0, c20); c21 = Vector512.MultiplyAddEstimate(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.MultiplyAddEstimate(av, b0, c30); c31 = Vector512.MultiplyAddEstimate(av, b1, c31);
+            a += MR4;
+            b += nrFull;
+        }
+        Store512(c, load, c00, c01); c += ldc;
+        Store512(c, load, c10, c11); c += ldc;
+        Store512(c, load, c20, c21); c += ldc;
+        Store512(c, load, c30, c31);
+    }
+
+    /// <summary>256-bit width, 4 rows (× 16): for blocks whose height is not a multiple of 6.</summary>
+    public static void Kernel256x4(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    {
+        const int nrFull = 16;
+        if (mr != MR4 || nr != nrFull)
+        {
+            Partial(kc, a, b, c, ldc, load, mr, nr, MR4, nrFull, &Kernel256x4);
+            return;
+        }
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default,
+                         c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var av = Vector256.Create(a[0]);
+            c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+            a += MR4;
+            b += nrFull;
+        }
+        Store256(c, load, c00, c01); c += ldc;
+        Store256(c, load, c10, c11); c += ldc;
+        Store256(c, load, c20, c21); c += ldc;
+        Store256(c, load, c30, c31);
+    }
+
+    /// <summary>128-bit width, 4 rows (× 8): for blocks whose height is not a multiple of 6.</summary>
+    public static void Kernel128x4(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    {
+        const int nrFull = 8;
+        if (mr != MR4 || nr != nrFull)
+        {
+            Partial(kc, a, b, c, ldc, load, mr, nr, MR4, nrFull, &Kernel128x4);
+            return;
+        }
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default,
+                         c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.Load(b);
+            var b1 = Vector128.Load(b + 4);
+            var av = Vector128.Create(a[0]);
+            c00 = Vector128.MultiplyAddEstimate(av, b0, c00); c01 = Vector128.MultiplyAddEstimate(av, b1, c01);
+            av = Vector128.Create(a[1]);
+            c10 = Vector128.MultiplyAddEstimate(av, b0, c10); c11 = Vector128.MultiplyAddEstimate(av, b1, c11);
+            av = Vector128.Create(a[2]);
+            c20 = Vector128.MultiplyAddEstimate(av, b0, c20); c21 = Vector128.MultiplyAddEstimate(av, b1, c21);
+            av = Vector128.Create(a[3]);
+            c30 = Vector128.MultiplyAddEstimate(av, b0, c30); c31 = Vector128.MultiplyAddEstimate(av, b1, c31);
+            a += MR4;
+            b += nrFull;
+        }
+        Store128(c, load, c00, c01); c += ldc;
+        Store128(c, load, c10, c11); c += ldc;
+        Store128(c, load, c20, c21); c += ldc;
+        Store128(c, load, c30, c31);
+    }
+
     /// <summary>Edge tiles: the full kernel writes a stack tile, then only the valid mr × nr part is merged.</summary>
-    private static void Partial(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr, int nrFull,
-                                delegate*<int, float*, float*, float*, int, bool, int, int, void> kernel)
+    private static void Partial(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr, int mrFull,
+                                int nrFull, delegate*<int, float*, float*, float*, int, bool, int, int, void> kernel)
     {
         float* tile = stackalloc float[MR * 32];
-        kernel(kc, a, b, tile, nrFull, false, MR, nrFull);
+        kernel(kc, a, b, tile, nrFull, false, mrFull, nrFull);
         for (int i = 0; i < mr; i++)
         {
             float* src = tile + i * nrFull;

@@ -64,17 +64,26 @@ internal static unsafe class GemmV2Packed
                             int nrEff = Math.Min(nr, nc - jr);
                             float* bPanel = pb + jr * kc;
                             float* cCol = c + (long)ic * ldc + jc + jr;
-                            for (int ir = 0; ir < mc; ir += mr)
+                            for (int ir = 0, h; ir < mc; ir += h)
                             {
-                                int mrEff = Math.Min(mr, mc - ir);
+                                h = GemmMicroKernels.PanelHeight(mc - ir);
+                                int mrEff = Math.Min(h, mc - ir);
                                 float* aPanel = pa + ir * kc;
                                 float* cTile = cCol + (long)ir * ldc;
-                                switch (width)
-                                {
-                                    case 512: GemmMicroKernels.Kernel512(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                    case 256: GemmMicroKernels.Kernel256(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                    default: GemmMicroKernels.Kernel128(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                }
+                                if (h == GemmMicroKernels.MR)
+                                    switch (width)
+                                    {
+                                        case 512: GemmMicroKernels.Kernel512(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
+                                        case 256: GemmMicroKernels.Kernel256(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
+                                        default: GemmMicroKernels.Kernel128(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
+                                    }
+                                else
+                                    switch (width)
+                                    {
+                                        case 512: GemmMicroKernels.Kernel512x4(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
+                                        case 256: GemmMicroKernels.Kernel256x4(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
+                                        default: GemmMicroKernels.Kernel128x4(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
+                                    }
                             }
                         }
                     }

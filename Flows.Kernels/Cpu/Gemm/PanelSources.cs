@@ -4,7 +4,8 @@ namespace Flows.Kernels.Cpu;
 
 /// <summary>
 /// Where the packed GEMM reads op(A) (m×k) from. Pack writes rows [ic, ic+mc) × columns [pc, pc+kc) as
-/// micro-panels of <see cref="GemmMicroKernels.MR"/> rows: dst[(panel·kc + p)·MR + r], zero-padded.
+/// micro-panels of h = <see cref="GemmMicroKernels.PanelHeight"/> rows: the panel of rows [i0, i0+h) at
+/// dst[i0·kc + p·h + r], zero-padded.
 /// Structs, so the GEMM is specialised per source and the calls inline.
 /// </summary>
 internal unsafe interface IPackA
@@ -26,9 +27,9 @@ internal readonly unsafe struct DenseA(float* data, int ld, bool transposed) : I
 {
     public void Pack(float* dst, int ic, int mc, int pc, int kc)
     {
-        const int mr = GemmMicroKernels.MR;
-        for (int i0 = 0; i0 < mc; i0 += mr)
+        for (int i0 = 0, mr; i0 < mc; i0 += mr)
         {
+            mr = GemmMicroKernels.PanelHeight(mc - i0);
             int rows = Math.Min(mr, mc - i0);
             float* panel = dst + i0 * kc;
             if (transposed)
