@@ -7,7 +7,7 @@ namespace Flows.Kernels.Cpu;
 /// </summary>
 internal static class ThreadScratch
 {
-    public const int Slots = 7;
+    public const int Slots = 8;
 
     [ThreadStatic] private static float[]?[]? t_arrays;
 
@@ -47,4 +47,5 @@ internal static class ScratchSlot
     public const int Weights = 4;
     public const int Padded = 5;
     public const int Partials = 6;
+    public const int Product = 7;
 }

@@ -1,10 +1,12 @@
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
-/// dw = Σ_n dY_n (Cout × OH·OW) · cols_nᵀ, with colsᵀ packed straight from the image
-/// (<see cref="Im2ColTransposedB"/>). The batch is cut into a fixed number of chunks (independent of the core
-/// count, so the float sum order and thus the result is reproducible); each chunk accumulates its own partial
-/// dw and the partials are added in chunk order. With fewer samples than cores, each GEMM is split instead.
+/// dw = Σ_n dY_n (Cout × OH·OW) · cols_nᵀ. The batch is cut into a fixed number of chunks (independent of the
+/// core count, so the float sum order and thus the result is reproducible); each chunk is one GEMM whose k runs
+/// over all its samples' pixels (<see cref="SamplesA"/> · <see cref="Im2ColTransposedB"/>, colsᵀ packed
+/// straight from the frames), into its own partial dw; the partials are added in chunk order. A 1×1
+/// convolution without padding multiplies by x_nᵀ sample by sample. With fewer samples than cores, each GEMM
+/// is split instead.
 /// </summary>
 internal static unsafe class ConvBackwardWeight
 {
@@ -29,22 +31,20 @@ internal static unsafe class ConvBackwardWeight
             CpuParallel.ForFixedChunks(g.Batch, chunks, parallel, (chunk, start, end) =>
             {
                 float* target = chunk == 0 ? dws : parts + (long)(chunk - 1) * wLength;
-                for (int n = start; n < end; n++)
+                if (direct)
                 {
-                    var a = new DenseA(dys + (long)n * outSize, plane, false);
-                    float* xn = xs + (long)n * inSize;
-                    bool accumulate = n > start;
-                    if (direct)
-                        Multiply(a, new DenseB(xn, plane, true), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
-                    else
-                    {
-                        var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.ScratchLength(g));
-                        fixed (float* padded = frame)
-                        {
-                            PaddedImage.Fill(xn, g, padded);
-                            Multiply(a, new Im2ColTransposedB(padded, g), target, accumulate, splitGemm, g.OutChannels, ckk, plane);
-                        }
-                    }
+                    for (int n = start; n < end; n++)
+                        Multiply(new DenseA(dys + (long)n * outSize, plane, false), new DenseB(xs + (long)n * inSize, plane, true),
+                                 target, n > start, splitGemm, g.OutChannels, ckk, plane);
+                    return;
+                }
+                int count = end - start;
+                var frames = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.ScratchLength(g, count));
+                fixed (float* padded = frames)
+                {
+                    PaddedImage.FillSamples(xs, g, start, count, padded);
+                    Multiply(new SamplesA(dys + (long)start * outSize, plane, outSize), new Im2ColTransposedB(padded, g),
+                             target, false, splitGemm, g.OutChannels, ckk, count * plane);
                 }
             });
             for (int chunk = 1; chunk < chunks; chunk++)
@@ -53,8 +53,8 @@ internal static unsafe class ConvBackwardWeight
         }
     }
 
-    private static void Multiply<TB>(DenseA a, TB b, float* c, bool accumulate, bool split, int m, int n, int k)
-        where TB : struct, IPackB
+    private static void Multiply<TA, TB>(TA a, TB b, float* c, bool accumulate, bool split, int m, int n, int k)
+        where TA : struct, IPackA where TB : struct, IPackB
     {
         if (split) GemmSplit.Run(m, n, k, a, b, c, n, accumulate);
         else GemmV2Packed.Run(m, n, k, a, b, c, n, accumulate);

@@ -3,13 +3,15 @@ using System.Numerics;
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
-/// y = conv(x, w) + bias as one GEMM per sample, Y_n (Cout × OH·OW) = W (Cout × Cin·K·K) · cols_n, with
-/// im2col fused into the packing of B (<see cref="Im2ColB"/>); a 1×1 convolution without padding packs
-/// x_n directly. Samples are spread over the cores; with fewer samples than cores each GEMM is split instead.
+/// y = conv(x, w) + bias as GEMMs Y (Cout × samples·OH·OW) = W (Cout × Cin·K·K) · cols, with im2col fused into
+/// the packing of B (<see cref="Im2ColB"/>) from the samples' zero-bordered frames; a 1×1 convolution without
+/// padding packs x_n directly. Small images are grouped (<see cref="ConvGrouping"/>) so each GEMM has enough
+/// columns: W is packed once per group instead of once per sample, and the ragged last column panel is paid
+/// once per group. Groups are spread over the cores; with fewer groups than cores each GEMM is split instead.
 /// Measured history (conv 3x3, batch 64, 64→64, 28x28, the shared 2-core AVX2 machine, GFLOP per CPU-second
-/// of one thread, which the machine's load barely disturbs): v1 explicit im2col + row GEMM ≈ 4;
-/// v2 explicit im2col + packed 6×16 GEMM ≈ 20; v3 im2col packed from the image with bounds checks ≈ 33;
-/// v4 (this) packed from a zero-bordered frame, KC 384 ≈ 55–62 (16x16: 50–63).
+/// of one thread): v1 explicit im2col + row GEMM ≈ 4; v2 explicit im2col + packed 6×16 GEMM ≈ 20; v3 im2col
+/// packed from the image with bounds checks ≈ 33; v4 packed from a zero-bordered frame, KC 384 ≈ 55–62;
+/// v5 (this) vector packing across rows, 4-row panels, sample groups: see docs/PERFORMANCE.md.
 /// </summary>
 internal static unsafe class ConvForward
 {
@@ -25,41 +27,69 @@ internal static unsafe class ConvForward
         int ckk = g.InChannels * g.KernelSize * g.KernelSize, plane = g.OutHeight * g.OutWidth;
         int inSize = g.InChannels * g.Height * g.Width, outSize = g.OutChannels * plane;
         bool direct = g.KernelSize == 1 && g.Padding == 0;
-        long costPerSample = 2L * g.OutChannels * plane * ckk;
+        int perGroup = direct ? 1 : ConvGrouping.SamplesPerGemm(g);
+        int groups = (g.Batch + perGroup - 1) / perGroup;
+        long costPerGroup = 2L * g.OutChannels * plane * ckk * perGroup;
         var a = new DenseA(w, ckk, false);
         float* xs = x, ys = y;
 
-        void Sample(int n, bool split)
+        void Group(int group, bool split)
         {
-            float* xn = xs + (long)n * inSize, yn = ys + (long)n * outSize;
+            int first = group * perGroup, count = Math.Min(perGroup, g.Batch - first), columns = count * plane;
             if (direct)
             {
-                var b = new DenseB(xn, plane, false);
-                if (split) GemmSplit.Run(g.OutChannels, plane, ckk, a, b, yn, plane, false);
-                else GemmV2Packed.Run(g.OutChannels, plane, ckk, a, b, yn, plane, false);
+                var b = new DenseB(xs + (long)first * inSize, plane, false);
+                Multiply(a, b, ys + (long)first * outSize, plane, g.OutChannels, plane, ckk, split);
+                AddBias(ys + (long)first * outSize, bias, g.OutChannels, plane);
+                return;
             }
-            else
+            var frames = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.ScratchLength(g, count));
+            fixed (float* padded = frames)
             {
-                var frame = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.ScratchLength(g));
-                fixed (float* padded = frame)
+                PaddedImage.FillSamples(xs, g, first, count, padded);
+                var b = new Im2ColB(padded, g);
+                if (count == 1)
                 {
-                    PaddedImage.Fill(xn, g, padded);
-                    var b = new Im2ColB(padded, g);
-                    if (split) GemmSplit.Run(g.OutChannels, plane, ckk, a, b, yn, plane, false);
-                    else GemmV2Packed.Run(g.OutChannels, plane, ckk, a, b, yn, plane, false);
+                    Multiply(a, b, ys + (long)first * outSize, plane, g.OutChannels, plane, ckk, split);
+                    AddBias(ys + (long)first * outSize, bias, g.OutChannels, plane);
+                    return;
+                }
+                // The GEMM's rows run over all samples of the group; each sample's block goes to its own y_n.
+                var product = ThreadScratch.Get(ScratchSlot.Product, g.OutChannels * columns);
+                fixed (float* c = product)
+                {
+                    Multiply(a, b, c, columns, g.OutChannels, columns, ckk, split);
+                    for (int i = 0; i < count; i++)
+                    {
+                        float* yn = ys + (long)(first + i) * outSize;
+                        for (int co = 0; co < g.OutChannels; co++)
+                            new ReadOnlySpan<float>(c + (long)co * columns + i * plane, plane)
+                                .CopyTo(new Span<float>(yn + (long)co * plane, plane));
+                        AddBias(yn, bias, g.OutChannels, plane);
+                    }
                 }
             }
-            if (bias is not null)
-                for (int co = 0; co < g.OutChannels; co++) AddScalar(new Span<float>(yn + (long)co * plane, plane), bias[co]);
         }
 
-        if (g.Batch >= CpuParallel.Workers || costPerSample * g.Batch < CpuParallel.SerialThreshold)
-            CpuParallel.For(g.Batch, costPerSample, (start, end) =>
+        if (groups >= CpuParallel.Workers || costPerGroup * groups < CpuParallel.SerialThreshold)
+            CpuParallel.For(groups, costPerGroup, (start, end) =>
             {
-                for (int n = start; n < end; n++) Sample(n, false);
+                for (int group = start; group < end; group++) Group(group, false);
             });
         else
-            for (int n = 0; n < g.Batch; n++) Sample(n, true);
+            for (int group = 0; group < groups; group++) Group(group, true);
+    }
+
+    private static void Multiply<TB>(DenseA a, TB b, float* c, int ldc, int m, int n, int k, bool split) where TB : struct, IPackB
+    {
+        if (split) GemmSplit.Run(m, n, k, a, b, c, ldc, false);
+        else GemmV2Packed.Run(m, n, k, a, b, c, ldc, false);
+    }
+
+    private static void AddBias(float* y, float[]? bias, int channels, int plane)
+    {
+        if (bias is null) return;
+        for (int co = 0; co < channels; co++) AddScalar(new Span<float>(y + (long)co * plane, plane), bias[co]);
     }
 
     private static void AddScalar(Span<float> row, float value)

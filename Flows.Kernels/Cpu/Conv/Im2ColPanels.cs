@@ -8,16 +8,17 @@ namespace Flows.Kernels.Cpu;
 /// x[ci, oy + ky − P, ox + kx − P] is never built; its panels are written straight from the zero-bordered
 /// image (<see cref="PaddedImage"/>), where element (r, s) sits at rowBase(r) + columnBase(s) with
 /// rowBase = (ci·Hp + ky)·Wp + kx and columnBase = oy·Wp + ox. This skips writing and re-reading the
-/// Cin·K·K × OH·OW matrix (1.8 MB per sample at 64 channels, 28×28).
+/// Cin·K·K × OH·OW matrix (1.8 MB per sample at 64 channels, 28×28). The pixel index may run over several
+/// samples' frames (<see cref="PaddedImage.Stride"/> apart): pixel j is pixel j mod OH·OW of sample j / OH·OW.
 /// Packing history, forward 28x28: runs cut at padding and panel edges with bounds checks cost 2.7 ns per
 /// element (73% of the kernel time); the offset form below is a plain copy.
 /// </summary>
 internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
 {
-    /// <summary>B = cols (k = Cin·K·K rows, n = OH·OW columns), for the forward convolution.</summary>
+    /// <summary>B = cols (k = Cin·K·K rows, n = samples·OH·OW columns), for the forward convolution.</summary>
     public void Pack(float* dst, int pc, int kc, int jc, int nc, int nr)
     {
-        int k = g.KernelSize, kk = k * k, ow = g.OutWidth, hp = PaddedImage.Height(g), wp = PaddedImage.Width(g);
+        int k = g.KernelSize, kk = k * k, hp = PaddedImage.Height(g), wp = PaddedImage.Width(g);
         int* rowBase = stackalloc int[kc];
         for (int p = 0; p < kc; p++)
         {
@@ -25,19 +26,11 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
             rowBase[p] = (ci * hp + ky) * wp + kx;
         }
         int* columnBase = stackalloc int[nr];
-        int oy = jc / ow, ox = jc - oy * ow;
+        var pixels = new PixelWalk(g, jc);
         for (int j0 = 0; j0 < nc; j0 += nr)
         {
             int cols = Math.Min(nr, nc - j0);
-            for (int jj = 0; jj < cols; jj++)
-            {
-                columnBase[jj] = oy * wp + ox;
-                if (++ox == ow)
-                {
-                    ox = 0;
-                    oy++;
-                }
-            }
+            for (int jj = 0; jj < cols; jj++) columnBase[jj] = pixels.Next();
             float* panel = dst + j0 * kc;
             bool contiguous = cols == nr && columnBase[nr - 1] - columnBase[0] == nr - 1;
             if (contiguous)
@@ -47,10 +40,9 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
                 for (int p = 0; p < kc; p++) PanelCopy.Contiguous(src + rowBase[p], panel + p * nr, nr);
             }
             else if (cols == nr && nr == 16 && Vector256.IsHardwareAccelerated
-                     && PixelRun.TryCreate(jc + j0, g.OutHeight, ow, wp, out var run0)
-                     && PixelRun.TryCreate(jc + j0 + 8, g.OutHeight, ow, wp, out var run1))
+                     && PixelRun.TryCreate(columnBase, out var run0) && PixelRun.TryCreate(columnBase + 8, out var run1))
             {
-                // The panel crosses an output row: two blended vector loads per packed row.
+                // The panel crosses an output row (or sample): blended vector loads per packed row.
                 for (int p = 0; p < kc; p++)
                 {
                     float* src = padded + rowBase[p];
@@ -73,23 +65,15 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
     }
 }
 
-/// <summary>B = colsᵀ (k = OH·OW rows, n = Cin·K·K columns), for the weight gradient dY · colsᵀ.</summary>
+/// <summary>B = colsᵀ (k = samples·OH·OW rows, n = Cin·K·K columns), for the weight gradient dY · colsᵀ.</summary>
 internal readonly unsafe struct Im2ColTransposedB(float* padded, ConvGeometry g) : IPackB
 {
     public void Pack(float* dst, int pc, int kc, int jc, int nc, int nr)
     {
-        int k = g.KernelSize, kk = k * k, ow = g.OutWidth, hp = PaddedImage.Height(g), wp = PaddedImage.Width(g);
+        int k = g.KernelSize, kk = k * k, hp = PaddedImage.Height(g), wp = PaddedImage.Width(g);
         int* pixelBase = stackalloc int[kc];
-        int oy = pc / ow, ox = pc - oy * ow;
-        for (int p = 0; p < kc; p++)
-        {
-            pixelBase[p] = oy * wp + ox;
-            if (++ox == ow)
-            {
-                ox = 0;
-                oy++;
-            }
-        }
+        var pixels = new PixelWalk(g, pc);
+        for (int p = 0; p < kc; p++) pixelBase[p] = pixels.Next();
         int* columnBase = stackalloc int[nr];
         for (int j0 = 0; j0 < nc; j0 += nr)
         {
@@ -106,7 +90,7 @@ internal readonly unsafe struct Im2ColTransposedB(float* padded, ConvGeometry g)
                 // Eight pixels at a time: one (blended) vector per column r, transposed 8×8 in registers.
                 for (; p + 8 <= kc; p += 8)
                 {
-                    if (!PixelRun.TryCreate(pc + p, g.OutHeight, ow, wp, out var run))
+                    if (!PixelRun.TryCreate(pixelBase + p, out var run))
                     {
                         GatherRows(panel, padded, pixelBase, columnBase, p, p + 8, cols, nr);
                         continue;
@@ -147,6 +131,42 @@ internal readonly unsafe struct Im2ColTransposedB(float* padded, ConvGeometry g)
         Transpose8x8.Run(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
         Vector256.Store(v0, d); Vector256.Store(v1, d + nr); Vector256.Store(v2, d + 2 * nr); Vector256.Store(v3, d + 3 * nr);
         Vector256.Store(v4, d + 4 * nr); Vector256.Store(v5, d + 5 * nr); Vector256.Store(v6, d + 6 * nr); Vector256.Store(v7, d + 7 * nr);
+    }
+}
+
+/// <summary>Frame offsets of consecutive output pixels, from pixel index j on (over samples, rows, columns).</summary>
+internal struct PixelWalk
+{
+    private readonly int _outHeight, _outWidth, _frameWidth, _stride;
+    private int _sample, _oy, _ox;
+
+    public PixelWalk(ConvGeometry g, int first)
+    {
+        _outHeight = g.OutHeight;
+        _outWidth = g.OutWidth;
+        _frameWidth = PaddedImage.Width(g);
+        _stride = PaddedImage.Stride(g);
+        int plane = _outHeight * _outWidth;
+        _sample = first / plane;
+        int s = first - _sample * plane;
+        _oy = s / _outWidth;
+        _ox = s - _oy * _outWidth;
+    }
+
+    /// <summary>The offset of the current pixel; then moves to the next.</summary>
+    public int Next()
+    {
+        int offset = _sample * _stride + _oy * _frameWidth + _ox;
+        if (++_ox == _outWidth)
+        {
+            _ox = 0;
+            if (++_oy == _outHeight)
+            {
+                _oy = 0;
+                _sample++;
+            }
+        }
+        return offset;
     }
 }
 

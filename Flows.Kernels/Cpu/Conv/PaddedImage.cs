@@ -3,6 +3,7 @@ namespace Flows.Kernels.Cpu;
 /// <summary>
 /// One sample's channels copied into a zero-bordered frame of (H + 2P) × (W + 2P), so im2col reads every
 /// element of a kernel window at a fixed offset with no bounds checks. A negative P crops instead.
+/// Several samples' frames sit back to back, <see cref="Stride"/> floats apart, so one GEMM can span them.
 /// </summary>
 internal static unsafe class PaddedImage
 {
@@ -12,11 +13,21 @@ internal static unsafe class PaddedImage
 
     public static int Length(ConvGeometry g) => g.InChannels * Height(g) * Width(g);
 
-    /// <summary>Floats past the frame that vector packing may read (and then discard, see <see cref="PixelRun"/>).</summary>
+    /// <summary>Distance between consecutive samples' frames: the frame rounded up to 64 bytes.</summary>
+    public static int Stride(ConvGeometry g) => (Length(g) + 15) / 16 * 16;
+
+    /// <summary>Floats past the last frame that vector packing may read (and then discard, see <see cref="PixelRun"/>).</summary>
     public const int ReadSlack = 16;
 
-    /// <summary>The scratch length a frame needs: the frame and its read slack.</summary>
-    public static int ScratchLength(ConvGeometry g) => Length(g) + ReadSlack;
+    /// <summary>The scratch length that <paramref name="samples"/> frames need, with the read slack.</summary>
+    public static int ScratchLength(ConvGeometry g, int samples = 1) => samples * Stride(g) + ReadSlack;
+
+    /// <summary>Frames of samples [first, first + count) of x (NCHW) at dst, dst + Stride, …</summary>
+    public static void FillSamples(float* x, ConvGeometry g, int first, int count, float* dst)
+    {
+        long inSize = (long)g.InChannels * g.Height * g.Width;
+        for (int i = 0; i < count; i++) Fill(x + (first + i) * inSize, g, dst + (long)i * Stride(g));
+    }
 
     public static void Fill(float* x, ConvGeometry g, float* dst)
     {

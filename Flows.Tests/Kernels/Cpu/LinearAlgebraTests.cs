@@ -66,6 +66,13 @@ public class LinearAlgebraTests : CpuBackendTestBase
         yield return new TestCaseData(1, 3, 9, 12, 4, 3, 0).SetName("Conv valid 9x12 (runs cross rows)");
         yield return new TestCaseData(3, 4, 11, 9, 6, 5, 2).SetName("Conv k5 width 9");
         yield return new TestCaseData(2, 2, 28, 28, 6, 3, 1).SetName("Conv 28x28 (pixels split over k blocks)");
+        yield return new TestCaseData(2, 5, 7, 7, 6, 3, 1).SetName("Conv 7x7 (runs over three rows)");
+        yield return new TestCaseData(1, 3, 6, 5, 4, 3, 1).SetName("Conv width 5 (three-row runs, frame width 7)");
+        yield return new TestCaseData(1, 2, 9, 4, 3, 3, 2).SetName("Conv width 6 from 4 with padding 2");
+        // Several samples per GEMM (forward groups small images; backward-weight sums a chunk in one GEMM).
+        yield return new TestCaseData(12, 3, 7, 7, 5, 3, 1).SetName("Conv batch 12 7x7 (samples grouped)");
+        yield return new TestCaseData(17, 4, 5, 6, 6, 3, 1).SetName("Conv batch 17 5x6 (ragged groups)");
+        yield return new TestCaseData(10, 2, 9, 9, 3, 5, 1).SetName("Conv batch 10 k5 valid-ish padding 1");
     }
 
     [TestCaseSource(nameof(ConvCases))]

@@ -1,0 +1,19 @@
+namespace Flows.Kernels.Cpu;
+
+/// <summary>
+/// How many samples one convolution GEMM spans. A 7×7 image alone gives a GEMM of 49 columns: W is packed for
+/// 49 columns of work and the last of 4 column panels holds 1 pixel in 16. Grouping samples until a GEMM has
+/// about <see cref="TargetColumns"/> columns fixes both, while leaving at least two groups per core.
+/// </summary>
+internal static class ConvGrouping
+{
+    public const int TargetColumns = 512;
+
+    public static int SamplesPerGemm(ConvGeometry g)
+    {
+        int plane = g.OutHeight * g.OutWidth;
+        int wanted = Math.Max(1, (TargetColumns + plane - 1) / plane);
+        int forBalance = Math.Max(1, g.Batch / (2 * CpuParallel.Workers));
+        return Math.Min(wanted, forBalance);
+    }
+}
