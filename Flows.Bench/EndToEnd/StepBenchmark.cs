@@ -42,8 +42,11 @@ public static class StepBenchmark
         using var x = RandomImages(backend, batch, seed: 1);
         net.Train();
         var times = new List<double>();
+        int[] collections = new int[3];
         for (int i = 0; i < warmup + steps; i++)
         {
+            if (i == warmup)
+                for (int gen = 0; gen < 3; gen++) collections[gen] = GC.CollectionCount(gen);
             var clock = Stopwatch.StartNew();
             double loss;
             using (new TensorScope())
@@ -61,6 +64,9 @@ public static class StepBenchmark
             Console.WriteLine($"  train step {i + 1,3}/{warmup + steps}{(i < warmup ? " (warm-up)" : "")}: {ms,9:F1} ms  loss {loss:F2} nats");
         }
         double median = Median(times), trainImages = batch / median * 1000;
+        Console.WriteLine($"garbage collections during the timed steps: gen0 {GC.CollectionCount(0) - collections[0]}, " +
+                          $"gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]}; " +
+                          $"{GC.GetTotalAllocatedBytes() / 1e6:F0} MB allocated in all");
         if (backend is ProfilingBackend profiler) PrintProfile(profiler, warmup + steps, perShape: profileLevel == "2");
 
         double evalMedian = double.NaN, evalImages = double.NaN;

@@ -16,6 +16,7 @@ namespace Flows.Kernels.Cpu;
 internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
 {
     /// <summary>B = cols (k = Cin·K·K rows, n = samples·OH·OW columns), for the forward convolution.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int pc, int kc, int jc, int nc, int nr)
     {
         int k = g.KernelSize, kk = k * k, hp = PaddedImage.Height(g), wp = PaddedImage.Width(g);
@@ -68,6 +69,7 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
 /// <summary>B = colsᵀ (k = samples·OH·OW rows, n = Cin·K·K columns), for the weight gradient dY · colsᵀ.</summary>
 internal readonly unsafe struct Im2ColTransposedB(float* padded, ConvGeometry g) : IPackB
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int pc, int kc, int jc, int nc, int nr)
     {
         int k = g.KernelSize, kk = k * k, hp = PaddedImage.Height(g), wp = PaddedImage.Width(g);
@@ -104,6 +106,7 @@ internal readonly unsafe struct Im2ColTransposedB(float* padded, ConvGeometry g)
     }
 
     /// <summary>Packed rows [from, to) element by element: the pixel of row p, column r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherRows(float* panel, float* padded, int* pixelBase, int* columnBase, int from, int to, int cols, int nr)
     {
         for (int p = from; p < to; p++)
@@ -173,6 +176,7 @@ internal struct PixelWalk
 /// <summary>Copies one packed row of nr contiguous floats with the widest vectors available.</summary>
 internal static unsafe class PanelCopy
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Contiguous(float* src, float* dst, int nr)
     {
         int j = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
@@ -29,6 +30,7 @@ internal static unsafe class PaddedImage
         for (int i = 0; i < count; i++) Fill(x + (first + i) * inSize, g, dst + (long)i * Stride(g));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fill(float* x, ConvGeometry g, float* dst)
     {
         int h = g.Height, w = g.Width, pad = g.Padding, hp = Height(g), wp = Width(g);

@@ -32,6 +32,7 @@ internal readonly struct PixelRun
     /// The run whose lane l reads <paramref name="offsets"/>[l] (eight offsets into the frames, ≥ 0). True when
     /// they form at most three contiguous pieces and no piece's vector would start before offset 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe bool TryCreate(int* offsets, out PixelRun run)
     {
         run = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
@@ -7,6 +8,7 @@ namespace Flows.Kernels.Cpu;
 /// </summary>
 internal readonly unsafe struct SamplesA(float* dy, int plane, int sampleSize) : IPackA
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int ic, int mc, int pc, int kc)
     {
         for (int i0 = 0, h; i0 < mc; i0 += h)

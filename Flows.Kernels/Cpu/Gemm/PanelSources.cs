@@ -25,6 +25,7 @@ internal unsafe interface IPackB
 /// <summary>A dense row-major matrix, or the transpose of one (then stored k×m).</summary>
 internal readonly unsafe struct DenseA(float* data, int ld, bool transposed) : IPackA
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int ic, int mc, int pc, int kc)
     {
         for (int i0 = 0, mr; i0 < mc; i0 += mr)
@@ -80,6 +81,7 @@ internal readonly unsafe struct DenseB(float* data, int ld, bool transposed) : I
         for (; i < nr; i++) dst[i] = 0f;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int pc, int kc, int jc, int nc, int nr)
     {
         if (!transposed)
