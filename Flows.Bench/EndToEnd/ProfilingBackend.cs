@@ -38,6 +38,19 @@ public sealed class ProfilingBackend : IComputeBackend
         return ms;
     }
 
+    /// <summary>Element-wise calls by kind and size, for `--profile 2`.</summary>
+    public IReadOnlyDictionary<string, (double Ms, long Calls)> Elementwise => _elementwise;
+
+    private readonly Dictionary<string, (double Ms, long Calls)> _elementwise = new();
+
+    private void EndSized(string op, string kind, long count, long start)
+    {
+        double ms = End(op, start);
+        string key = $"{op} {kind} n={count}";
+        var (total, calls) = _elementwise.GetValueOrDefault(key);
+        _elementwise[key] = (total + ms, calls + 1);
+    }
+
     private void EndConv(string op, long start, ConvGeometry g)
     {
         double ms = End(op, start);
@@ -54,11 +67,11 @@ public sealed class ProfilingBackend : IComputeBackend
     public void Fill(DeviceBuffer destination, float value) => _inner.Fill(destination, value);
     public void Copy(DeviceBuffer source, DeviceBuffer destination, int count) => _inner.Copy(source, destination, count);
     public void Synchronize() => _inner.Synchronize();
-    public void Unary(UnaryOp op, DeviceBuffer x, DeviceBuffer y, int count, float alpha = 0f) { var started = Begin(); _inner.Unary(op, x, y, count, alpha); End("Unary", started); }
-    public void UnaryBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha = 0f) { var started = Begin(); _inner.UnaryBackward(op, x, y, dy, dx, count, alpha); End("UnaryBackward", started); }
-    public void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c) { var started = Begin(); _inner.Binary(op, a, aShape, b, bShape, c); End("Binary", started); }
-    public void Axpy(float alpha, DeviceBuffer x, DeviceBuffer y, int count) { var started = Begin(); _inner.Axpy(alpha, x, y, count); End("Axpy", started); }
-    public void SumTo(DeviceBuffer x, Ncs xShape, DeviceBuffer y, Ncs yShape) { var started = Begin(); _inner.SumTo(x, xShape, y, yShape); End("SumTo", started); }
+    public void Unary(UnaryOp op, DeviceBuffer x, DeviceBuffer y, int count, float alpha = 0f) { var started = Begin(); _inner.Unary(op, x, y, count, alpha); EndSized("Unary", op.ToString(), count, started); }
+    public void UnaryBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha = 0f) { var started = Begin(); _inner.UnaryBackward(op, x, y, dy, dx, count, alpha); EndSized("UnaryBackward", op.ToString(), count, started); }
+    public void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c) { var started = Begin(); _inner.Binary(op, a, aShape, b, bShape, c); EndSized("Binary", $"{op} {aShape}/{bShape}", 0, started); }
+    public void Axpy(float alpha, DeviceBuffer x, DeviceBuffer y, int count) { var started = Begin(); _inner.Axpy(alpha, x, y, count); EndSized("Axpy", "", count, started); }
+    public void SumTo(DeviceBuffer x, Ncs xShape, DeviceBuffer y, Ncs yShape) { var started = Begin(); _inner.SumTo(x, xShape, y, yShape); EndSized("SumTo", $"{xShape}->{yShape}", 0, started); }
     public void ChannelMoments(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance) { var started = Begin(); _inner.ChannelMoments(x, shape, mean, variance); End("ChannelMoments", started); }
     public double SumOfSquares(DeviceBuffer x, int count) { var started = Begin(); var r = _inner.SumOfSquares(x, count); End("SumOfSquares", started); return r; }
     public void CopyChannels(DeviceBuffer source, int sourceChannels, int sourceOffset, DeviceBuffer destination, int destinationChannels, int destinationOffset, int count, int batch, int spatial) { var started = Begin(); _inner.CopyChannels(source, sourceChannels, sourceOffset, destination, destinationChannels, destinationOffset, count, batch, spatial); End("CopyChannels", started); }

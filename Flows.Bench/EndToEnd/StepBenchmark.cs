@@ -109,6 +109,9 @@ public static class StepBenchmark
         Console.WriteLine("convolutions by shape (GFLOP/s is wall clock on all threads):");
         foreach (var (shape, (ms, calls, flops)) in profiler.ConvShapes.OrderByDescending(kv => kv.Value.Ms))
             Console.WriteLine($"  {shape,-52} {ms / stepsRun,8:F1} ms/step  {calls / stepsRun,4} calls/step  {flops / ms / 1e6,6:F1} GFLOP/s");
+        Console.WriteLine("element-wise calls by kind and size (top 25):");
+        foreach (var (key, (ms, calls)) in profiler.Elementwise.OrderByDescending(kv => kv.Value.Ms).Take(25))
+            Console.WriteLine($"  {key,-60} {ms / stepsRun,8:F1} ms/step  {calls / stepsRun,4} calls/step");
     }
 
     private static Tensor RandomImages(IComputeBackend backend, int batch, ulong seed)

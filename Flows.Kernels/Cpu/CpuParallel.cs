@@ -1,8 +1,8 @@
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
-/// Range-parallel loops that stay serial for small work: the engine issues many tiny ops, where a
-/// Parallel.For costs more than the op itself.
+/// Range-parallel loops that stay serial for small work: the engine issues many tiny ops, where handing work
+/// to another thread costs more than the op itself. Parallel parts run on <see cref="SpinningWorkers"/>.
 /// </summary>
 internal static class CpuParallel
 {
@@ -33,7 +33,7 @@ internal static class CpuParallel
             body(0, count);
             return;
         }
-        Parallel.For(0, chunks, chunk =>
+        SpinningWorkers.Run(chunks, chunk =>
         {
             int start = (int)((long)count * chunk / chunks);
             int end = (int)((long)count * (chunk + 1) / chunks);
@@ -55,7 +55,7 @@ internal static class CpuParallel
                 body(chunk, (int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks));
             return;
         }
-        Parallel.For(0, chunks, chunk =>
+        SpinningWorkers.Run(chunks, chunk =>
             body(chunk, (int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks)));
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
-/// The managed CPU implementation of <see cref="IComputeBackend"/>: plain C# with SIMD and Parallel.For. This
+/// The managed CPU implementation of <see cref="IComputeBackend"/>: plain C# with SIMD and resident spinning worker threads (SpinningWorkers). This
 /// class validates arguments and dispatches; each kernel family lives in its own file of this folder.
 /// </summary>
 public sealed class ManagedCpuBackend : IComputeBackend

@@ -32,7 +32,7 @@ internal static unsafe class GemmSplit
         int units = (extent + unit - 1) / unit;
         int parts = Math.Min(units, workers);
         float* cc = c;
-        Parallel.For(0, parts, part =>
+        SpinningWorkers.Run(parts, part =>
         {
             int start = (int)((long)units * part / parts) * unit;
             int end = Math.Min(extent, (int)((long)units * (part + 1) / parts) * unit);
