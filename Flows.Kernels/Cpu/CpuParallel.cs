@@ -25,9 +25,10 @@ internal static class CpuParallel
             body(0, count);
             return;
         }
-        // A few chunks per worker balance the load on a shared machine without much overhead.
+        // Several chunks per worker balance the load (parts are claimed dynamically, so an extra chunk costs
+        // one atomic increment); big items such as a convolution's sample groups each get their own chunk.
         long maxChunks = Math.Max(1, total / (SerialThreshold / 2));
-        int chunks = (int)Math.Min(Math.Min(count, workers * 4L), maxChunks);
+        int chunks = (int)Math.Min(Math.Min(count, workers * 8L), maxChunks);
         if (chunks <= 1)
         {
             body(0, count);

@@ -47,9 +47,14 @@ internal static unsafe class ConvBackwardWeight
                              target, false, splitGemm, g.OutChannels, ckk, count * plane);
                 }
             });
-            for (int chunk = 1; chunk < chunks; chunk++)
-                ReductionKernels.AddInto(new ReadOnlySpan<float>(parts + (long)(chunk - 1) * wLength, wLength),
-                                         new Span<float>(dws, wLength));
+            // dw += partials in chunk order, split over the weights (the order per element stays fixed).
+            if (chunks > 1)
+                CpuParallel.For(wLength, chunks - 1, (start, end) =>
+                {
+                    for (int chunk = 1; chunk < chunks; chunk++)
+                        ReductionKernels.AddInto(new ReadOnlySpan<float>(parts + (long)(chunk - 1) * wLength + start, end - start),
+                                                 new Span<float>(dws + start, end - start));
+                });
         }
     }
 

@@ -11,9 +11,13 @@ internal static class ConvGrouping
 
     public static int SamplesPerGemm(ConvGeometry g)
     {
-        int plane = g.OutHeight * g.OutWidth;
+        int plane = g.OutHeight * g.OutWidth, workers = CpuParallel.Workers;
         int wanted = Math.Max(1, (TargetColumns + plane - 1) / plane);
-        int forBalance = Math.Max(1, g.Batch / (2 * CpuParallel.Workers));
-        return Math.Min(wanted, forBalance);
+        int most = Math.Min(wanted, Math.Max(1, g.Batch / (2 * workers)));
+        // Prefer a group size whose group count the cores share evenly (batch 32 at 14×14: 16 groups of 2, not
+        // 11 of 3, where one core would wait a twelfth of the call for the other).
+        for (int samples = most; samples > 1; samples--)
+            if ((g.Batch + samples - 1) / samples % workers == 0) return samples;
+        return most;
     }
 }
