@@ -69,6 +69,8 @@ public sealed class ProfilingBackend : IComputeBackend
     public void Synchronize() => _inner.Synchronize();
     public void Unary(UnaryOp op, DeviceBuffer x, DeviceBuffer y, int count, float alpha = 0f) { var started = Begin(); _inner.Unary(op, x, y, count, alpha); EndSized("Unary", op.ToString(), count, started); }
     public void UnaryBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha = 0f) { var started = Begin(); _inner.UnaryBackward(op, x, y, dy, dx, count, alpha); EndSized("UnaryBackward", op.ToString(), count, started); }
+    public void HighwayGate(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer y, int count) { var started = Begin(); _inner.HighwayGate(a, t, h, y, count); End("HighwayGate", started); }
+    public void HighwayGateBackward(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer dy, DeviceBuffer da, DeviceBuffer dt, DeviceBuffer dh, int count) { var started = Begin(); _inner.HighwayGateBackward(a, t, h, dy, da, dt, dh, count); End("HighwayGateBackward", started); }
     public void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c) { var started = Begin(); _inner.Binary(op, a, aShape, b, bShape, c); EndSized("Binary", $"{op} {aShape}/{bShape}", 0, started); }
     public void Axpy(float alpha, DeviceBuffer x, DeviceBuffer y, int count) { var started = Begin(); _inner.Axpy(alpha, x, y, count); EndSized("Axpy", "", count, started); }
     public void SumTo(DeviceBuffer x, Ncs xShape, DeviceBuffer y, Ncs yShape) { var started = Begin(); _inner.SumTo(x, xShape, y, yShape); EndSized("SumTo", $"{xShape}->{yShape}", 0, started); }

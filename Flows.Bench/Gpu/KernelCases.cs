@@ -170,6 +170,13 @@ public static class KernelCases
         cases.Add(new KernelCase("binary mul (C broadcast)", Show(s), 0, 8.0 * count, count, Element,
             b => { b.Random("a", count); b.Random("b", s.C); b.Output("c", count); },
             (d, b) => d.Binary(BinaryOp.Mul, b["a"], s, b["b"], new Ncs(1, s.C, 1), b["c"]), ["c"]));
+        cases.Add(new KernelCase("highway gate", $"{count}", 0, 16.0 * count, 8.0 * count, Element,
+            b => { b.Random("a", count); b.Random("t", count, -6f, 6f); b.Random("h", count); b.Output("y", count); },
+            (d, b) => d.HighwayGate(b["a"], b["t"], b["h"], b["y"], count), ["y"]));
+        cases.Add(new KernelCase("highway gate backward", $"{count}", 0, 28.0 * count, 14.0 * count, Element,
+            b => { b.Random("a", count); b.Random("t", count, -6f, 6f); b.Random("h", count); b.Random("dy", count);
+                   b.Output("da", count); b.Output("dt", count); b.Output("dh", count); },
+            (d, b) => d.HighwayGateBackward(b["a"], b["t"], b["h"], b["dy"], b["da"], b["dt"], b["dh"], count), ["da", "dt", "dh"]));
         cases.Add(new KernelCase("axpy", $"{parameters}", 0, 12.0 * parameters, 2.0 * parameters, Element,
             b => { b.Random("x", parameters); b.Random("y", parameters); },
             (d, b) => d.Axpy(0.5f, b["x"], b["y"], parameters), ["y"]));

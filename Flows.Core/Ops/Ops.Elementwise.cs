@@ -38,6 +38,41 @@ public static partial class Ops
         return y;
     }
 
+    /// <summary>
+    /// Glow's highway gate, fused: a·g + h·(1 − g) with g = sigmoid(t), all three of one shape. Equal to
+    /// Add(Mul(a, Sigmoid(t)), Mul(h, 1 − Sigmoid(t))) up to rounding, in one pass each way.
+    /// </summary>
+    public static Tensor HighwayGate(Tensor a, Tensor t, Tensor h)
+    {
+        Shapes.RequireSame(a, t, "HighwayGate");
+        Shapes.RequireSame(a, h, "HighwayGate");
+        Shapes.RequireSameBackend(a, t, "HighwayGate");
+        Shapes.RequireSameBackend(a, h, "HighwayGate");
+        var backend = a.Backend;
+        var y = Tensor.Empty(backend, a.Shape);
+        backend.HighwayGate(a.Buffer, t.Buffer, h.Buffer, y.Buffer, a.Length);
+        if (Autograd.ShouldRecord(a, t, h))
+        {
+            Autograd.Record("HighwayGate", [a, t, h], y, dy =>
+            {
+                var da = Tensor.Empty(backend, a.Shape);
+                var dt = Tensor.Empty(backend, a.Shape);
+                var dh = Tensor.Empty(backend, a.Shape);
+                backend.HighwayGateBackward(a.Buffer, t.Buffer, h.Buffer, dy.Buffer, da.Buffer, dt.Buffer, dh.Buffer, a.Length);
+                Release(a, da);
+                Release(t, dt);
+                Release(h, dh);
+            });
+        }
+        return y;
+
+        static void Release(Tensor input, Tensor gradient)
+        {
+            if (input.TracksGrad) Autograd.Accumulate(input, gradient, transfer: true);
+            else gradient.Dispose();
+        }
+    }
+
     public static Tensor Add(Tensor a, Tensor b) => SameShape(BinaryOp.Add, a, b);
     public static Tensor Sub(Tensor a, Tensor b) => SameShape(BinaryOp.Sub, a, b);
     public static Tensor Mul(Tensor a, Tensor b) => SameShape(BinaryOp.Mul, a, b);

@@ -45,6 +45,16 @@ public interface IComputeBackend : IDisposable
     void UnaryBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha = 0f);
 
     /// <summary>
+    /// Glow's highway gate, fused: y[i] = a[i]·g + h[i]·(1 − g) with g = sigmoid(t[i]), for i &lt; count. One pass
+    /// instead of a sigmoid and four products and sums over the activation.
+    /// </summary>
+    void HighwayGate(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer y, int count);
+
+    /// <summary>The gate's gradients: da = dy·g, dt = dy·(a − h)·g·(1 − g), dh = dy·(1 − g).</summary>
+    void HighwayGateBackward(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer dy,
+                             DeviceBuffer da, DeviceBuffer dt, DeviceBuffer dh, int count);
+
+    /// <summary>
     /// c = a ∘ b with broadcasting; c has shape Ncs.Broadcast(aShape, bShape). c may be the same buffer as a
     /// when aShape is the result shape (an in-place update such as adding a bias).
     /// </summary>

@@ -69,6 +69,22 @@ public sealed class ManagedCpuBackend : IComputeBackend
         UnaryKernels.Backward(op, Arr(x, name, count), Arr(y, name, count), Arr(dy, name, count), Arr(dx, name, count), count, alpha);
     }
 
+    public void HighwayGate(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer y, int count)
+    {
+        const string name = "HighwayGate";
+        NonNegative(name, count);
+        HighwayGateKernels.Forward(Arr(a, name, count), Arr(t, name, count), Arr(h, name, count), Arr(y, name, count), count);
+    }
+
+    public void HighwayGateBackward(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer dy,
+                                    DeviceBuffer da, DeviceBuffer dt, DeviceBuffer dh, int count)
+    {
+        const string name = "HighwayGateBackward";
+        NonNegative(name, count);
+        HighwayGateKernels.Backward(Arr(a, name, count), Arr(t, name, count), Arr(h, name, count), Arr(dy, name, count),
+                                    Arr(da, name, count), Arr(dt, name, count), Arr(dh, name, count), count);
+    }
+
     public void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c)
     {
         const string name = "Binary";

@@ -185,6 +185,22 @@ public sealed class IlgpuBackend : IComputeBackend
                                    Need(dy, count, name, "dy").View, Need(dx, count, name, "dx").View, count, alpha);
     }
 
+    public void HighwayGate(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer y, int count)
+    {
+        const string name = "highway gate";
+        _elementwise.HighwayGate(Need(a, count, name, "a").View, Need(t, count, name, "t").View, Need(h, count, name, "h").View,
+                                 Need(y, count, name, "y").View, count);
+    }
+
+    public void HighwayGateBackward(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer dy,
+                                    DeviceBuffer da, DeviceBuffer dt, DeviceBuffer dh, int count)
+    {
+        const string name = "highway gate backward";
+        _elementwise.HighwayGateBackward(Need(a, count, name, "a").View, Need(t, count, name, "t").View, Need(h, count, name, "h").View,
+                                         Need(dy, count, name, "dy").View, Need(da, count, name, "da").View,
+                                         Need(dt, count, name, "dt").View, Need(dh, count, name, "dh").View, count);
+    }
+
     public void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c)
     {
         string name = $"binary {op}";

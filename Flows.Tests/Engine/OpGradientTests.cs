@@ -51,6 +51,27 @@ public class OpGradientTests
             [R(rng, InputRange.AwayFromZero, 3, 4)]);
     }
 
+    [Test]
+    public void HighwayGate()
+    {
+        var rng = new Random(3);
+        GradCheck.AssertGradients("HighwayGate", xs => Ops.HighwayGate(xs[0], xs[1], xs[2]),
+            [R(rng, InputRange.Smooth, 2, 3, 2, 2), R(rng, InputRange.Smooth, 2, 3, 2, 2), R(rng, InputRange.Smooth, 2, 3, 2, 2)]);
+    }
+
+    [Test]
+    public void HighwayGateEqualsTheUnfusedFormula()
+    {
+        var rng = new Random(4);
+        var a = R(rng, InputRange.Smooth, 3, 5, 7);
+        var t = R(rng, InputRange.Smooth, 3, 5, 7);
+        var h = R(rng, InputRange.Smooth, 3, 5, 7);
+        var fused = Ops.HighwayGate(a, t, h).ToArray();
+        var gate = Ops.Sigmoid(t);
+        var unfused = Ops.Add(Ops.Mul(a, gate), Ops.Sub(h, Ops.Mul(h, gate))).ToArray();
+        Assert.That(fused, Is.EqualTo(unfused).Within(1e-6f));
+    }
+
     private static readonly BinaryOp[] AllBinary = Enum.GetValues<BinaryOp>();
 
     private static InputRange RightRange(BinaryOp op) => op == BinaryOp.Div ? InputRange.Positive : InputRange.Smooth;

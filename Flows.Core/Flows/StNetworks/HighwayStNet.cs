@@ -33,9 +33,8 @@ public sealed class HighwayStNet : StNetwork
         var h = _inConv.Forward(x);
         foreach (var (convH, convT) in _layers)
         {
-            var gate = Ops.Sigmoid(convT.Forward(h));
-            // h·(1 − gate) = h − h·gate
-            h = Ops.Add(Ops.Mul(convH.Forward(h), gate), Ops.Sub(h, Ops.Mul(h, gate)));
+            // h = conv_h(h)·gate + h·(1 − gate), gate = sigmoid(conv_t(h)), fused into one op each way.
+            h = Ops.HighwayGate(convH.Forward(h), convT.Forward(h), h);
         }
         return _outConv.Forward(h);
     }

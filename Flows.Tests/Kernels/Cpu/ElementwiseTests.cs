@@ -29,6 +29,54 @@ public class ElementwiseTests : CpuBackendTestBase
     }
 
     [Test]
+    public void HighwayGateMatchesReference([ValueSource(nameof(Counts))] int count)
+    {
+        var a = Random(count, 21);
+        var t = Random(count, 22, -8f, 8f);
+        var h = Random(count, 23);
+        var dy = Random(count, 24);
+        using var ba = Up(a);
+        using var bt = Up(t);
+        using var bh = Up(h);
+        using var bdy = Up(dy);
+        using var by = Poisoned(count);
+        using var bda = Poisoned(count);
+        using var bdt = Poisoned(count);
+        using var bdh = Poisoned(count);
+        Backend.HighwayGate(ba, bt, bh, by, count);
+        Backend.HighwayGateBackward(ba, bt, bh, bdy, bda, bdt, bdh, count);
+        double[] y = new double[count], da = new double[count], dt = new double[count], dh = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            double g = 1 / (1 + Math.Exp(-(double)t[i]));
+            y[i] = a[i] * g + h[i] * (1 - g);
+            da[i] = dy[i] * g;
+            dh[i] = dy[i] * (1 - g);
+            dt[i] = dy[i] * (a[i] - (double)h[i]) * g * (1 - g);
+        }
+        // y and dt are sums/differences that can cancel: bound the error by the size of their terms.
+        var yScale = new double[count];
+        var dtScale = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            double g = 1 / (1 + Math.Exp(-(double)t[i]));
+            yScale[i] = Math.Abs(a[i] * g) + Math.Abs(h[i] * (1 - g));
+            dtScale[i] = Math.Abs(dy[i]) * (Math.Abs(a[i]) + Math.Abs(h[i])) * g * (1 - g);
+        }
+        AssertWithin(y, Down(by), yScale, $"highway gate n={count}");
+        AssertElementwise(da, Down(bda), ElementTolerance, $"highway da n={count}");
+        AssertWithin(dt, Down(bdt), dtScale, $"highway dt n={count}");
+        AssertElementwise(dh, Down(bdh), ElementTolerance, $"highway dh n={count}");
+    }
+
+    private static void AssertWithin(double[] expected, float[] actual, double[] scale, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            if (!(Math.Abs(actual[i] - expected[i]) <= ElementTolerance * scale[i] + 1e-30))
+                Assert.Fail($"{what}: element {i} is {actual[i]}, expected {expected[i]} (bound {ElementTolerance * scale[i]:G3})");
+    }
+
+    [Test]
     public void UnaryWorksInPlace([Values(UnaryOp.Tanh, UnaryOp.Exp, UnaryOp.Relu)] UnaryOp op)
     {
         var x = Inputs(op, 1003, 5);

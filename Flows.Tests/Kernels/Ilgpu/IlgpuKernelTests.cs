@@ -49,6 +49,29 @@ public abstract class IlgpuKernelTests : IlgpuBackendTestBase
     }
 
     [Test]
+    public void HighwayGateForwardAndBackward()
+    {
+        const int count = 83;
+        var a = Up(count, 11);
+        var t = Up(count, 12, -5f, 5f);
+        var h = Up(count, 13);
+        var y = Poisoned(count);
+        Device.HighwayGate(a.Device, t.Device, h.Device, y.Device, count);
+        Reference.HighwayGate(a.Reference, t.Reference, h.Reference, y.Reference, count);
+        Check(y, ElementTolerance, "highway gate");
+
+        var dy = Up(count, 14);
+        var da = Poisoned(count);
+        var dt = Poisoned(count);
+        var dh = Poisoned(count);
+        Device.HighwayGateBackward(a.Device, t.Device, h.Device, dy.Device, da.Device, dt.Device, dh.Device, count);
+        Reference.HighwayGateBackward(a.Reference, t.Reference, h.Reference, dy.Reference, da.Reference, dt.Reference, dh.Reference, count);
+        Check(da, ElementTolerance, "highway gate da");
+        Check(dt, ElementTolerance, "highway gate dt");
+        Check(dh, ElementTolerance, "highway gate dh");
+    }
+
+    [Test]
     public void UnaryInPlace()
     {
         var x = Up(50, 5, -3f, 3f);
