@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs our end-to-end training step and the libtorch peer (TorchSharp, ../shared/bench/peers/torchsharp-flows)
-# back to back on this machine with the same settings, and prints the ratio table (ours / libtorch).
-# Usage: scripts/cpu/compare-peer.sh [extra step args, e.g. --steps 10]
+# back to back on this machine with the same settings, and prints the ratio table (ours / libtorch). The two
+# programs alternate for ROUNDS rounds (default 3); the table compares each side's median over the rounds, and
+# lists every round's ratio, so one burst of load on the shared VM cannot decide the result.
+# Usage: [ROUNDS=3] scripts/cpu/compare-peer.sh [extra step args, e.g. --steps 10]
 # The peer is copied to a temporary folder and built there (about 500 MB, deleted afterwards); PEER_BIN=path
 # reuses a peer binary built before.
 set -euo pipefail
@@ -25,16 +27,29 @@ configs=(
   "--model realnvp --mid 32 --blocks 2 --batch 32 --steps 10 --warmup 2 --eval-batch 256 --eval-steps 2 --eval-warmup 1"
   "--model glow --mid 64 --K 4 --blocks 2 --batch 32 --steps 10 --warmup 2 --eval-batch 256 --eval-steps 2 --eval-warmup 1"
 )
-printf '| config | ours train img/s | libtorch train img/s | ratio | ours eval img/s | libtorch eval img/s | ratio |\n|---|---|---|---|---|---|---|\n' > "$work/table.md"
-for cfg in "${configs[@]}"; do
-  echo "== ours: step $cfg $*"
-  out=$($ours step $cfg --device cpu "$@"); echo "$out"; o=$(grep '^RESULT' <<<"$out")
-  echo "== libtorch: $cfg --threads 2 $*"
-  out=$($peer $cfg --threads 2 "$@"); echo "$out"; p=$(grep '^RESULT' <<<"$out")
-  get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
-  ot=$(get train_img_s "$o"); pt=$(get train_img_s "$p"); oe=$(get eval_img_s "$o"); pe=$(get eval_img_s "$p")
-  rt=$(python3 -c "print(f'{$ot/$pt:.2f}')"); re=$(python3 -c "print(f'{$oe/$pe:.2f}')")
-  printf '| `%s` | %s | %s | %s | %s | %s | %s |\n' "$cfg" "$ot" "$pt" "$rt" "$oe" "$pe" "$re" >> "$work/table.md"
+rounds="${ROUNDS:-3}"
+get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+: > "$work/results.txt"
+for round in $(seq 1 "$rounds"); do
+  for i in "${!configs[@]}"; do
+    cfg="${configs[$i]}"
+    echo "== round $round/$rounds, ours: step $cfg $*"
+    out=$($ours step $cfg --device cpu "$@"); echo "$out" | tail -3; o=$(grep '^RESULT' <<<"$out")
+    echo "== round $round/$rounds, libtorch: $cfg --threads 2 $*"
+    out=$($peer $cfg --threads 2 "$@"); echo "$out" | tail -2; p=$(grep '^RESULT' <<<"$out")
+    echo "$i $(get train_img_s "$o") $(get train_img_s "$p") $(get eval_img_s "$o") $(get eval_img_s "$p")" >> "$work/results.txt"
+  done
 done
-echo; echo "date: $(date -u +%Y-%m-%d), cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), cores: $(nproc)"
-cat "$work/table.md"
+echo; echo "rounds: $rounds (medians), date: $(date -u +%Y-%m-%d), cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), cores: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$work/results.txt" "${configs[@]}" <<'EOF'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+configs = sys.argv[2:]
+print("| config | ours train img/s | libtorch train img/s | ratio | per-round ratios | ours eval img/s | libtorch eval img/s | ratio |")
+print("|---|---|---|---|---|---|---|---|")
+for i, cfg in enumerate(configs):
+    mine = [[float(v) for v in r[1:]] for r in rows if r[0] == str(i)]
+    ot, pt, oe, pe = (statistics.median(col) for col in zip(*mine))
+    per_round = ", ".join(f"{r[0] / r[1]:.2f}" for r in mine)
+    print(f"| `{cfg}` | {ot:.2f} | {pt:.2f} | {ot / pt:.2f} | {per_round} | {oe:.2f} | {pe:.2f} | {oe / pe:.2f} |")
+EOF
