@@ -7,7 +7,7 @@ namespace Flows.Kernels.Cpu;
 /// </summary>
 internal static class ThreadScratch
 {
-    public const int Slots = 8;
+    public const int Slots = 9;
 
     [ThreadStatic] private static float[]?[]? t_arrays;
 
@@ -48,4 +48,5 @@ internal static class ScratchSlot
     public const int Padded = 5;
     public const int Partials = 6;
     public const int Product = 7;
+    public const int PackedWeights = 8;
 }

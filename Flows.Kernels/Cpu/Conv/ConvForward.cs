@@ -30,10 +30,9 @@ internal static unsafe class ConvForward
         int perGroup = direct ? 1 : ConvGrouping.SamplesPerGemm(g);
         int groups = (g.Batch + perGroup - 1) / perGroup;
         long costPerGroup = 2L * g.OutChannels * plane * ckk * perGroup;
-        var a = new DenseA(w, ckk, false);
         float* xs = x, ys = y;
 
-        void Group(int group, bool split)
+        void Group<TA>(TA a, int group, bool split) where TA : struct, IPackA
         {
             int first = group * perGroup, count = Math.Min(perGroup, g.Batch - first), columns = count * plane;
             if (direct)
@@ -71,16 +70,26 @@ internal static unsafe class ConvForward
             }
         }
 
+        var dense = new DenseA(w, ckk, false);
         if (groups >= CpuParallel.Workers || costPerGroup * groups < CpuParallel.SerialThreshold)
-            CpuParallel.For(groups, costPerGroup, (start, end) =>
+        {
+            // W is packed once here for all groups and cores, not once per group.
+            var packed = ThreadScratch.Get(ScratchSlot.PackedWeights, (int)PrepackedA.Length(g.OutChannels, ckk));
+            fixed (float* pw = packed)
             {
-                for (int group = start; group < end; group++) Group(group, false);
-            });
+                var a = PrepackedA.Create(dense, g.OutChannels, ckk, pw);
+                CpuParallel.For(groups, costPerGroup, (start, end) =>
+                {
+                    for (int group = start; group < end; group++) Group(a, group, false);
+                });
+            }
+        }
         else
-            for (int group = 0; group < groups; group++) Group(group, true);
+            for (int group = 0; group < groups; group++) Group(dense, group, true);
     }
 
-    private static void Multiply<TB>(DenseA a, TB b, float* c, int ldc, int m, int n, int k, bool split) where TB : struct, IPackB
+    private static void Multiply<TA, TB>(TA a, TB b, float* c, int ldc, int m, int n, int k, bool split)
+        where TA : struct, IPackA where TB : struct, IPackB
     {
         if (split) GemmSplit.Run(m, n, k, a, b, c, ldc, false);
         else GemmV2Packed.Run(m, n, k, a, b, c, ldc, false);

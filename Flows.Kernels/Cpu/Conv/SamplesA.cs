@@ -8,6 +8,8 @@ namespace Flows.Kernels.Cpu;
 /// </summary>
 internal readonly unsafe struct SamplesA(float* dy, int plane, int sampleSize) : IPackA
 {
+    public float* Prepacked(int ic, int pc, int kc) => null;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int ic, int mc, int pc, int kc)
     {

@@ -30,6 +30,17 @@ internal static unsafe class GemmV2Packed
 
     public static int NR => KernelWidth / 16;
 
+    /// <summary>
+    /// The k block (KC, split into equal blocks: 576 → 2 × 288 rather than a full block and a sliver) and the
+    /// m block (MC) that Run uses for a product with inner dimension k; <see cref="PrepackedA"/> packs to match.
+    /// </summary>
+    internal static (int KcMax, int McBlock) Blocking(int k)
+    {
+        int nr = NR, mr = GemmMicroKernels.MR;
+        int kcTarget = KcFor(nr), kBlocks = (k + kcTarget - 1) / kcTarget;
+        return ((k + kBlocks - 1) / kBlocks, Math.Max(mr, MC / mr * mr));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TA, TB>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate)
         where TA : struct, IPackA where TB : struct, IPackB
@@ -42,9 +53,8 @@ internal static unsafe class GemmV2Packed
             return;
         }
         int width = KernelWidth, nr = width / 16, mr = GemmMicroKernels.MR;
-        // Equal k blocks (576 → 2 × 288) rather than a full block and a sliver.
-        int kcTarget = KcFor(nr), kBlocks = (k + kcTarget - 1) / kcTarget, kcMax = (k + kBlocks - 1) / kBlocks;
-        int ncBlock = Math.Max(nr, NC / nr * nr), mcBlock = Math.Max(mr, MC / mr * mr);
+        var (kcMax, mcBlock) = Blocking(k);
+        int ncBlock = Math.Max(nr, NC / nr * nr);
         int ncMax = Math.Min(ncBlock, (n + nr - 1) / nr * nr), mcMax = Math.Min(mcBlock, (m + mr - 1) / mr * mr);
         var packA = ThreadScratch.Get(ScratchSlot.PackA, mcMax * kcMax + 16);
         var packB = ThreadScratch.Get(ScratchSlot.PackB, ncMax * kcMax + 16);
@@ -63,7 +73,12 @@ internal static unsafe class GemmV2Packed
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
-                        a.Pack(pa, ic, mc, pc, kc);
+                        float* aBlock = a.Prepacked(ic, pc, kc);
+                        if (aBlock == null)
+                        {
+                            a.Pack(pa, ic, mc, pc, kc);
+                            aBlock = pa;
+                        }
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nrEff = Math.Min(nr, nc - jr);
@@ -73,7 +88,7 @@ internal static unsafe class GemmV2Packed
                             {
                                 h = GemmMicroKernels.PanelHeight(mc - ir);
                                 int mrEff = Math.Min(h, mc - ir);
-                                float* aPanel = pa + ir * kc;
+                                float* aPanel = aBlock + ir * kc;
                                 float* cTile = cCol + (long)ir * ldc;
                                 if (h == GemmMicroKernels.MR)
                                     switch (width)

@@ -7,6 +7,9 @@ namespace Flows.Kernels.Cpu;
 internal readonly unsafe struct RowOffsetA<TA>(TA inner, int rowOffset) : IPackA where TA : struct, IPackA
 {
     public void Pack(float* dst, int ic, int mc, int pc, int kc) => inner.Pack(dst, ic + rowOffset, mc, pc, kc);
+
+    /// <summary>Shifted rows do not line up with a pre-packed source's blocks: always pack.</summary>
+    public float* Prepacked(int ic, int pc, int kc) => null;
 }
 
 internal readonly unsafe struct ColumnOffsetB<TB>(TB inner, int columnOffset) : IPackB where TB : struct, IPackB

@@ -11,6 +11,9 @@ namespace Flows.Kernels.Cpu;
 internal unsafe interface IPackA
 {
     void Pack(float* dst, int ic, int mc, int pc, int kc);
+
+    /// <summary>The block already packed elsewhere (see <see cref="PrepackedA"/>), or null to call Pack.</summary>
+    float* Prepacked(int ic, int pc, int kc);
 }
 
 /// <summary>
@@ -25,6 +28,8 @@ internal unsafe interface IPackB
 /// <summary>A dense row-major matrix, or the transpose of one (then stored k×m).</summary>
 internal readonly unsafe struct DenseA(float* data, int ld, bool transposed) : IPackA
 {
+    public float* Prepacked(int ic, int pc, int kc) => null;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int ic, int mc, int pc, int kc)
     {
