@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
+
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
 /// op(A) = dY of several samples side by side (m = Cout rows, k = samples·OH·OW columns): element (co, p) is
 /// dY[n0 + p / plane, co, p mod plane]. Backward-weight multiplies it by the matching colsᵀ, so one GEMM sums
-/// the weight gradient over all its samples. Packed as <see cref="IPackA"/> panels.
+/// the weight gradient over all its samples. Packed as <see cref="IPackA"/> panels, eight pixels of a panel's
+/// rows at a time through a register transpose where they lie in one sample.
 /// </summary>
 internal readonly unsafe struct SamplesA(float* dy, int plane, int sampleSize) : IPackA
 {
@@ -13,27 +15,30 @@ internal readonly unsafe struct SamplesA(float* dy, int plane, int sampleSize) :
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int ic, int mc, int pc, int kc)
     {
+        float** rowStarts = stackalloc float*[8];
         for (int i0 = 0, h; i0 < mc; i0 += h)
         {
             h = GemmMicroKernels.PanelHeight(mc - i0);
             int rows = Math.Min(h, mc - i0);
             float* panel = dst + i0 * kc;
-            for (int r = 0; r < h; r++)
+            int n = pc / plane, s = pc - n * plane;
+            for (int p = 0; p < kc;)
             {
-                if (r >= rows)
+                // Row co of sample n is contiguous from pixel s to the end of the plane.
+                for (int r = 0; r < rows; r++) rowStarts[r] = dy + (long)n * sampleSize + (long)(ic + i0 + r) * plane + s;
+                int run = Math.Min(plane - s, kc - p), q = 0;
+                if (PanelTranspose.IsSupported)
+                    for (; q + 8 <= run; q += 8) PanelTranspose.RowsIntoPanel(panel + (p + q) * h, h, rowStarts, rows, q);
+                for (; q < run; q++)
                 {
-                    for (int p = 0; p < kc; p++) panel[p * h + r] = 0f;
-                    continue;
+                    float* d = panel + (p + q) * h;
+                    int r = 0;
+                    for (; r < rows; r++) d[r] = rowStarts[r][q];
+                    for (; r < h; r++) d[r] = 0f;
                 }
-                // Row co of each sample is contiguous: copy it in runs up to the sample's end.
-                int n = pc / plane, s = pc - n * plane;
-                for (int p = 0; p < kc; n++, s = 0)
-                {
-                    float* src = dy + (long)n * sampleSize + (long)(ic + i0 + r) * plane;
-                    int run = Math.Min(plane - s, kc - p);
-                    for (int q = 0; q < run; q++) panel[(p + q) * h + r] = src[s + q];
-                    p += run;
-                }
+                p += run;
+                n++;
+                s = 0;
             }
         }
     }

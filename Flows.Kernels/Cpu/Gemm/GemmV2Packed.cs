@@ -56,7 +56,8 @@ internal static unsafe class GemmV2Packed
         var (kcMax, mcBlock) = Blocking(k);
         int ncBlock = Math.Max(nr, NC / nr * nr);
         int ncMax = Math.Min(ncBlock, (n + nr - 1) / nr * nr), mcMax = Math.Min(mcBlock, (m + mr - 1) / mr * mr);
-        var packA = ThreadScratch.Get(ScratchSlot.PackA, mcMax * kcMax + 16);
+        // 16 floats for the 64-byte alignment and 16 for what transposing panel packers may write past the end.
+        var packA = ThreadScratch.Get(ScratchSlot.PackA, mcMax * kcMax + 32);
         var packB = ThreadScratch.Get(ScratchSlot.PackB, ncMax * kcMax + 16);
         fixed (float* pa0 = packA, pb0 = packB)
         {

@@ -33,6 +33,7 @@ internal readonly unsafe struct DenseA(float* data, int ld, bool transposed) : I
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int ic, int mc, int pc, int kc)
     {
+        float** rowStarts = stackalloc float*[8];
         for (int i0 = 0, mr; i0 < mc; i0 += mr)
         {
             mr = GemmMicroKernels.PanelHeight(mc - i0);
@@ -52,17 +53,17 @@ internal readonly unsafe struct DenseA(float* data, int ld, bool transposed) : I
             }
             else
             {
-                for (int r = 0; r < mr; r++)
+                // op(A)[i, p] = data[i·ld + p]: rows are contiguous; 8 columns at a time go through a transpose.
+                for (int r = 0; r < rows; r++) rowStarts[r] = data + (long)(ic + i0 + r) * ld + pc;
+                int p = 0;
+                if (PanelTranspose.IsSupported)
+                    for (; p + 8 <= kc; p += 8) PanelTranspose.RowsIntoPanel(panel + p * mr, mr, rowStarts, rows, p);
+                for (; p < kc; p++)
                 {
-                    if (r < rows)
-                    {
-                        float* src = data + (long)(ic + i0 + r) * ld + pc;
-                        for (int p = 0; p < kc; p++) panel[p * mr + r] = src[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
-                    }
+                    float* d = panel + p * mr;
+                    int r = 0;
+                    for (; r < rows; r++) d[r] = rowStarts[r][p];
+                    for (; r < mr; r++) d[r] = 0f;
                 }
             }
         }
@@ -89,6 +90,7 @@ internal readonly unsafe struct DenseB(float* data, int ld, bool transposed) : I
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int pc, int kc, int jc, int nc, int nr)
     {
+        float** sources = stackalloc float*[8];
         if (!transposed)
         {
             // Row by row: each source row is read once, sequentially (walking down a column strip instead
@@ -105,6 +107,20 @@ internal readonly unsafe struct DenseB(float* data, int ld, bool transposed) : I
         {
             int cols = Math.Min(nr, nc - j0);
             float* panel = dst + j0 * kc;
+            if (nr % 8 == 0 && PanelTranspose.IsSupported && kc >= 8)
+            {
+                // op(B)[p, j] = data[j·ld + p]: 8 source rows × 8 values, transposed in registers.
+                for (int half = 0; half < nr; half += 8)
+                {
+                    int valid = Math.Clamp(cols - half, 0, 8);
+                    for (int j = 0; j < valid; j++) sources[j] = data + (long)(jc + j0 + half + j) * ld + pc;
+                    int p = 0;
+                    for (; p + 8 <= kc; p += 8) PanelTranspose.ColumnsIntoPanel(panel + p * nr + half, nr, sources, valid, p);
+                    for (; p < kc; p++)
+                        for (int j = 0; j < 8; j++) panel[p * nr + half + j] = j < valid ? sources[j][p] : 0f;
+                }
+                continue;
+            }
             // op(B)[p, j] = data[j·ld + p]: walk each source row (fixed j) contiguously.
             for (int j = 0; j < nr; j++)
             {
