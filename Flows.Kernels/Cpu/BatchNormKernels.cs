@@ -42,8 +42,9 @@ internal static class BatchNormKernels
                 for (int n = 0; n < shape.N; n++)
                 {
                     int at = (n * shape.C + c) * s;
-                    sumDy += ReductionKernels.Sum(dy.AsSpan(at, s));
-                    sumDyXc += DotCentered(dy.AsSpan(at, s), x.AsSpan(at, s), mu);
+                    var (rowDy, rowDyXc) = SumAndDotCentered(dy.AsSpan(at, s), x.AsSpan(at, s), mu);
+                    sumDy += rowDy;
+                    sumDyXc += rowDyXc;
                 }
                 double sumDyXhat = sumDyXc * istd;
                 dbeta[c] = (float)sumDy;
@@ -68,10 +69,10 @@ internal static class BatchNormKernels
         });
     }
 
-    /// <summary>Σ dy·(x − μ).</summary>
-    private static double DotCentered(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mu)
+    /// <summary>(Σ dy, Σ dy·(x − μ)) in one pass over dy, blocked: float lanes per block, double across blocks.</summary>
+    private static (double SumDy, double SumDyXc) SumAndDotCentered(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mu)
     {
-        double total = 0;
+        double sum = 0, dot = 0;
         const int block = 256;
         var vmu = new Vector<float>(mu);
         for (int start = 0; start < dy.Length; start += block)
@@ -79,12 +80,21 @@ internal static class BatchNormKernels
             int len = Math.Min(block, dy.Length - start);
             var vdy = MemoryMarshal.Cast<float, Vector<float>>(dy.Slice(start, len));
             var vx = MemoryMarshal.Cast<float, Vector<float>>(x.Slice(start, len));
-            var acc = Vector<float>.Zero;
-            for (int v = 0; v < vdy.Length; v++) acc = Vector.FusedMultiplyAdd(vdy[v], vx[v] - vmu, acc);
-            float rest = 0;
-            for (int i = start + vdy.Length * Vector<float>.Count; i < start + len; i++) rest += dy[i] * (x[i] - mu);
-            total += (double)Vector.Sum(acc) + rest;
+            Vector<float> accSum = Vector<float>.Zero, accDot = Vector<float>.Zero;
+            for (int v = 0; v < vdy.Length; v++)
+            {
+                accSum += vdy[v];
+                accDot = Vector.FusedMultiplyAdd(vdy[v], vx[v] - vmu, accDot);
+            }
+            float restSum = 0, restDot = 0;
+            for (int i = start + vdy.Length * Vector<float>.Count; i < start + len; i++)
+            {
+                restSum += dy[i];
+                restDot += dy[i] * (x[i] - mu);
+            }
+            sum += (double)Vector.Sum(accSum) + restSum;
+            dot += (double)Vector.Sum(accDot) + restDot;
         }
-        return total;
+        return (sum, dot);
     }
 }
