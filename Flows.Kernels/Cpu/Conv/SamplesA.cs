@@ -28,7 +28,7 @@ internal readonly unsafe struct SamplesA(float* dy, int plane, int sampleSize) :
                 for (int r = 0; r < rows; r++) rowStarts[r] = dy + (long)n * sampleSize + (long)(ic + i0 + r) * plane + s;
                 int run = Math.Min(plane - s, kc - p), q = 0;
                 if (PanelTranspose.IsSupported)
-                    for (; q + 8 <= run; q += 8) PanelTranspose.RowsIntoPanel(panel + (p + q) * h, h, rowStarts, rows, q);
+                    for (; q + 8 <= run; q += 8) PanelTranspose.Block(panel + (p + q) * h, h, rowStarts, rows, q);
                 for (; q < run; q++)
                 {
                     float* d = panel + (p + q) * h;

@@ -57,7 +57,7 @@ internal readonly unsafe struct DenseA(float* data, int ld, bool transposed) : I
                 for (int r = 0; r < rows; r++) rowStarts[r] = data + (long)(ic + i0 + r) * ld + pc;
                 int p = 0;
                 if (PanelTranspose.IsSupported)
-                    for (; p + 8 <= kc; p += 8) PanelTranspose.RowsIntoPanel(panel + p * mr, mr, rowStarts, rows, p);
+                    for (; p + 8 <= kc; p += 8) PanelTranspose.Block(panel + p * mr, mr, rowStarts, rows, p);
                 for (; p < kc; p++)
                 {
                     float* d = panel + p * mr;
@@ -115,7 +115,7 @@ internal readonly unsafe struct DenseB(float* data, int ld, bool transposed) : I
                     int valid = Math.Clamp(cols - half, 0, 8);
                     for (int j = 0; j < valid; j++) sources[j] = data + (long)(jc + j0 + half + j) * ld + pc;
                     int p = 0;
-                    for (; p + 8 <= kc; p += 8) PanelTranspose.ColumnsIntoPanel(panel + p * nr + half, nr, sources, valid, p);
+                    for (; p + 8 <= kc; p += 8) PanelTranspose.Block(panel + p * nr + half, nr, sources, valid, p);
                     for (; p < kc; p++)
                         for (int j = 0; j < 8; j++) panel[p * nr + half + j] = j < valid ? sources[j][p] : 0f;
                 }

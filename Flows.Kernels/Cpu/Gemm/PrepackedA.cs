@@ -20,7 +20,7 @@ internal readonly unsafe struct PrepackedA : IPackA
     /// <summary>Floats the pre-packed form of an m × k matrix needs.</summary>
     public static long Length(int m, int k) => (long)PackedRows(m, GemmV2Packed.Blocking(k).McBlock) * k + Slack;
 
-    /// <summary>Packing may write a few floats past the last panel (<see cref="PanelTranspose.RowsIntoPanel"/>).</summary>
+    /// <summary>Packing may write a few floats past the last panel (<see cref="PanelTranspose.Block"/>).</summary>
     private const int Slack = 16;
 
     /// <summary>Packs all of <paramref name="source"/> (m × k) into <paramref name="destination"/>.</summary>
