@@ -18,6 +18,7 @@ public class CpuConvBenchmarks
     {
         ["b64 64-64 28x28 k3"] = ConvGeometry.Same(64, 64, 28, 28, 64, 3),
         ["b64 64-64 16x16 k3"] = ConvGeometry.Same(64, 64, 16, 16, 64, 3),
+        ["b32 128-128 14x14 k3"] = ConvGeometry.Same(32, 128, 14, 14, 128, 3),
         ["b64 128-128 14x14 k1"] = ConvGeometry.Same(64, 128, 14, 14, 128, 1),
     };
 

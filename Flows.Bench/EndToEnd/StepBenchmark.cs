@@ -43,10 +43,14 @@ public static class StepBenchmark
         net.Train();
         var times = new List<double>();
         int[] collections = new int[3];
+        long allocatedBefore = 0;
         for (int i = 0; i < warmup + steps; i++)
         {
             if (i == warmup)
+            {
                 for (int gen = 0; gen < 3; gen++) collections[gen] = GC.CollectionCount(gen);
+                allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            }
             var clock = Stopwatch.StartNew();
             double loss;
             using (new TensorScope())
@@ -66,7 +70,7 @@ public static class StepBenchmark
         double median = Median(times), trainImages = batch / median * 1000;
         Console.WriteLine($"garbage collections during the timed steps: gen0 {GC.CollectionCount(0) - collections[0]}, " +
                           $"gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]}; " +
-                          $"{GC.GetTotalAllocatedBytes() / 1e6:F0} MB allocated in all");
+                          $"{(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1e6 / Math.Max(steps, 1):F2} MB of managed objects allocated per step");
         if (backend is ProfilingBackend profiler) PrintProfile(profiler, warmup + steps, perShape: profileLevel == "2");
 
         double evalMedian = double.NaN, evalImages = double.NaN;

@@ -120,6 +120,13 @@ public static class KernelCases
             b => { Inputs(b); b.Output("dx", s.Length); b.Output("dgamma", s.C); b.Output("dbeta", s.C); },
             (d, b) => d.BatchNormBackward(b["x"], b["mean"], b["invStd"], b["gamma"], b["dy"], b["dx"], b["dgamma"], b["dbeta"], s, true),
             ["dx", "dgamma", "dbeta"]));
+        cases.Add(new KernelCase("batchnorm + relu apply", Show(s), 0, 8.0 * s.Length, 0, Element,
+            b => { Inputs(b); b.Output("y", s.Length); },
+            (d, b) => d.BatchNormApply(b["x"], b["mean"], b["invStd"], b["gamma"], b["beta"], b["y"], s, relu: true), ["y"]));
+        cases.Add(new KernelCase("batchnorm + relu backward", Show(s), 0, 24.0 * s.Length, 0, Reduction,
+            b => { Inputs(b); b.Random("out", s.Length); b.Output("dx", s.Length); b.Output("dgamma", s.C); b.Output("dbeta", s.C); },
+            (d, b) => d.BatchNormBackward(b["x"], b["mean"], b["invStd"], b["gamma"], b["dy"], b["dx"], b["dgamma"], b["dbeta"], s, true, b["out"]),
+            ["dx", "dgamma", "dbeta"]));
         cases.Add(new KernelCase("channel moments", Show(s), 0, 4.0 * s.Length, 0, Reduction,
             b => { Inputs(b); b.Output("m", s.C); b.Output("v", s.C); },
             (d, b) => d.ChannelMoments(b["x"], s, b["m"], b["v"]), ["m", "v"]));

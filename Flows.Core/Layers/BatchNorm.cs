@@ -33,4 +33,8 @@ public sealed class BatchNorm : Module, ILayer
 
     public Tensor Forward(Tensor x) =>
         Ops.BatchNorm(x, Weight, Bias, RunningMean, RunningVar, ForceBatchStatistics ?? Training, Momentum, Epsilon);
+
+    /// <summary>ReLU(Forward(x)) in one fused pass each way (RealNVP's BN → ReLU → conv).</summary>
+    public Tensor ForwardRelu(Tensor x) =>
+        Ops.BatchNorm(x, Weight, Bias, RunningMean, RunningVar, ForceBatchStatistics ?? Training, Momentum, Epsilon, relu: true);
 }

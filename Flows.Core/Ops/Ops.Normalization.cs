@@ -8,10 +8,11 @@ public static partial class Ops
     /// <summary>
     /// Normalizes x (N, C, H, W) or (N, C) per channel. In training mode it uses the batch mean and the
     /// biased batch variance, and updates the running statistics in place with momentum and the unbiased
-    /// variance; in evaluation mode it uses the running statistics.
+    /// variance; in evaluation mode it uses the running statistics. With relu the result is ReLU(BatchNorm(x)),
+    /// fused into the same passes forward and backward.
     /// </summary>
     public static Tensor BatchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
-                                   bool training, float momentum = 0.1f, float epsilon = 1e-5f)
+                                   bool training, float momentum = 0.1f, float epsilon = 1e-5f, bool relu = false)
     {
         var shape = Shapes.Ncs(x);
         if (x.Rank != 4 && x.Rank != 2)
@@ -44,16 +45,17 @@ public static partial class Ops
         }
 
         var y = Tensor.Empty(backend, x.Shape);
-        backend.BatchNormApply(x.Buffer, mean.Buffer, invStd.Buffer, gamma.Buffer, beta.Buffer, y.Buffer, shape);
+        backend.BatchNormApply(x.Buffer, mean.Buffer, invStd.Buffer, gamma.Buffer, beta.Buffer, y.Buffer, shape, relu);
         if (Autograd.ShouldRecord(x, gamma, beta))
         {
-            Autograd.Record("BatchNorm", [x, gamma, beta], y, dy =>
+            Autograd.Record(relu ? "BatchNormRelu" : "BatchNorm", [x, gamma, beta], y, dy =>
             {
                 var dx = Tensor.Empty(backend, x.Shape);
                 var dgamma = Tensor.Empty(backend, gamma.Shape);
                 var dbeta = Tensor.Empty(backend, beta.Shape);
                 backend.BatchNormBackward(x.Buffer, mean.Buffer, invStd.Buffer, gamma.Buffer, dy.Buffer,
-                                          dx.Buffer, dgamma.Buffer, dbeta.Buffer, shape, batchStatistics: training);
+                                          dx.Buffer, dgamma.Buffer, dbeta.Buffer, shape, batchStatistics: training,
+                                          reluOutput: relu ? y.Buffer : null);
                 Autograd.Accumulate(x, dx, transfer: true);
                 Autograd.Accumulate(gamma, dgamma, transfer: true);
                 Autograd.Accumulate(beta, dbeta, transfer: true);

@@ -114,16 +114,21 @@ public interface IComputeBackend : IDisposable
 
     // ---- normalization --------------------------------------------------------------------------------
 
-    /// <summary>y = (x − mean_c)·invStd_c·gamma_c + beta_c. mean, invStd, gamma, beta have C elements.</summary>
+    /// <summary>
+    /// y = (x − mean_c)·invStd_c·gamma_c + beta_c. mean, invStd, gamma, beta have C elements. With relu, y is
+    /// passed through ReLU in the same pass (RealNVP's BN → ReLU → conv).
+    /// </summary>
     void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta,
-                        DeviceBuffer y, Ncs shape);
+                        DeviceBuffer y, Ncs shape, bool relu = false);
 
     /// <summary>
     /// Gradients of BatchNormApply. With batchStatistics (training mode) mean and invStd are functions of x
-    /// (biased variance over N·S), and dx includes that path; otherwise dx = dy·gamma·invStd.
+    /// (biased variance over N·S), and dx includes that path; otherwise dx = dy·gamma·invStd. Given the output
+    /// of a fused BN + ReLU (reluOutput), dy counts only where that output is positive (the ReLU's gradient).
     /// </summary>
     void BatchNormBackward(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy,
-                           DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics);
+                           DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics,
+                           DeviceBuffer? reluOutput = null);
 
     // ---- flow layers ----------------------------------------------------------------------------------
 

@@ -198,24 +198,25 @@ public sealed class ManagedCpuBackend : IComputeBackend
     // ---- normalization --------------------------------------------------------------------------------
 
     public void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta,
-                               DeviceBuffer y, Ncs shape)
+                               DeviceBuffer y, Ncs shape, bool relu = false)
     {
         const string name = "BatchNormApply";
         Positive(name, shape);
         int l = shape.Length, c = shape.C;
         BatchNormKernels.Apply(Arr(x, name, l), Arr(mean, name, c), Arr(invStd, name, c), Arr(gamma, name, c),
-                               Arr(beta, name, c), Arr(y, name, l), shape);
+                               Arr(beta, name, c), Arr(y, name, l), shape, relu);
     }
 
     public void BatchNormBackward(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy,
-                                  DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics)
+                                  DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics,
+                                  DeviceBuffer? reluOutput = null)
     {
         const string name = "BatchNormBackward";
         Positive(name, shape);
         int l = shape.Length, c = shape.C;
         BatchNormKernels.Backward(Arr(x, name, l), Arr(mean, name, c), Arr(invStd, name, c), Arr(gamma, name, c),
                                   Arr(dy, name, l), Arr(dx, name, l), Arr(dgamma, name, c), Arr(dbeta, name, c),
-                                  shape, batchStatistics);
+                                  shape, batchStatistics, reluOutput is null ? null : Arr(reluOutput, name, l));
     }
 
     // ---- flow layers ----------------------------------------------------------------------------------

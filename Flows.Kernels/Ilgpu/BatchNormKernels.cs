@@ -5,10 +5,11 @@ namespace Flows.Kernels.Ilgpu;
 
 /// <summary>
 /// BatchNorm with given statistics (ChannelMoments computes them in training):
-///   Apply     y = (x − mean_c)·invStd_c·gamma_c + beta_c                       one launch, element-wise
+///   Apply     y = (x − mean_c)·invStd_c·gamma_c + beta_c, then ReLU if asked     one launch, element-wise
 ///   Backward  dbeta_c = Σ dy, dgamma_c = Σ dy·x̂ (x̂ = (x − mean_c)·invStd_c)     launch 1, per channel
 ///             dx = gamma·invStd/M · (M·dy − dbeta − x̂·dgamma), M = N·S          launch 2, element-wise
-///             (with batch statistics; otherwise dx = dy·gamma·invStd)
+///             (with batch statistics; otherwise dx = dy·gamma·invStd); after a fused ReLU, dy counts only
+///             where its output is positive
 /// </summary>
 internal sealed class BatchNormKernels
 {
@@ -27,7 +28,7 @@ internal sealed class BatchNormKernels
     internal struct NormArgs
     {
         public ArrayView<float> X, Mean, InvStd, Gamma, Beta, Y;
-        public int C, S;
+        public int C, S, Relu;
     }
 
     public void Apply(NormArgs args, int length)
@@ -46,7 +47,8 @@ internal sealed class BatchNormKernels
     {
         int i = index;
         int c = i / p.S % p.C;
-        p.Y[i] = (p.X[i] - p.Mean[c]) * p.InvStd[c] * p.Gamma[c] + p.Beta[c];
+        float y = (p.X[i] - p.Mean[c]) * p.InvStd[c] * p.Gamma[c] + p.Beta[c];
+        p.Y[i] = p.Relu != 0 && !(y > 0f) ? y * 0f : y; // as Relu: NaN stays NaN
     }
 
     /// <summary>Count = M with batch statistics, 0 without (then the statistics are constants).</summary>
@@ -54,25 +56,28 @@ internal sealed class BatchNormKernels
     {
         int i = index;
         int c = i / p.S % p.C;
-        float scale = p.Gamma[c] * p.InvStd[c];
+        float scale = p.Gamma[c] * p.InvStd[c], dy = p.Gradient(i);
         if (p.Count == 0)
         {
-            p.Dx[i] = p.Dy[i] * scale;
+            p.Dx[i] = dy * scale;
             return;
         }
         float xhat = (p.X[i] - p.Mean[c]) * p.InvStd[c];
-        p.Dx[i] = scale / p.Count * (p.Count * p.Dy[i] - p.DBeta[c] - xhat * p.DGamma[c]);
+        p.Dx[i] = scale / p.Count * (p.Count * dy - p.DBeta[c] - xhat * p.DGamma[c]);
     }
 
     internal struct GradientSumsOp : IGroupReduction
     {
-        public ArrayView<float> X, Mean, InvStd, Gamma, Dy, Dx, DGamma, DBeta;
-        public int C, S, Count;
+        public ArrayView<float> X, Mean, InvStd, Gamma, Dy, Dx, DGamma, DBeta, ReluOutput;
+        public int C, S, Count, Relu;
+
+        /// <summary>dy, or 0 where a fused ReLU's output is not positive.</summary>
+        public readonly float Gradient(int i) => Relu != 0 && !(ReluOutput[i] > 0f) ? 0f : Dy[i];
 
         public Pair Accumulate(int c, int r)
         {
             int i = (r / S * C + c) * S + r % S;
-            float g = Dy[i];
+            float g = Gradient(i);
             return new Pair(g, g * (X[i] - Mean[c]) * InvStd[c]);
         }
 

@@ -315,7 +315,7 @@ public sealed class IlgpuBackend : IComputeBackend
     // ---- normalization --------------------------------------------------------------------------------
 
     public void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta,
-                               DeviceBuffer y, Ncs shape)
+                               DeviceBuffer y, Ncs shape, bool relu = false)
     {
         const string op = "batchNorm apply";
         _batchNorm.Apply(new BatchNormKernels.NormArgs
@@ -323,19 +323,25 @@ public sealed class IlgpuBackend : IComputeBackend
             X = Need(x, shape.Length, op, "x").View, Mean = Need(mean, shape.C, op, "mean").View,
             InvStd = Need(invStd, shape.C, op, "invStd").View, Gamma = Need(gamma, shape.C, op, "gamma").View,
             Beta = Need(beta, shape.C, op, "beta").View, Y = Need(y, shape.Length, op, "y").View, C = shape.C, S = shape.S,
+            Relu = relu ? 1 : 0,
         }, shape.Length);
     }
 
     public void BatchNormBackward(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy,
-                                  DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics)
+                                  DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics,
+                                  DeviceBuffer? reluOutput = null)
     {
         const string op = "batchNorm backward";
+        var dyView = Need(dy, shape.Length, op, "dy").View;
         _batchNorm.Backward(new BatchNormKernels.GradientSumsOp
         {
             X = Need(x, shape.Length, op, "x").View, Mean = Need(mean, shape.C, op, "mean").View,
             InvStd = Need(invStd, shape.C, op, "invStd").View, Gamma = Need(gamma, shape.C, op, "gamma").View,
-            Dy = Need(dy, shape.Length, op, "dy").View, Dx = Need(dx, shape.Length, op, "dx").View,
+            Dy = dyView, Dx = Need(dx, shape.Length, op, "dx").View,
             DGamma = Need(dgamma, shape.C, op, "dgamma").View, DBeta = Need(dbeta, shape.C, op, "dbeta").View,
+            // Without a ReLU the mask view is unused; dy stands in so that every view is valid.
+            ReluOutput = reluOutput is null ? dyView : Need(reluOutput, shape.Length, op, "reluOutput").View,
+            Relu = reluOutput is null ? 0 : 1,
             C = shape.C, S = shape.S,
         }, shape, batchStatistics);
     }

@@ -60,6 +60,40 @@ public class BatchNormTests
         }
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void FusedReluEqualsReluAfterBatchNormWithTheSameGradients(bool training)
+    {
+        var rng = new Random(7);
+        var x = new float[4 * 3 * 5 * 5];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 4 - 2);
+        var upstream = new float[x.Length];
+        for (int i = 0; i < upstream.Length; i++) upstream[i] = (float)(rng.NextDouble() * 2 - 1);
+
+        (float[] Y, float[] Dx, float[] Dgamma, float[] Dbeta) Run(bool fused)
+        {
+            var bn = new BatchNorm(B, 3);
+            bn.Weight.CopyFrom([1.5f, -0.5f, 0.8f]);
+            bn.Bias.CopyFrom([0.1f, 0.2f, -0.3f]);
+            bn.RunningMean.CopyFrom([0.2f, -0.1f, 0f]);
+            bn.RunningVar.CopyFrom([1.5f, 0.7f, 1f]);
+            if (!training) bn.Eval();
+            using var scope = new TensorScope();
+            var input = Tensor.FromArray(B, x, 4, 3, 5, 5);
+            input.RequiresGrad = true;
+            var y = fused ? bn.ForwardRelu(input) : Ops.Relu(bn.Forward(input));
+            Ops.Sum(Ops.Mul(y, Tensor.FromArray(B, upstream, 4, 3, 5, 5))).Backward();
+            return (y.ToArray(), input.Grad!.ToArray(), bn.Weight.Grad!.ToArray(), bn.Bias.Grad!.ToArray());
+        }
+
+        var fusedRun = Run(fused: true);
+        var separate = Run(fused: false);
+        Assert.That(fusedRun.Y, Is.EqualTo(separate.Y).Within(1e-6f), "y");
+        Assert.That(fusedRun.Dx, Is.EqualTo(separate.Dx).Within(1e-5f), "dx");
+        Assert.That(fusedRun.Dgamma, Is.EqualTo(separate.Dgamma).Within(1e-4f), "dgamma");
+        Assert.That(fusedRun.Dbeta, Is.EqualTo(separate.Dbeta).Within(1e-4f), "dbeta");
+    }
+
     [Test]
     public void EvaluationModeUsesRunningStatisticsAndLeavesThemAlone()
     {

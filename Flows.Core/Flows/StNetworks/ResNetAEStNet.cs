@@ -60,7 +60,7 @@ public sealed class ResNetAEStNet : StNetwork
                 h = Ops.Reshape(_decode.Forward(code), n, MidChannels, Width, Width);
             }
         }
-        return _outConv.Forward(Ops.Relu(_outNorm.Forward(h)));
+        return _outConv.Forward(_outNorm.ForwardRelu(h));
     }
 
     public override string Describe() => $"ResNetAE(in {InChannels}, mid {MidChannels}, blocks {_blocks.Length}, latent {Latent}, width {Width})";

@@ -50,7 +50,7 @@ public sealed class ResNetStNet : StNetwork
             h = _blocks[k].Forward(h);
             skip = Ops.Add(skip, _skips[k].Forward(h));
         }
-        return _outConv.Forward(Ops.Relu(_outNorm.Forward(skip)));
+        return _outConv.Forward(_outNorm.ForwardRelu(skip));
     }
 
     public override string Describe() => $"ResNet(in {InChannels}, mid {MidChannels}, blocks {BlockCount})";

@@ -21,8 +21,8 @@ public sealed class ResidualBlock : Module
 
     public Tensor Forward(Tensor h)
     {
-        var r = _inConv.Forward(Ops.Relu(_inNorm.Forward(h)));
-        r = _outConv.Forward(Ops.Relu(_outNorm.Forward(r)));
+        var r = _inConv.Forward(_inNorm.ForwardRelu(h));
+        r = _outConv.Forward(_outNorm.ForwardRelu(r));
         return Ops.Add(r, h);
     }
 }

@@ -38,6 +38,40 @@ public class FlowLayerTests : CpuBackendTestBase
         AssertClose(ReferenceFlowLayers.BatchNormApply(x, mean, invStd, gamma, beta, shape), Down(by), ElementTolerance, "bn apply");
     }
 
+    [TestCaseSource(nameof(BatchNormBackwardCases))]
+    public void FusedBatchNormReluMatchesReferenceBothWays(Ncs shape, bool batchStatistics)
+    {
+        var x = Random(shape.Length, 1, -2f, 3f);
+        var (mean, invStd) = BatchStats(x, shape, 1e-5f);
+        var gamma = Random(shape.C, 2, 0.5f, 1.5f);
+        var beta = Random(shape.C, 3);
+        var dy = Random(shape.Length, 4);
+        using var bx = Up(x);
+        using var bm = Up(mean);
+        using var bi = Up(invStd);
+        using var bg = Up(gamma);
+        using var bb = Up(beta);
+        using var by = Poisoned(shape.Length);
+        Backend.BatchNormApply(bx, bm, bi, bg, bb, by, shape, relu: true);
+        var applied = ReferenceFlowLayers.BatchNormApply(x, mean, invStd, gamma, beta, shape);
+        var expectedY = Array.ConvertAll(applied, v => Math.Max(v, 0));
+        var y = Down(by);
+        AssertClose(expectedY, y, ElementTolerance, "fused bn+relu apply");
+
+        // Backward: the reference BatchNorm backward of dy masked where the output is not positive.
+        var maskedDy = new float[dy.Length];
+        for (int i = 0; i < dy.Length; i++) maskedDy[i] = y[i] > 0 ? dy[i] : 0f;
+        using var bdy = Up(dy);
+        using var bdx = Poisoned(shape.Length);
+        using var bdg = Poisoned(shape.C);
+        using var bdb = Poisoned(shape.C);
+        Backend.BatchNormBackward(bx, bm, bi, bg, bdy, bdx, bdg, bdb, shape, batchStatistics, reluOutput: by);
+        var (dx, dg, db) = ReferenceFlowLayers.BatchNormBackward(x, mean, invStd, gamma, maskedDy, shape, batchStatistics);
+        AssertClose(dx, Down(bdx), ReductionTolerance, "fused dx");
+        AssertClose(dg, Down(bdg), ReductionTolerance, "fused dgamma");
+        AssertClose(db, Down(bdb), ReductionTolerance, "fused dbeta");
+    }
+
     /// <summary>Every shape in both modes, except batch statistics over a single value per channel (no variance).</summary>
     private static IEnumerable<TestCaseData> BatchNormBackwardCases() =>
         from shape in Shapes

@@ -325,9 +325,11 @@ public abstract class IlgpuKernelTests : IlgpuBackendTestBase
 
     // ---- normalization and flow layers --------------------------------------------------------------------
 
-    [TestCase(true)]
-    [TestCase(false)]
-    public void BatchNorm(bool batchStatistics)
+    [TestCase(true, false)]
+    [TestCase(false, false)]
+    [TestCase(true, true)]
+    [TestCase(false, true)]
+    public void BatchNorm(bool batchStatistics, bool relu)
     {
         var shape = new Ncs(3, 4, 6);
         var x = Up(shape.Length, 28, -2f, 3f);
@@ -336,16 +338,22 @@ public abstract class IlgpuKernelTests : IlgpuBackendTestBase
         var gamma = Up(4, 31, 0.5f, 1.5f);
         var beta = Up(4, 32);
         var y = Poisoned(shape.Length);
-        Device.BatchNormApply(x.Device, mean.Device, invStd.Device, gamma.Device, beta.Device, y.Device, shape);
-        Reference.BatchNormApply(x.Reference, mean.Reference, invStd.Reference, gamma.Reference, beta.Reference, y.Reference, shape);
+        Device.BatchNormApply(x.Device, mean.Device, invStd.Device, gamma.Device, beta.Device, y.Device, shape, relu);
+        Reference.BatchNormApply(x.Reference, mean.Reference, invStd.Reference, gamma.Reference, beta.Reference, y.Reference, shape, relu);
         Check(y, ElementTolerance, "batchnorm apply");
+        // The fused ReLU's mask comes from one output (the reference's), so both sides mask the same elements.
+        var yRef = new float[shape.Length];
+        Reference.Download(y.Reference, yRef);
+        var yShared = Up(yRef);
 
         var dy = Up(shape.Length, 33);
         var dx = Poisoned(shape.Length);
         var dgamma = Poisoned(4);
         var dbeta = Poisoned(4);
-        Device.BatchNormBackward(x.Device, mean.Device, invStd.Device, gamma.Device, dy.Device, dx.Device, dgamma.Device, dbeta.Device, shape, batchStatistics);
-        Reference.BatchNormBackward(x.Reference, mean.Reference, invStd.Reference, gamma.Reference, dy.Reference, dx.Reference, dgamma.Reference, dbeta.Reference, shape, batchStatistics);
+        Device.BatchNormBackward(x.Device, mean.Device, invStd.Device, gamma.Device, dy.Device, dx.Device, dgamma.Device, dbeta.Device, shape, batchStatistics,
+                                 relu ? yShared.Device : null);
+        Reference.BatchNormBackward(x.Reference, mean.Reference, invStd.Reference, gamma.Reference, dy.Reference, dx.Reference, dgamma.Reference, dbeta.Reference, shape, batchStatistics,
+                                    relu ? yShared.Reference : null);
         Check(dx, ReductionTolerance, "batchnorm dx");
         Check(dgamma, ReductionTolerance, "batchnorm dgamma");
         Check(dbeta, ReductionTolerance, "batchnorm dbeta");
