@@ -241,6 +241,31 @@ public class OpGradientTests
             [R(rng, InputRange.Smooth, 4, 3, 2, 2), R(rng, InputRange.Smooth, 3), R(rng, InputRange.Smooth, 3)]);
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void BatchNormWithFusedRelu(bool training)
+    {
+        // Finite differences are undefined at ReLU's kink: draw until no normalized value lies within 0.05 of 0
+        // (deterministic: the same draw every run).
+        var rng = new Random(160);
+        Tensor[] inputs;
+        do
+        {
+            inputs = [R(rng, InputRange.Smooth, 4, 3, 2, 2), R(rng, InputRange.Smooth, 3), R(rng, InputRange.Smooth, 3)];
+        }
+        while (Normalized(inputs, training).Any(z => MathF.Abs(z) < 0.05f));
+        GradCheck.AssertGradients($"BatchNorm + ReLU ({(training ? "train" : "eval")})",
+            xs => Ops.BatchNorm(xs[0], xs[1], xs[2], EvalMean(), EvalVariance(), training, relu: true), inputs);
+
+        static Tensor EvalMean() => Tensor.FromArray(B, [0.3f, -0.2f, 0.1f], 3);
+        static Tensor EvalVariance() => Tensor.FromArray(B, [0.5f, 1.5f, 2.0f], 3);
+        static float[] Normalized(Tensor[] xs, bool training)
+        {
+            using (Autograd.NoGrad())
+                return Ops.BatchNorm(xs[0], xs[1], xs[2], EvalMean(), EvalVariance(), training).ToArray();
+        }
+    }
+
     // ---- flow ops -------------------------------------------------------------------------------------
 
     [Test]
