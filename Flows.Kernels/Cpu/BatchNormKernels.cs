@@ -44,6 +44,17 @@ internal static class BatchNormKernels
                                 float[] dx, float[] dgamma, float[] dbeta, Ncs shape, bool batchStatistics,
                                 float[]? reluOutput = null)
     {
+        // Without a fused ReLU the mask is the identity and never reads its array; dy stands in for it.
+        if (reluOutput is null)
+            Backward<Unmasked>(x, mean, invStd, gamma, dy, dy, dx, dgamma, dbeta, shape, batchStatistics);
+        else
+            Backward<PositiveOutput>(x, mean, invStd, gamma, dy, reluOutput, dx, dgamma, dbeta, shape, batchStatistics);
+    }
+
+    private static void Backward<TMask>(float[] x, float[] mean, float[] invStd, float[] gamma, float[] dy, float[] output,
+                                        float[] dx, float[] dgamma, float[] dbeta, Ncs shape, bool batchStatistics)
+        where TMask : struct, IGradientMask
+    {
         int s = shape.S;
         double count = (double)shape.N * s;
         CpuParallel.For(shape.C, 3L * shape.N * s, (start, end) =>
@@ -55,9 +66,7 @@ internal static class BatchNormKernels
                 for (int n = 0; n < shape.N; n++)
                 {
                     int at = (n * shape.C + c) * s;
-                    var (rowDy, rowDyXc) = reluOutput is null
-                        ? SumAndDotCentered<Unmasked>(dy.AsSpan(at, s), x.AsSpan(at, s), default, mu)
-                        : SumAndDotCentered<PositiveOutput>(dy.AsSpan(at, s), x.AsSpan(at, s), reluOutput.AsSpan(at, s), mu);
+                    var (rowDy, rowDyXc) = SumAndDotCentered<TMask>(dy.AsSpan(at, s), x.AsSpan(at, s), output.AsSpan(at, s), mu);
                     sumDy += rowDy;
                     sumDyXc += rowDyXc;
                 }
@@ -73,23 +82,13 @@ internal static class BatchNormKernels
                 {
                     int at = (n * shape.C + c) * s;
                     var vdy = MemoryMarshal.Cast<float, Vector<float>>(dy.AsSpan(at, s));
+                    var vout = MemoryMarshal.Cast<float, Vector<float>>(output.AsSpan(at, s));
                     var vx = MemoryMarshal.Cast<float, Vector<float>>(x.AsSpan(at, s));
                     var vdx = MemoryMarshal.Cast<float, Vector<float>>(dx.AsSpan(at, s));
-                    if (reluOutput is null)
-                    {
-                        for (int v = 0; v < vdx.Length; v++)
-                            vdx[v] = Vector.FusedMultiplyAdd(vk, vdy[v], Vector.FusedMultiplyAdd(va, vx[v] - vmu, vb));
-                        for (int i = vdx.Length * Vector<float>.Count; i < s; i++)
-                            dx[at + i] = k * dy[at + i] + a * (x[at + i] - mu) + b;
-                    }
-                    else
-                    {
-                        var vout = MemoryMarshal.Cast<float, Vector<float>>(reluOutput.AsSpan(at, s));
-                        for (int v = 0; v < vdx.Length; v++)
-                            vdx[v] = Vector.FusedMultiplyAdd(vk, PositiveOutput.Mask(vdy[v], vout[v]), Vector.FusedMultiplyAdd(va, vx[v] - vmu, vb));
-                        for (int i = vdx.Length * Vector<float>.Count; i < s; i++)
-                            dx[at + i] = k * PositiveOutput.Mask(dy[at + i], reluOutput[at + i]) + a * (x[at + i] - mu) + b;
-                    }
+                    for (int v = 0; v < vdx.Length; v++)
+                        vdx[v] = Vector.FusedMultiplyAdd(vk, TMask.Apply(vdy[v], vout[v]), Vector.FusedMultiplyAdd(va, vx[v] - vmu, vb));
+                    for (int i = vdx.Length * Vector<float>.Count; i < s; i++)
+                        dx[at + i] = k * TMask.Apply(dy[at + i], output[at + i]) + a * (x[at + i] - mu) + b;
                 }
             }
         });
@@ -107,19 +106,19 @@ internal static class BatchNormKernels
         {
             int len = Math.Min(block, dy.Length - start);
             var vdy = MemoryMarshal.Cast<float, Vector<float>>(dy.Slice(start, len));
+            var vout = MemoryMarshal.Cast<float, Vector<float>>(output.Slice(start, len));
             var vx = MemoryMarshal.Cast<float, Vector<float>>(x.Slice(start, len));
-            var vout = TMask.Masks ? MemoryMarshal.Cast<float, Vector<float>>(output.Slice(start, len)) : default;
             Vector<float> accSum = Vector<float>.Zero, accDot = Vector<float>.Zero;
             for (int v = 0; v < vdy.Length; v++)
             {
-                var g = TMask.Masks ? PositiveOutput.Mask(vdy[v], vout[v]) : vdy[v];
+                var g = TMask.Apply(vdy[v], vout[v]);
                 accSum += g;
                 accDot = Vector.FusedMultiplyAdd(g, vx[v] - vmu, accDot);
             }
             float restSum = 0, restDot = 0;
             for (int i = start + vdy.Length * Vector<float>.Count; i < start + len; i++)
             {
-                float g = TMask.Masks ? PositiveOutput.Mask(dy[i], output[i]) : dy[i];
+                float g = TMask.Apply(dy[i], output[i]);
                 restSum += g;
                 restDot += g * (x[i] - mu);
             }
@@ -129,25 +128,26 @@ internal static class BatchNormKernels
         return (sum, dot);
     }
 
+    /// <summary>The gradient that reaches the normalization: dy, or dy masked by a fused ReLU's output.</summary>
     private interface IGradientMask
     {
-        static abstract bool Masks { get; }
+        static abstract Vector<float> Apply(Vector<float> dy, Vector<float> output);
+        static abstract float Apply(float dy, float output);
     }
 
     private struct Unmasked : IGradientMask
     {
-        public static bool Masks => false;
+        public static Vector<float> Apply(Vector<float> dy, Vector<float> output) => dy;
+        public static float Apply(float dy, float output) => dy;
     }
 
     /// <summary>The gradient of a fused ReLU: dy where its output is positive, else 0.</summary>
     private struct PositiveOutput : IGradientMask
     {
-        public static bool Masks => true;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Mask(Vector<float> dy, Vector<float> output) =>
+        public static Vector<float> Apply(Vector<float> dy, Vector<float> output) =>
             Vector.ConditionalSelect(Vector.GreaterThan(output, Vector<float>.Zero), dy, Vector<float>.Zero);
 
-        public static float Mask(float dy, float output) => output > 0f ? dy : 0f;
+        public static float Apply(float dy, float output) => output > 0f ? dy : 0f;
     }
 }

@@ -34,8 +34,8 @@ internal static unsafe class ConvBackwardWeight
                 if (direct)
                 {
                     for (int n = start; n < end; n++)
-                        Multiply(new DenseA(dys + (long)n * outSize, plane, false), new DenseB(xs + (long)n * inSize, plane, true),
-                                 target, n > start, splitGemm, g.OutChannels, ckk, plane);
+                        GemmSplit.RunOrSerial(splitGemm, g.OutChannels, ckk, plane, new DenseA(dys + (long)n * outSize, plane, false),
+                                              new DenseB(xs + (long)n * inSize, plane, true), target, ckk, n > start);
                     return;
                 }
                 int count = end - start;
@@ -43,8 +43,8 @@ internal static unsafe class ConvBackwardWeight
                 fixed (float* padded = frames)
                 {
                     PaddedImage.FillSamples(xs, g, start, count, padded);
-                    Multiply(new SamplesA(dys + (long)start * outSize, plane, outSize), new Im2ColTransposedB(padded, g),
-                             target, false, splitGemm, g.OutChannels, ckk, count * plane);
+                    GemmSplit.RunOrSerial(splitGemm, g.OutChannels, ckk, count * plane, new SamplesA(dys + (long)start * outSize, plane, outSize),
+                                          new Im2ColTransposedB(padded, g), target, ckk, false);
                 }
             });
             // dw += partials in chunk order, split over the weights (the order per element stays fixed).
@@ -56,12 +56,5 @@ internal static unsafe class ConvBackwardWeight
                                                  new Span<float>(dws + start, end - start));
                 });
         }
-    }
-
-    private static void Multiply<TA, TB>(TA a, TB b, float* c, bool accumulate, bool split, int m, int n, int k)
-        where TA : struct, IPackA where TB : struct, IPackB
-    {
-        if (split) GemmSplit.Run(m, n, k, a, b, c, n, accumulate);
-        else GemmV2Packed.Run(m, n, k, a, b, c, n, accumulate);
     }
 }

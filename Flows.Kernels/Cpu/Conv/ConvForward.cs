@@ -34,38 +34,43 @@ internal static unsafe class ConvForward
 
         void Group<TA>(TA a, int group, bool split) where TA : struct, IPackA
         {
-            int first = group * perGroup, count = Math.Min(perGroup, g.Batch - first), columns = count * plane;
+            int first = group * perGroup, count = Math.Min(perGroup, g.Batch - first);
             if (direct)
             {
-                var b = new DenseB(xs + (long)first * inSize, plane, false);
-                Multiply(a, b, ys + (long)first * outSize, plane, g.OutChannels, plane, ckk, split);
-                AddBias(ys + (long)first * outSize, bias, g.OutChannels, plane);
+                Emit(a, new DenseB(xs + (long)first * inSize, plane, false), first, count, split);
                 return;
             }
             var frames = ThreadScratch.Get(ScratchSlot.Padded, PaddedImage.ScratchLength(g, count));
             fixed (float* padded = frames)
             {
                 PaddedImage.FillSamples(xs, g, first, count, padded);
-                var b = new Im2ColB(padded, g);
-                if (count == 1)
+                Emit(a, new Im2ColB(padded, g), first, count, split);
+            }
+        }
+
+        // One GEMM for samples [first, first + count): straight into y for one sample; for several, into a
+        // product whose column blocks are then copied to their own y_n.
+        void Emit<TA, TB>(TA a, TB b, int first, int count, bool split) where TA : struct, IPackA where TB : struct, IPackB
+        {
+            int columns = count * plane;
+            float* yFirst = ys + (long)first * outSize;
+            if (count == 1)
+            {
+                GemmSplit.RunOrSerial(split, g.OutChannels, plane, ckk, a, b, yFirst, plane, false);
+                AddBias(yFirst, bias, g.OutChannels, plane);
+                return;
+            }
+            var product = ThreadScratch.Get(ScratchSlot.Product, g.OutChannels * columns);
+            fixed (float* c = product)
+            {
+                GemmSplit.RunOrSerial(split, g.OutChannels, columns, ckk, a, b, c, columns, false);
+                for (int i = 0; i < count; i++)
                 {
-                    Multiply(a, b, ys + (long)first * outSize, plane, g.OutChannels, plane, ckk, split);
-                    AddBias(ys + (long)first * outSize, bias, g.OutChannels, plane);
-                    return;
-                }
-                // The GEMM's rows run over all samples of the group; each sample's block goes to its own y_n.
-                var product = ThreadScratch.Get(ScratchSlot.Product, g.OutChannels * columns);
-                fixed (float* c = product)
-                {
-                    Multiply(a, b, c, columns, g.OutChannels, columns, ckk, split);
-                    for (int i = 0; i < count; i++)
-                    {
-                        float* yn = ys + (long)(first + i) * outSize;
-                        for (int co = 0; co < g.OutChannels; co++)
-                            new ReadOnlySpan<float>(c + (long)co * columns + i * plane, plane)
-                                .CopyTo(new Span<float>(yn + (long)co * plane, plane));
-                        AddBias(yn, bias, g.OutChannels, plane);
-                    }
+                    float* yn = yFirst + (long)i * outSize;
+                    for (int co = 0; co < g.OutChannels; co++)
+                        new ReadOnlySpan<float>(c + (long)co * columns + i * plane, plane)
+                            .CopyTo(new Span<float>(yn + (long)co * plane, plane));
+                    AddBias(yn, bias, g.OutChannels, plane);
                 }
             }
         }
@@ -86,13 +91,6 @@ internal static unsafe class ConvForward
         }
         else
             for (int group = 0; group < groups; group++) Group(dense, group, true);
-    }
-
-    private static void Multiply<TA, TB>(TA a, TB b, float* c, int ldc, int m, int n, int k, bool split)
-        where TA : struct, IPackA where TB : struct, IPackB
-    {
-        if (split) GemmSplit.Run(m, n, k, a, b, c, ldc, false);
-        else GemmV2Packed.Run(m, n, k, a, b, c, ldc, false);
     }
 
     private static void AddBias(float* y, float[]? bias, int channels, int plane)

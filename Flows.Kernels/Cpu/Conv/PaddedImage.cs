@@ -14,6 +14,17 @@ internal static unsafe class PaddedImage
 
     public static int Length(ConvGeometry g) => g.InChannels * Height(g) * Width(g);
 
+    /// <summary>
+    /// Where row r = (ci·K + ky)·K + kx of the column matrix starts in a frame: (ci·Hp + ky)·Wp + kx, so element
+    /// (r, pixel) sits at WindowOffset(r) + the pixel's offset.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WindowOffset(ConvGeometry g, int r)
+    {
+        int k = g.KernelSize, kk = k * k, ci = r / kk, rem = r - ci * kk, ky = rem / k, kx = rem - ky * k;
+        return (ci * Height(g) + ky) * Width(g) + kx;
+    }
+
     /// <summary>Distance between consecutive samples' frames: the frame rounded up to 64 bytes.</summary>
     public static int Stride(ConvGeometry g) => (Length(g) + 15) / 16 * 16;
 

@@ -26,16 +26,8 @@ internal readonly unsafe struct SamplesA(float* dy, int plane, int sampleSize) :
             {
                 // Row co of sample n is contiguous from pixel s to the end of the plane.
                 for (int r = 0; r < rows; r++) rowStarts[r] = dy + (long)n * sampleSize + (long)(ic + i0 + r) * plane + s;
-                int run = Math.Min(plane - s, kc - p), q = 0;
-                if (PanelTranspose.IsSupported)
-                    for (; q + 8 <= run; q += 8) PanelTranspose.Block(panel + (p + q) * h, h, rowStarts, rows, q);
-                for (; q < run; q++)
-                {
-                    float* d = panel + (p + q) * h;
-                    int r = 0;
-                    for (; r < rows; r++) d[r] = rowStarts[r][q];
-                    for (; r < h; r++) d[r] = 0f;
-                }
+                int run = Math.Min(plane - s, kc - p);
+                PanelTranspose.IntoPanel(panel + p * h, h, h, rowStarts, rows, run);
                 p += run;
                 n++;
                 s = 0;

@@ -20,6 +20,15 @@ internal readonly unsafe struct ColumnOffsetB<TB>(TB inner, int columnOffset) : 
 /// <summary>Runs one GEMM on all cores by splitting C into column blocks (or row blocks when C is tall).</summary>
 internal static unsafe class GemmSplit
 {
+    /// <summary>One GEMM on all cores when <paramref name="split"/>, else on the calling thread (callers that
+    /// already spread independent GEMMs over the cores).</summary>
+    public static void RunOrSerial<TA, TB>(bool split, int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate)
+        where TA : struct, IPackA where TB : struct, IPackB
+    {
+        if (split) Run(m, n, k, a, b, c, ldc, accumulate);
+        else GemmV2Packed.Run(m, n, k, a, b, c, ldc, accumulate);
+    }
+
     public static void Run<TA, TB>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate)
         where TA : struct, IPackA where TB : struct, IPackB
     {

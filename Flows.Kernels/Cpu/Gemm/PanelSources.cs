@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Flows.Kernels.Cpu;
 
@@ -55,16 +56,7 @@ internal readonly unsafe struct DenseA(float* data, int ld, bool transposed) : I
             {
                 // op(A)[i, p] = data[i·ld + p]: rows are contiguous; 8 columns at a time go through a transpose.
                 for (int r = 0; r < rows; r++) rowStarts[r] = data + (long)(ic + i0 + r) * ld + pc;
-                int p = 0;
-                if (PanelTranspose.IsSupported)
-                    for (; p + 8 <= kc; p += 8) PanelTranspose.Block(panel + p * mr, mr, rowStarts, rows, p);
-                for (; p < kc; p++)
-                {
-                    float* d = panel + p * mr;
-                    int r = 0;
-                    for (; r < rows; r++) d[r] = rowStarts[r][p];
-                    for (; r < mr; r++) d[r] = 0f;
-                }
+                PanelTranspose.IntoPanel(panel, mr, mr, rowStarts, rows, kc);
             }
         }
     }
@@ -107,17 +99,14 @@ internal readonly unsafe struct DenseB(float* data, int ld, bool transposed) : I
         {
             int cols = Math.Min(nr, nc - j0);
             float* panel = dst + j0 * kc;
-            if (nr % 8 == 0 && PanelTranspose.IsSupported && kc >= 8)
+            if (nr % 8 == 0 && PanelTranspose.IsSupported)
             {
-                // op(B)[p, j] = data[j·ld + p]: 8 source rows × 8 values, transposed in registers.
+                // op(B)[p, j] = data[j·ld + p]: 8 source rows at a time, transposed in registers.
                 for (int half = 0; half < nr; half += 8)
                 {
                     int valid = Math.Clamp(cols - half, 0, 8);
                     for (int j = 0; j < valid; j++) sources[j] = data + (long)(jc + j0 + half + j) * ld + pc;
-                    int p = 0;
-                    for (; p + 8 <= kc; p += 8) PanelTranspose.Block(panel + p * nr + half, nr, sources, valid, p);
-                    for (; p < kc; p++)
-                        for (int j = 0; j < 8; j++) panel[p * nr + half + j] = j < valid ? sources[j][p] : 0f;
+                    PanelTranspose.IntoPanel(panel + half, nr, 8, sources, valid, kc);
                 }
                 continue;
             }
@@ -135,5 +124,19 @@ internal readonly unsafe struct DenseB(float* data, int ld, bool transposed) : I
                 }
             }
         }
+    }
+}
+
+/// <summary>Copies one packed row of nr contiguous floats with the widest vectors available.</summary>
+internal static unsafe class PanelCopy
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Contiguous(float* src, float* dst, int nr)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 8 <= nr; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
+        for (; j + 4 <= nr; j += 4) Vector128.Store(Vector128.Load(src + j), dst + j);
+        for (; j < nr; j++) dst[j] = src[j];
     }
 }
