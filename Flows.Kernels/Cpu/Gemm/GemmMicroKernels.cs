@@ -24,14 +24,32 @@ internal static unsafe class GemmMicroKernels
     /// pack: 6, except 4 when that leaves no ragged remainder (≤ 4 or exactly 8 rows left).</summary>
     public static int PanelHeight(int rowsLeft) => rowsLeft <= MR4 || rowsLeft == 2 * MR4 ? MR4 : MR;
 
-    /// <summary>AVX-512 width: 6 × 32.</summary>
+    /// <summary>A kernel's panel height as a type, so each height gets its own compiled kernel with the rows
+    /// it does not have removed (the JIT folds TRows.Count to a constant).</summary>
+    public interface IPanelRows
+    {
+        static abstract int Count { get; }
+    }
+
+    public struct SixRows : IPanelRows
+    {
+        public static int Count => MR;
+    }
+
+    public struct FourRows : IPanelRows
+    {
+        public static int Count => MR4;
+    }
+
+    /// <summary>AVX-512 width: TRows.Count (6 or 4) × 32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    public static void Kernel512<TRows>(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+        where TRows : struct, IPanelRows
     {
         const int nrFull = 32;
-        if (mr != MR || nr != nrFull)
+        if (mr != TRows.Count || nr != nrFull)
         {
-            Partial(kc, a, b, c, ldc, load, mr, nr, MR, nrFull, &Kernel512);
+            Partial(kc, a, b, c, ldc, load, mr, nr, TRows.Count, nrFull, &Kernel512<TRows>);
             return;
         }
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -48,29 +66,37 @@ internal static unsafe class GemmMicroKernels
             c20 = Vector512.MultiplyAddEstimate(av, b0, c20); c21 = Vector512.MultiplyAddEstimate(av, b1, c21);
             av = Vector512.Create(a[3]);
             c30 = Vector512.MultiplyAddEstimate(av, b0, c30); c31 = Vector512.MultiplyAddEstimate(av, b1, c31);
-            av = Vector512.Create(a[4]);
-            c40 = Vector512.MultiplyAddEstimate(av, b0, c40); c41 = Vector512.MultiplyAddEstimate(av, b1, c41);
-            av = Vector512.Create(a[5]);
-            c50 = Vector512.MultiplyAddEstimate(av, b0, c50); c51 = Vector512.MultiplyAddEstimate(av, b1, c51);
-            a += MR;
+            if (TRows.Count == MR)
+            {
+                av = Vector512.Create(a[4]);
+                c40 = Vector512.MultiplyAddEstimate(av, b0, c40); c41 = Vector512.MultiplyAddEstimate(av, b1, c41);
+                av = Vector512.Create(a[5]);
+                c50 = Vector512.MultiplyAddEstimate(av, b0, c50); c51 = Vector512.MultiplyAddEstimate(av, b1, c51);
+            }
+            a += TRows.Count;
             b += nrFull;
         }
         Store512(c, load, c00, c01); c += ldc;
         Store512(c, load, c10, c11); c += ldc;
         Store512(c, load, c20, c21); c += ldc;
-        Store512(c, load, c30, c31); c += ldc;
-        Store512(c, load, c40, c41); c += ldc;
-        Store512(c, load, c50, c51);
+        Store512(c, load, c30, c31);
+        if (TRows.Count == MR)
+        {
+            c += ldc;
+            Store512(c, load, c40, c41); c += ldc;
+            Store512(c, load, c50, c51);
+        }
     }
 
-    /// <summary>AVX2 width: 6 × 16.</summary>
+    /// <summary>AVX2 width: TRows.Count (6 or 4) × 16.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    public static void Kernel256<TRows>(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+        where TRows : struct, IPanelRows
     {
         const int nrFull = 16;
-        if (mr != MR || nr != nrFull)
+        if (mr != TRows.Count || nr != nrFull)
         {
-            Partial(kc, a, b, c, ldc, load, mr, nr, MR, nrFull, &Kernel256);
+            Partial(kc, a, b, c, ldc, load, mr, nr, TRows.Count, nrFull, &Kernel256<TRows>);
             return;
         }
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -87,29 +113,37 @@ internal static unsafe class GemmMicroKernels
             c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
             av = Vector256.Create(a[3]);
             c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
-            av = Vector256.Create(a[4]);
-            c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
-            av = Vector256.Create(a[5]);
-            c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
-            a += MR;
+            if (TRows.Count == MR)
+            {
+                av = Vector256.Create(a[4]);
+                c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                av = Vector256.Create(a[5]);
+                c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+            }
+            a += TRows.Count;
             b += nrFull;
         }
         Store256(c, load, c00, c01); c += ldc;
         Store256(c, load, c10, c11); c += ldc;
         Store256(c, load, c20, c21); c += ldc;
-        Store256(c, load, c30, c31); c += ldc;
-        Store256(c, load, c40, c41); c += ldc;
-        Store256(c, load, c50, c51);
+        Store256(c, load, c30, c31);
+        if (TRows.Count == MR)
+        {
+            c += ldc;
+            Store256(c, load, c40, c41); c += ldc;
+            Store256(c, load, c50, c51);
+        }
     }
 
-    /// <summary>Portable 128-bit width (SSE, NEON, or software): 6 × 8.</summary>
+    /// <summary>Portable 128-bit width (SSE, NEON, or software): TRows.Count (6 or 4) × 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel128(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+    public static void Kernel128<TRows>(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+        where TRows : struct, IPanelRows
     {
         const int nrFull = 8;
-        if (mr != MR || nr != nrFull)
+        if (mr != TRows.Count || nr != nrFull)
         {
-            Partial(kc, a, b, c, ldc, load, mr, nr, MR, nrFull, &Kernel128);
+            Partial(kc, a, b, c, ldc, load, mr, nr, TRows.Count, nrFull, &Kernel128<TRows>);
             return;
         }
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -126,118 +160,26 @@ internal static unsafe class GemmMicroKernels
             c20 = Vector128.MultiplyAddEstimate(av, b0, c20); c21 = Vector128.MultiplyAddEstimate(av, b1, c21);
             av = Vector128.Create(a[3]);
             c30 = Vector128.MultiplyAddEstimate(av, b0, c30); c31 = Vector128.MultiplyAddEstimate(av, b1, c31);
-            av = Vector128.Create(a[4]);
-            c40 = Vector128.MultiplyAddEstimate(av, b0, c40); c41 = Vector128.MultiplyAddEstimate(av, b1, c41);
-            av = Vector128.Create(a[5]);
-            c50 = Vector128.MultiplyAddEstimate(av, b0, c50); c51 = Vector128.MultiplyAddEstimate(av, b1, c51);
-            a += MR;
-            b += nrFull;
-        }
-        Store128(c, load, c00, c01); c += ldc;
-        Store128(c, load, c10, c11); c += ldc;
-        Store128(c, load, c20, c21); c += ldc;
-        Store128(c, load, c30, c31); c += ldc;
-        Store128(c, load, c40, c41); c += ldc;
-        Store128(c, load, c50, c51);
-    }
-
-    /// <summary>512-bit width, 4 rows (× 32): for blocks whose height is not a multiple of 6.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel512x4(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
-    {
-        const int nrFull = 32;
-        if (mr != MR4 || nr != nrFull)
-        {
-            Partial(kc, a, b, c, ldc, load, mr, nr, MR4, nrFull, &Kernel512x4);
-            return;
-        }
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default,
-                         c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            var av = Vector512.Create(a[0]);
-            c00 = Vector512.MultiplyAddEstimate(av, b0, c00); c01 = Vector512.MultiplyAddEstimate(av, b1, c01);
-            av = Vector512.Create(a[1]);
-            c10 = Vector512.MultiplyAddEstimate(av, b0, c10); c11 = Vector512.MultiplyAddEstimate(av, b1, c11);
-            av = Vector512.Create(a[2]);
-            c20 = Vector512.MultiplyAddEstimate(av, b0, c20); c21 = Vector512.MultiplyAddEstimate(av, b1, c21);
-            av = Vector512.Create(a[3]);
-            c30 = Vector512.MultiplyAddEstimate(av, b0, c30); c31 = Vector512.MultiplyAddEstimate(av, b1, c31);
-            a += MR4;
-            b += nrFull;
-        }
-        Store512(c, load, c00, c01); c += ldc;
-        Store512(c, load, c10, c11); c += ldc;
-        Store512(c, load, c20, c21); c += ldc;
-        Store512(c, load, c30, c31);
-    }
-
-    /// <summary>256-bit width, 4 rows (× 16): for blocks whose height is not a multiple of 6.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel256x4(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
-    {
-        const int nrFull = 16;
-        if (mr != MR4 || nr != nrFull)
-        {
-            Partial(kc, a, b, c, ldc, load, mr, nr, MR4, nrFull, &Kernel256x4);
-            return;
-        }
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default,
-                         c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var av = Vector256.Create(a[0]);
-            c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
-            av = Vector256.Create(a[1]);
-            c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
-            av = Vector256.Create(a[2]);
-            c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
-            av = Vector256.Create(a[3]);
-            c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
-            a += MR4;
-            b += nrFull;
-        }
-        Store256(c, load, c00, c01); c += ldc;
-        Store256(c, load, c10, c11); c += ldc;
-        Store256(c, load, c20, c21); c += ldc;
-        Store256(c, load, c30, c31);
-    }
-
-    /// <summary>128-bit width, 4 rows (× 8): for blocks whose height is not a multiple of 6.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel128x4(int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
-    {
-        const int nrFull = 8;
-        if (mr != MR4 || nr != nrFull)
-        {
-            Partial(kc, a, b, c, ldc, load, mr, nr, MR4, nrFull, &Kernel128x4);
-            return;
-        }
-        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default,
-                         c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector128.Load(b);
-            var b1 = Vector128.Load(b + 4);
-            var av = Vector128.Create(a[0]);
-            c00 = Vector128.MultiplyAddEstimate(av, b0, c00); c01 = Vector128.MultiplyAddEstimate(av, b1, c01);
-            av = Vector128.Create(a[1]);
-            c10 = Vector128.MultiplyAddEstimate(av, b0, c10); c11 = Vector128.MultiplyAddEstimate(av, b1, c11);
-            av = Vector128.Create(a[2]);
-            c20 = Vector128.MultiplyAddEstimate(av, b0, c20); c21 = Vector128.MultiplyAddEstimate(av, b1, c21);
-            av = Vector128.Create(a[3]);
-            c30 = Vector128.MultiplyAddEstimate(av, b0, c30); c31 = Vector128.MultiplyAddEstimate(av, b1, c31);
-            a += MR4;
+            if (TRows.Count == MR)
+            {
+                av = Vector128.Create(a[4]);
+                c40 = Vector128.MultiplyAddEstimate(av, b0, c40); c41 = Vector128.MultiplyAddEstimate(av, b1, c41);
+                av = Vector128.Create(a[5]);
+                c50 = Vector128.MultiplyAddEstimate(av, b0, c50); c51 = Vector128.MultiplyAddEstimate(av, b1, c51);
+            }
+            a += TRows.Count;
             b += nrFull;
         }
         Store128(c, load, c00, c01); c += ldc;
         Store128(c, load, c10, c11); c += ldc;
         Store128(c, load, c20, c21); c += ldc;
         Store128(c, load, c30, c31);
+        if (TRows.Count == MR)
+        {
+            c += ldc;
+            Store128(c, load, c40, c41); c += ldc;
+            Store128(c, load, c50, c51);
+        }
     }
 
     /// <summary>Edge tiles: the full kernel writes a stack tile, then only the valid mr × nr part is merged.</summary>

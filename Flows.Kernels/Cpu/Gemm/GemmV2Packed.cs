@@ -41,6 +41,18 @@ internal static unsafe class GemmV2Packed
         return ((k + kBlocks - 1) / kBlocks, Math.Max(mr, MC / mr * mr));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel<TRows>(int width, int kc, float* a, float* b, float* c, int ldc, bool load, int mr, int nr)
+        where TRows : struct, GemmMicroKernels.IPanelRows
+    {
+        switch (width)
+        {
+            case 512: GemmMicroKernels.Kernel512<TRows>(kc, a, b, c, ldc, load, mr, nr); break;
+            case 256: GemmMicroKernels.Kernel256<TRows>(kc, a, b, c, ldc, load, mr, nr); break;
+            default: GemmMicroKernels.Kernel128<TRows>(kc, a, b, c, ldc, load, mr, nr); break;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TA, TB>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate)
         where TA : struct, IPackA where TB : struct, IPackB
@@ -92,19 +104,9 @@ internal static unsafe class GemmV2Packed
                                 float* aPanel = aBlock + ir * kc;
                                 float* cTile = cCol + (long)ir * ldc;
                                 if (h == GemmMicroKernels.MR)
-                                    switch (width)
-                                    {
-                                        case 512: GemmMicroKernels.Kernel512(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                        case 256: GemmMicroKernels.Kernel256(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                        default: GemmMicroKernels.Kernel128(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                    }
+                                    Kernel<GemmMicroKernels.SixRows>(width, kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff);
                                 else
-                                    switch (width)
-                                    {
-                                        case 512: GemmMicroKernels.Kernel512x4(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                        case 256: GemmMicroKernels.Kernel256x4(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                        default: GemmMicroKernels.Kernel128x4(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff); break;
-                                    }
+                                    Kernel<GemmMicroKernels.FourRows>(width, kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff);
                             }
                         }
                     }
