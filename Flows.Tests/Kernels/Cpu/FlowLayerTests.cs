@@ -14,6 +14,14 @@ public class FlowLayerTests : CpuBackendTestBase
         return mask;
     }
 
+    /// <summary>x in [−2, 3), its batch statistics, γ in [0.5, 1.5), β and an upstream gradient dy.</summary>
+    private (float[] X, float[] Mean, float[] InvStd, float[] Gamma, float[] Beta, float[] Dy) BatchNormInputs(Ncs shape)
+    {
+        var x = Random(shape.Length, 1, -2f, 3f);
+        var (mean, invStd) = BatchStats(x, shape, 1e-5f);
+        return (x, mean, invStd, Random(shape.C, 2, 0.5f, 1.5f), Random(shape.C, 3), Random(shape.Length, 4));
+    }
+
     private (float[] Mean, float[] InvStd) BatchStats(float[] x, Ncs shape, float eps)
     {
         var (mean, variance) = ReferenceReductions.ChannelMoments(x, shape);
@@ -23,10 +31,7 @@ public class FlowLayerTests : CpuBackendTestBase
     [TestCaseSource(nameof(Shapes))]
     public void BatchNormApplyMatchesReference(Ncs shape)
     {
-        var x = Random(shape.Length, 1, -2f, 3f);
-        var (mean, invStd) = BatchStats(x, shape, 1e-5f);
-        var gamma = Random(shape.C, 2, 0.5f, 1.5f);
-        var beta = Random(shape.C, 3);
+        var (x, mean, invStd, gamma, beta, _) = BatchNormInputs(shape);
         using var bx = Up(x);
         using var bm = Up(mean);
         using var bi = Up(invStd);
@@ -41,11 +46,7 @@ public class FlowLayerTests : CpuBackendTestBase
     [TestCaseSource(nameof(BatchNormBackwardCases))]
     public void FusedBatchNormReluMatchesReferenceBothWays(Ncs shape, bool batchStatistics)
     {
-        var x = Random(shape.Length, 1, -2f, 3f);
-        var (mean, invStd) = BatchStats(x, shape, 1e-5f);
-        var gamma = Random(shape.C, 2, 0.5f, 1.5f);
-        var beta = Random(shape.C, 3);
-        var dy = Random(shape.Length, 4);
+        var (x, mean, invStd, gamma, beta, dy) = BatchNormInputs(shape);
         using var bx = Up(x);
         using var bm = Up(mean);
         using var bi = Up(invStd);
@@ -82,10 +83,7 @@ public class FlowLayerTests : CpuBackendTestBase
     [TestCaseSource(nameof(BatchNormBackwardCases))]
     public void BatchNormBackwardMatchesReference(Ncs shape, bool batchStatistics)
     {
-        var x = Random(shape.Length, 1, -2f, 3f);
-        var (mean, invStd) = BatchStats(x, shape, 1e-5f);
-        var gamma = Random(shape.C, 2, 0.5f, 1.5f);
-        var dy = Random(shape.Length, 4);
+        var (x, mean, invStd, gamma, _, dy) = BatchNormInputs(shape);
         using var bx = Up(x);
         using var bm = Up(mean);
         using var bi = Up(invStd);
