@@ -73,12 +73,15 @@ public abstract class CpuBackendTestBase
         Assert.That(error, Is.LessThan(tolerance), $"{what}: norm-relative error");
     }
 
-    /// <summary>Relative error per element (with a tiny absolute floor for exact zeros).</summary>
-    protected static void AssertElementwise(double[] expected, float[] actual, double tolerance, string what)
+    /// <summary>
+    /// Relative error per element (with a tiny absolute floor for exact zeros), relative to |expected| or, for
+    /// results that are sums which may cancel, to the given size of their terms.
+    /// </summary>
+    protected static void AssertElementwise(double[] expected, float[] actual, double tolerance, string what, double[]? scale = null)
     {
         for (int i = 0; i < expected.Length; i++)
         {
-            double bound = tolerance * Math.Abs(expected[i]) + 1e-12;
+            double bound = tolerance * (scale?[i] ?? Math.Abs(expected[i])) + 1e-12;
             if (!(Math.Abs(actual[i] - expected[i]) <= bound))
                 Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R} (bound {bound:E2})");
         }
