@@ -1,6 +1,5 @@
 using Flows.Core.Data;
 using Flows.Core.Flows;
-using Flows.Core.Training;
 
 namespace Flows.Core.Evaluation;
 
@@ -11,13 +10,13 @@ namespace Flows.Core.Evaluation;
 /// </summary>
 public static class LikelihoodScorer
 {
-    public static double[] Score(FlowModel model, ImageDataset data, int batchSize, ulong noiseSeed,
+    public static double[] Score(FlowModel model, FlowData data, int batchSize, ulong noiseSeed,
                                  int limit = 0, Action<int>? progress = null)
     {
         int count = limit > 0 ? Math.Min(limit, data.Count) : data.Count;
         var expected = model.DataShape;
-        if (expected.Length != 3 || expected[0] != data.Channels || expected[1] != data.Height || expected[2] != data.Width)
-            throw new ArgumentException($"{data.Name} has images {data.Channels}x{data.Height}x{data.Width}, the model '{model.Name}' takes {string.Join("x", expected)}");
+        if (!data.SampleShape.AsSpan().SequenceEqual(expected) || data.IsImages != model.DiscreteData)
+            throw new ArgumentException($"{data.Name} has {(data.IsImages ? "images" : "vectors")} of {data.ShapeText}, the model '{model.Name}' takes {(model.DiscreteData ? "images" : "vectors")} of {string.Join("x", expected)}");
 
         var scores = new double[count];
         bool wasTraining = model.Training;
@@ -32,7 +31,7 @@ public static class LikelihoodScorer
             {
                 int n = Math.Min(batchSize, count - start);
                 using var scope = new TensorScope();
-                var x = ImageBatch.Range(model.Backend, data, start, n);
+                var x = data.Range(model.Backend, start, n);
                 var ll = model.LogLikelihood(x).ToArray();
                 for (int i = 0; i < n; i++) scores[start + i] = ll[i];
                 progress?.Invoke(start + n);

@@ -27,7 +27,12 @@ public static class OodEvaluation
     }
 
     public static (OodReport Report, string ReportPath, IReadOnlyList<ScoredSet> Scores) Run(
-        FlowModel model, ImageDataset inDistribution, IReadOnlyList<ImageDataset> oodSets, string outputDirectory, Options options)
+        FlowModel model, ImageDataset inDistribution, IReadOnlyList<ImageDataset> oodSets, string outputDirectory, Options options) =>
+        Run(model, (FlowData)inDistribution, oodSets.Select(d => (FlowData)d).ToList(), outputDirectory, options);
+
+    /// <summary>The same for any data the model takes: images, or vectors for a tabular model (nats, no bits/dim).</summary>
+    public static (OodReport Report, string ReportPath, IReadOnlyList<ScoredSet> Scores) Run(
+        FlowModel model, FlowData inDistribution, IReadOnlyList<FlowData> oodSets, string outputDirectory, Options options)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(outputDirectory);
@@ -57,7 +62,9 @@ public static class OodEvaluation
             Seed = options.Seed,
             InDistribution = inDistribution.Name,
             Counts = sets.ToDictionary(s => s.Name, s => s.LogLikelihoods.Length),
-            Bpd = sets.ToDictionary(s => s.Name, s => BitsPerDim.Mean(s.LogLikelihoods, model.Dimension)),
+            Bpd = model.DiscreteData ? sets.ToDictionary(s => s.Name, s => BitsPerDim.Mean(s.LogLikelihoods, model.Dimension)) : new Dictionary<string, double>(),
+            Nll = sets.ToDictionary(s => s.Name, s => s.LogLikelihoods.Length == 0 ? double.NaN : -s.LogLikelihoods.Average()),
+            Data = model.DiscreteData ? "images" : "vectors",
             Auroc = auroc,
             WallTimeSeconds = clock.Elapsed.TotalSeconds,
             HistogramFile = histogramFile,

@@ -18,8 +18,14 @@ public sealed record OodReport
     /// <summary>Images scored per set.</summary>
     public required IReadOnlyDictionary<string, int> Counts { get; init; }
 
-    /// <summary>Mean bits/dim per set.</summary>
+    /// <summary>Mean bits/dim per set (image models only; empty for vector models, whose data is continuous).</summary>
     public required IReadOnlyDictionary<string, double> Bpd { get; init; }
+
+    /// <summary>Mean negative log-likelihood per set, nats per sample (every model).</summary>
+    public IReadOnlyDictionary<string, double> Nll { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>"images" or "vectors": what the model scores.</summary>
+    public string Data { get; init; } = "images";
 
     /// <summary>AUROC of in-distribution test vs each OOD set (in-distribution positive, score = log-likelihood).</summary>
     public required IReadOnlyDictionary<string, double> Auroc { get; init; }

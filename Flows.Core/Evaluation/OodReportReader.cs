@@ -26,6 +26,8 @@ public static class OodReportReader
                 InDistribution = String(root, "in_distribution", path),
                 Counts = Map(root, "counts", path, e => e.GetInt32()),
                 Bpd = Map(root, "bpd", path, Double),
+                Nll = root.TryGetProperty("nll_nats", out _) ? Map(root, "nll_nats", path, Double) : new Dictionary<string, double>(),
+                Data = root.TryGetProperty("data", out var kind) && kind.GetString() is { } k ? k : "images",
                 Auroc = Map(root, "auroc", path, Double),
                 WallTimeSeconds = root.TryGetProperty("wall_time_s", out var w) ? Double(w) : double.NaN,
                 HistogramFile = root.TryGetProperty("histogram", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null,

@@ -47,7 +47,9 @@ public static class OodReportWriter
         json.WriteStartObject("counts");
         foreach (var (k, v) in r.Counts) json.WriteNumber(k, v);
         json.WriteEndObject();
+        json.WriteString("data", r.Data);
         WriteDoubles(json, "bpd", r.Bpd);
+        WriteDoubles(json, "nll_nats", r.Nll);
         WriteDoubles(json, "auroc", r.Auroc);
         WriteFinite(json, "wall_time_s", r.WallTimeSeconds);
         if (r.HistogramFile is null) json.WriteNull("histogram");
@@ -76,16 +78,18 @@ public static class OodReportWriter
         sb.Append(inv, $"# OOD evaluation: {r.Model}\n\n");
         sb.Append(inv, $"Trained on **{Escape(r.InDistribution)}**. Checkpoint `{r.Checkpoint}`, device {r.Device}, seed {r.Seed}, ");
         sb.Append(inv, $"wall time {r.WallTimeSeconds:F1} s.\n\n");
-        sb.Append("| set | role | images | bits/dim | AUROC (in-dist. vs set) |\n");
+        bool images = r.Data == "images";
+        sb.Append(images ? "| set | role | images | bits/dim | AUROC (in-dist. vs set) |\n" : "| set | role | vectors | NLL (nats) | AUROC (in-dist. vs set) |\n");
         sb.Append("|---|---|---:|---:|---:|\n");
         foreach (var name in r.SetNames())
         {
             bool isIn = name == r.InDistribution;
             string count = r.Counts.TryGetValue(name, out int c) ? c.ToString(inv) : "—";
-            string bpd = r.Bpd.TryGetValue(name, out double b) ? Format(b, "F3") : "—";
+            string bpd = (images ? r.Bpd : r.Nll).TryGetValue(name, out double b) ? Format(b, "F3") : "—";
             string auroc = isIn ? "—" : r.Auroc.TryGetValue(name, out double a) ? Format(a, "F3") : "—";
             sb.Append(inv, $"| {Escape(name)} | {(isIn ? "in-distribution" : "OOD")} | {count} | {bpd} | {auroc} |\n");
         }
+        if (!images) sb.Append("\nThe model is a density over continuous vectors: its NLL is in nats per vector (no dequantization, so no bits/dim).\n");
         sb.Append("\nAUROC is the probability that a random in-distribution test image gets a higher log-likelihood than a ");
         sb.Append("random image of the OOD set (ties count half): 1 means likelihood separates the sets perfectly, 0.5 is chance, ");
         sb.Append("and below 0.5 the flow gives the OOD set the *higher* likelihood.\n\n");

@@ -129,7 +129,7 @@ public sealed class ExperimentRunner
         }
 
         var result = new ExperimentResult(run, model.ParameterCount(), training.State.GlobalStep, training.Seconds,
-            training.LastTrainBitsPerDim, report, attribution, figures, coadaptation, dir);
+            training.LastTrainLoss, report, attribution, figures, coadaptation, dir);
         WriteSummary(Path.Combine(dir, "run.json"), result);
         return result;
     }

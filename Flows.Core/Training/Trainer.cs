@@ -18,11 +18,11 @@ public sealed class Trainer : IDisposable
     /// <summary>The seed of the fixed dequantization noise used for every test evaluation.</summary>
     public const ulong EvaluationNoiseSeed = 0xE7A1;
 
-    private readonly ImageDataset _train;
-    private readonly ImageDataset _test;
+    private readonly FlowData _train;
+    private readonly FlowData _test;
     private readonly MetricsLog _metrics;
 
-    public Trainer(TrainingConfig config, IComputeBackend backend, ImageDataset train, ImageDataset test,
+    public Trainer(TrainingConfig config, IComputeBackend backend, FlowData train, FlowData test,
                    string outputDirectory, TrainingCheckpoint? resumeFrom = null)
     {
         config.Validate();
@@ -31,11 +31,14 @@ public sealed class Trainer : IDisposable
         Directory.CreateDirectory(outputDirectory);
         _train = config.TrainLimit > 0 ? train.Subset(config.TrainLimit) : train;
         _test = config.TestLimit > 0 ? test.Subset(config.TestLimit) : test;
-        var image = config.Model.Image;
-        if (_train.Channels != image.Channels || _train.Height != image.Height || _train.Width != image.Width)
-            throw new ArgumentException($"data set {_train.Name} has images {_train.Channels}x{_train.Height}x{_train.Width}, the model '{config.Model.Name}' was configured for {image}");
-
         Model = FlowModels.Create(config.Model, backend, config.Seed);
+        if (!_train.SampleShape.AsSpan().SequenceEqual(Model.DataShape) || !_test.SampleShape.AsSpan().SequenceEqual(Model.DataShape))
+            throw new ArgumentException(
+                $"data set {_train.Name} has {(_train.IsImages ? "images" : "vectors")} of {_train.ShapeText} (test: {_test.ShapeText}), the model '{config.Model.Name}' takes {string.Join("x", Model.DataShape)}");
+        if (_train.IsImages != Model.DiscreteData)
+            throw new ArgumentException(_train.IsImages
+                ? $"model '{config.Model.Name}' is for feature vectors, {_train.Name} holds images; use an image model or embed the images with 'flows features'"
+                : $"model '{config.Model.Name}' is for images, {_train.Name} holds vectors; use --model tabular");
         Optimizer = OptimizerFactory.Create(Model, config);
         State = new TrainingState();
         if (resumeFrom is not null)
@@ -83,7 +86,7 @@ public sealed class Trainer : IDisposable
         int epoch = State.Epoch;
         while (State.GlobalStep < total)
         {
-            var order = BatchOrder.Permutation(_train.Count, Config.Seed, epoch);
+            var order = Config.Shuffle ? BatchOrder.Permutation(_train.Count, Config.Seed, epoch) : BatchOrder.InOrder(_train.Count);
             double epochBpdSum = 0;
             int epochBatches = 0;
             for (int b = State.BatchInEpoch; b < StepsPerEpoch && State.GlobalStep < total; b++)
@@ -91,7 +94,7 @@ public sealed class Trainer : IDisposable
                 if (cancel.IsCancellationRequested)
                 {
                     SaveCheckpoint();
-                    return new TrainingResult(false, State, CheckpointPath, lastTestBpd, lastTrainBpd, clock.Elapsed.TotalSeconds, null);
+                    return new TrainingResult(false, State, CheckpointPath, lastTestBpd, lastTrainBpd, clock.Elapsed.TotalSeconds, null) { LossUnit = LossUnit.Name(Model) };
                 }
                 var batch = BatchOrder.Batch(order, b, Config.BatchSize);
                 double bpd = TrainStep(batch, checkpointWritten);
@@ -112,8 +115,8 @@ public sealed class Trainer : IDisposable
             observer.OnEvaluation(epoch, lastTestBpd.Value);
             _metrics.Append(
                 ("epoch", epoch), ("step", State.GlobalStep), ("complete_epoch", epochDone),
-                ("train_bpd", epochBatches > 0 ? epochBpdSum / epochBatches : double.NaN),
-                ("test_bpd", lastTestBpd.Value), ("seconds", clock.Elapsed.TotalSeconds));
+                (LossUnit.MetricKey(Model, "train"), epochBatches > 0 ? epochBpdSum / epochBatches : double.NaN),
+                (LossUnit.MetricKey(Model, "test"), lastTestBpd.Value), ("seconds", clock.Elapsed.TotalSeconds));
             if (epochDone)
             {
                 epoch++;
@@ -123,16 +126,16 @@ public sealed class Trainer : IDisposable
             checkpointWritten = true;
         }
 
-        string samples = WriteSamples();
-        return new TrainingResult(true, State, CheckpointPath, lastTestBpd, lastTrainBpd, clock.Elapsed.TotalSeconds, samples);
+        string? samples = WriteSamples();
+        return new TrainingResult(true, State, CheckpointPath, lastTestBpd, lastTrainBpd, clock.Elapsed.TotalSeconds, samples) { LossUnit = LossUnit.Name(Model) };
     }
 
-    /// <summary>One optimizer step on the given images; returns the batch's bits/dim before the update.</summary>
+    /// <summary>One optimizer step on the given samples; returns the batch's loss before the update (bits/dim for images, nats for vectors).</summary>
     public double TrainStep(ReadOnlySpan<int> batch, bool checkpointExists = false)
     {
         using var scope = new TensorScope();
         Model.Train();
-        var x = ImageBatch.Load(Model.Backend, _train, batch);
+        var x = _train.Batch(Model.Backend, batch);
         double lossValue;
         try
         {
@@ -155,20 +158,21 @@ public sealed class Trainer : IDisposable
         {
             Optimizer.ZeroGrad();
         }
-        return lossValue / (Model.Dimension * Math.Log(2));
+        return LossUnit.FromMeanNll(Model, lossValue);
     }
 
     public double EvaluateTestBitsPerDim()
     {
         var scores = LikelihoodScorer.Score(Model, _test, Config.EvalBatchSize, EvaluationNoiseSeed);
-        return BitsPerDim.Mean(scores, Model.Dimension);
+        return LossUnit.Mean(Model, scores);
     }
 
     public void SaveCheckpoint() => TrainingCheckpoint.Save(CheckpointPath, Model, Optimizer, Config, State);
 
     /// <summary>A grid of samples x = f⁻¹(z), z ~ N(0, I), in eval mode (paper-spec §7.5).</summary>
-    public string WriteSamples()
+    public string? WriteSamples()
     {
+        if (!Model.DiscreteData) return null; // vectors have no picture to show
         SampleGrid.Save(Model, Math.Max(1, Config.SampleCount), (ulong)Config.Seed + 0x5A, SamplesPath);
         return SamplesPath;
     }

@@ -48,6 +48,9 @@ public sealed record TrainingConfig
     /// <summary>Also checkpoint every N steps (0 = at the end of each epoch only).</summary>
     public int CheckpointEvery { get; init; }
 
+    /// <summary>Visit the training set in a fresh seeded order each epoch (false: in file order, as the UCI script).</summary>
+    public bool Shuffle { get; init; } = true;
+
     /// <summary>How many samples the sample grid shows.</summary>
     public int SampleCount { get; init; } = 16;
 
@@ -55,7 +58,7 @@ public sealed record TrainingConfig
     public static TrainingConfig PaperDefaults(ModelConfig model) => model.Name switch
     {
         "glow" => new TrainingConfig { Model = model, Optimizer = "rmsprop", DecayGroups = "all", LearningRate = 5e-5 },
-        "tabular" => new TrainingConfig { Model = model, DecayGroups = "all", LearningRate = 1e-3, BatchSize = 64 },
+        "tabular" => new TrainingConfig { Model = model, DecayGroups = "all", LearningRate = 1e-3, BatchSize = 64, SampleCount = 0 },
         _ => new TrainingConfig { Model = model },
     };
 
@@ -92,6 +95,7 @@ public sealed record TrainingConfig
             ["seed"] = I(Seed),
             ["checkpoint_every"] = I(CheckpointEvery),
             ["samples"] = I(SampleCount),
+            ["shuffle"] = Shuffle ? "true" : "false",
         };
         foreach (var (k, v) in Model.ToDictionary()) d["model." + k] = v;
         return d;
@@ -120,6 +124,8 @@ public sealed record TrainingConfig
             Seed = PI(Get("seed")),
             CheckpointEvery = PI(Get("checkpoint_every")),
             SampleCount = PI(Get("samples")),
+            // Checkpoints from before the option always shuffled.
+            Shuffle = !d.TryGetValue("shuffle", out var shuffle) || shuffle != "false",
         };
     }
 

@@ -36,19 +36,26 @@ public static class AttributeCommand
         var oodSpecs = (args.String("ood") ?? "mnist,notmnist").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (oodSpecs.Length == 0) throw new UsageException("--ood needs at least one data set");
         using var backend = CommonOptions.CreateBackend(args);
-        var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed) as MultiScaleFlow
-            ?? throw new UsageException($"'{checkpoint.Config.Model.Name}' is not an image flow; attribution covers image models");
+        var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
+        if (model is not (MultiScaleFlow or TabularFlow))
+            throw new UsageException($"'{checkpoint.Config.Model.Name}' has no likelihood attribution; it covers the multi-scale image flows and the tabular flow");
         checkpoint.LoadModelInto(model);
         var dataOptions = CommonOptions.Data(args);
-        var inData = CommonOptions.Load(args.String("in") ?? checkpoint.Config.Dataset, DatasetSplit.Test, dataOptions);
-        var oodData = oodSpecs.Select(s => CommonOptions.Load(s, DatasetSplit.Test, dataOptions)).ToList();
+        string trainedOn = checkpoint.Config.Dataset;
+        var inData = CommonOptions.Load(args.String("in") ?? trainedOn, DatasetSplit.Test, dataOptions, trainedOn);
+        var oodData = oodSpecs.Select(s => CommonOptions.Load(s, DatasetSplit.Test, dataOptions, trainedOn)).ToList();
         ulong noiseSeed = (ulong)args.Int("seed", checkpoint.Config.Seed) + Trainer.EvaluationNoiseSeed;
 
         var sets = new List<AttributedSet>();
         foreach (var data in new[] { inData }.Concat(oodData))
         {
-            Console.Error.WriteLine($"attributing {data.Name} ({(limit > 0 ? Math.Min(limit, data.Count) : data.Count)} images)");
-            sets.Add(LikelihoodAttribution.Score(model, data, limit, batch, noiseSeed));
+            Console.Error.WriteLine($"attributing {data.Name} ({(limit > 0 ? Math.Min(limit, data.Count) : data.Count)} samples)");
+            sets.Add(model switch
+            {
+                TabularFlow tabular => TabularAttribution.Score(tabular, data, limit, batch, noiseSeed),
+                _ => LikelihoodAttribution.Score((MultiScaleFlow)model, data.Images
+                    ?? throw new UsageException($"{data.Name} holds vectors; '{checkpoint.Config.Model.Name}' scores images"), limit, batch, noiseSeed),
+            });
         }
         var report = new AttributionReport(checkpoint.Config.Model.Name, sets[0], sets.Skip(1).ToList());
         string md = report.Write(outDir);
@@ -59,7 +66,7 @@ public static class AttributeCommand
 
     private static void Print(AttributionReport report)
     {
-        var table = new Table().Title($"{report.Model}: mean nats per image");
+        var table = new Table().Title($"{report.Model}: mean nats per sample");
         table.AddColumn("term");
         foreach (var s in new[] { report.InDistribution }.Concat(report.Ood)) table.AddColumn(new TableColumn(s.Name).RightAligned());
         foreach (var s in report.Ood) table.AddColumn(new TableColumn("Δ " + s.Name).RightAligned());

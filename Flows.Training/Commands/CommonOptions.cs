@@ -38,7 +38,19 @@ public static class CommonOptions
         };
     }
 
-    public static ImageDataset Load(string spec, DatasetSplit split, DataOptions options)
+    /// <summary>
+    /// Images or vectors by spec (see <see cref="FlowDataLoader"/>); <paramref name="trainedOn"/> is the model's
+    /// training set when scoring (UCI OOD sets are standardised with its statistics).
+    /// </summary>
+    public static FlowData Load(string spec, DatasetSplit split, DataOptions options, string? trainedOn = null)
+    {
+        var data = FlowDataLoader.Load(spec, split, options, trainedOn);
+        Console.Error.WriteLine($"data: {data} ({split.ToString().ToLowerInvariant()})");
+        return data;
+    }
+
+    /// <summary>An image set by spec, for the commands that only work on images (inspect, experiments, sample).</summary>
+    public static ImageDataset LoadImages(string spec, DatasetSplit split, DataOptions options)
     {
         var data = DatasetLoader.Load(spec, split, options);
         Console.Error.WriteLine($"data: {data} ({split.ToString().ToLowerInvariant()})");

@@ -36,7 +36,7 @@ public static class InspectCommand
         checkpoint.LoadModelInto(model);
         var dataOptions = CommonOptions.Data(args);
         var sets = new Dictionary<string, ImageDataset>(StringComparer.OrdinalIgnoreCase);
-        ImageDataset TestSet(string name) => sets.TryGetValue(name, out var d) ? d : sets[name] = CommonOptions.Load(name, DatasetSplit.Test, dataOptions);
+        ImageDataset TestSet(string name) => sets.TryGetValue(name, out var d) ? d : sets[name] = CommonOptions.LoadImages(name, DatasetSplit.Test, dataOptions);
         int seed = args.Int("seed", checkpoint.Config.Seed);
         var written = InspectionArtifacts.Write(model, images, TestSet, outDir, (ulong)seed + Trainer.EvaluationNoiseSeed, (ulong)seed, draws);
         foreach (var (kind, path) in written) Console.WriteLine($"{kind}: {Path.GetFullPath(path)}");

@@ -46,8 +46,9 @@ public static class OodCommand
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
         var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
         checkpoint.LoadModelInto(model);
-        var inData = CommonOptions.Load(inSpec ?? checkpoint.Config.Dataset, DatasetSplit.Test, dataOptions);
-        var oodData = oodSpecs.Select(s => CommonOptions.Load(s, DatasetSplit.Test, dataOptions)).ToList();
+        string trainedOn = checkpoint.Config.Dataset;
+        var inData = CommonOptions.Load(inSpec ?? trainedOn, DatasetSplit.Test, dataOptions, trainedOn);
+        var oodData = oodSpecs.Select(s => CommonOptions.Load(s, DatasetSplit.Test, dataOptions, trainedOn)).ToList();
         var names = new HashSet<string> { inData.Name };
         foreach (var d in oodData)
             if (!names.Add(d.Name)) throw new UsageException($"data set '{d.Name}' is listed twice; give each OOD set once");
@@ -77,13 +78,14 @@ public static class OodCommand
         var table = new Table().Title($"{report.Model} trained on {report.InDistribution}");
         table.AddColumn("set");
         table.AddColumn(new TableColumn("images").RightAligned());
-        table.AddColumn(new TableColumn("bits/dim").RightAligned());
+        bool images = report.Data == "images";
+        table.AddColumn(new TableColumn(images ? "bits/dim" : "NLL (nats)").RightAligned());
         table.AddColumn(new TableColumn("AUROC").RightAligned());
         foreach (var name in report.SetNames())
         {
             string auroc = report.Auroc.TryGetValue(name, out var a) ? a.ToString("F4", CultureInfo.InvariantCulture) : "(in-distribution)";
             table.AddRow(name, report.Counts.GetValueOrDefault(name).ToString(CultureInfo.InvariantCulture),
-                         report.Bpd.GetValueOrDefault(name, double.NaN).ToString("F4", CultureInfo.InvariantCulture), auroc);
+                         (images ? report.Bpd : report.Nll).GetValueOrDefault(name, double.NaN).ToString("F4", CultureInfo.InvariantCulture), auroc);
         }
         AnsiConsole.Write(table);
         foreach (var (name, a) in report.Auroc)

@@ -9,7 +9,7 @@ namespace Flows.Training.Commands;
 /// <summary>`flows train`: a preset or the paper's configurations, with every setting overridable.</summary>
 public static class TrainCommand
 {
-    public static readonly string[] ModelOptionNames = ["model", "image", "scales", "blocks", "mid", "K", "latent", "st-type"];
+    public static readonly string[] ModelOptionNames = ["model", "image", "scales", "blocks", "mid", "K", "latent", "st-type", "dim", "hidden", "layers", "couplings"];
 
     public static CommandSpec Spec { get; } = new("train",
         "Train a flow by maximum likelihood. Writes checkpoint.safetensors, metrics.json and samples.png into --out.\n" +
@@ -24,7 +24,11 @@ public static class TrainCommand
             new("K", "K", "Glow steps per level"),
             new("latent", "L", "bottleneck size of resnet_ae / autoencoder st-networks"),
             new("st-type", "TYPE", "st-network: resnet, resnet_ae, autoencoder, highway"),
-            new("dataset", "NAME", "training set: a registry name or NAME=PATH"),
+            new("dim", "D", "tabular: input width (taken from the vectors when omitted)"),
+            new("hidden", "H", "tabular: st-network MLP width"),
+            new("layers", "N", "tabular: hidden layers per MLP (Glow: highway layers)"),
+            new("couplings", "K", "tabular: coupling layers"),
+            new("dataset", "NAME", "training set: a registry name, NAME=PATH, NAME=PATH/x_{split}.npz for vectors, or a UCI task (miniboone0, hepmass1, …)"),
             new("epochs", "N", "epochs to train"),
             new("steps", "N", "stop after N optimizer steps in all"),
             new("batch", "N", "batch size"),
@@ -34,10 +38,11 @@ public static class TrainCommand
             new("weight-decay", "X", "L2 weight decay"),
             new("decay-groups", "WHICH", "weight_g (decay only weight-norm gains, RealNVP) or all (Glow)"),
             new("clip", "X", "per-group gradient-norm clip"),
-            new("train-limit", "N", "use only the first N training images"),
-            new("test-limit", "N", "evaluate on the first N test images"),
+            new("train-limit", "N", "use only the first N training samples"),
+            new("test-limit", "N", "evaluate on the first N test samples"),
             new("checkpoint-every", "N", "also checkpoint every N steps"),
             new("samples", "N", "images in the sample grid"),
+            new("no-shuffle", null, "visit the training set in file order every epoch (the UCI recipe)"),
             new("out", "DIR", "output folder", "runs/train"),
             new("resume", "CHECKPOINT", "continue a run from its checkpoint"),
             CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
@@ -59,7 +64,7 @@ public static class TrainCommand
         TrainingConfig config;
         if (args.String("resume") is { } path)
         {
-            var changed = ModelOptionNames.Concat(["preset", "dataset", "batch", "optimizer", "decay-groups", "seed", "train-limit"]).Where(args.Has).ToList();
+            var changed = ModelOptionNames.Concat(["preset", "dataset", "batch", "optimizer", "decay-groups", "seed", "train-limit", "no-shuffle"]).Where(args.Has).ToList();
             if (changed.Count > 0)
                 throw new UsageException($"--resume continues a run with its own settings; drop --{string.Join(", --", changed)} (only --epochs, --steps, --lr, --out and --device may change)");
             resume = TrainingCheckpoint.Load(path);
@@ -67,8 +72,11 @@ public static class TrainCommand
         }
         else
         {
-            config = TrainingPresets.Get(args.String("preset") ?? "cpu-small").Config;
-            if (args.Has("dataset")) config = config with { Dataset = args.Required("dataset") };
+            string? dataset = args.String("dataset");
+            // Vectors have their own default recipe: the tabular RealNVP of paper-spec §5.3 (embeddings row).
+            string presetName = args.String("preset") ?? (dataset is not null && FlowDataLoader.IsVectorSpec(dataset) ? "features-tabular" : "cpu-small");
+            config = TrainingPresets.Get(presetName).Config;
+            if (dataset is not null) config = config with { Dataset = dataset };
             if (ModelOptionNames.Any(args.Has))
             {
                 string name = args.String("model") ?? config.Model.Name;
@@ -90,6 +98,7 @@ public static class TrainCommand
                 WeightDecay = args.Double("weight-decay", config.WeightDecay),
                 ClipNorm = args.Double("clip", config.ClipNorm),
                 SampleCount = args.Int("samples", config.SampleCount),
+                Shuffle = config.Shuffle && !args.Flag("no-shuffle"),
             };
         }
         config = config with
@@ -111,9 +120,31 @@ public static class TrainCommand
         var options = new Dictionary<string, string> { ["model"] = name, ["image"] = image };
         if (baseModel is not null)
             foreach (var (k, v) in baseModel.ToDictionary())
-                if (k is "scales" or "blocks" or "mid" or "K" or "latent" or "layers" or "st_type") options[k] = v;
+                if (k is "scales" or "blocks" or "mid" or "K" or "latent" or "layers" or "st_type" or "hidden" or "couplings" or "dim") options[k] = v;
         foreach (var (k, v) in args.Subset(ModelOptionNames)) if (k is not ("model" or "image")) options[k] = v;
         return ModelConfig.FromOptions(options);
+    }
+
+    /// <summary>
+    /// The preset's shape follows the data unless the user fixed it: --image for image models, --dim for the
+    /// tabular model (which must then match the vectors). Vectors need the tabular model and images an image model.
+    /// </summary>
+    public static ModelConfig FitModelToData(ModelConfig model, FlowData data, ParsedArgs args)
+    {
+        bool tabular = model.Name == "tabular";
+        if (!data.IsImages)
+        {
+            if (!tabular)
+                throw new UsageException($"{data.Name} holds {data.ShapeText}-wide vectors; train it with --model tabular (model '{model.Name}' is for images)");
+            int dim = data.SampleShape[0];
+            if (args.Has("dim") && model.Dim != dim)
+                throw new UsageException($"--dim {model.Dim} does not match {data.Name}, whose vectors have {dim} values; drop --dim or give --dim {dim}");
+            return model.Dim == dim ? model : model with { Dim = dim, Image = new ImageShape(dim, 1, 1) };
+        }
+        if (tabular)
+            throw new UsageException($"{data.Name} holds images; the tabular model takes vectors: embed the images with 'flows features' and train on those");
+        var shape = new ImageShape(data.SampleShape[0], data.SampleShape[1], data.SampleShape[2]);
+        return args.Has("image") || model.Image == shape ? model : WithOverrides(model, model.Name, args, shape.ToString());
     }
 
     /// <summary>Loads the data, trains with a progress bar, stops cleanly on Ctrl+C, and prints a summary.</summary>
@@ -123,12 +154,7 @@ public static class TrainCommand
         var dataOptions = CommonOptions.Data(args);
         var train = CommonOptions.Load(config.Dataset, DatasetSplit.Train, dataOptions);
         var test = CommonOptions.Load(config.Dataset, DatasetSplit.Test, dataOptions);
-        var dataShape = new ImageShape(train.Channels, train.Height, train.Width);
-        if (resume is null && !args.Has("image") && config.Model.Name != "tabular" && config.Model.Image != dataShape)
-        {
-            // The preset's image shape follows the data set unless the user fixed it with --image.
-            config = config with { Model = WithOverrides(config.Model, config.Model.Name, args, dataShape.ToString()) };
-        }
+        if (resume is null) config = config with { Model = FitModelToData(config.Model, train, args) };
 
         using var trainer = new Trainer(config, backend, train, test, outDir, resume);
         Console.Error.WriteLine($"model: {config.Model.Name} ({trainer.Model.ParameterCount():N0} parameters), {config.Optimizer} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, seed {config.Seed}");
@@ -144,9 +170,9 @@ public static class TrainCommand
         try
         {
             var result = trainer.Run(new ConsoleTrainingObserver(config.BatchSize), cancel.Token);
-            string test_ = result.LastTestBitsPerDim is double t ? t.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+            string test_ = result.LastTestLoss is double t ? t.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
             Console.WriteLine(result.Completed
-                ? $"trained {result.State.GlobalStep} steps in {result.Seconds:F0} s: train bits/dim {result.LastTrainBitsPerDim:F4}, test bits/dim {test_}"
+                ? $"trained {result.State.GlobalStep} steps in {result.Seconds:F0} s: train {result.LossUnit} {result.LastTrainLoss:F4}, test {result.LossUnit} {test_}"
                 : $"interrupted at step {result.State.GlobalStep}; resume with: flows train --resume {result.CheckpointPath}");
             Console.WriteLine($"checkpoint: {Path.GetFullPath(result.CheckpointPath)}");
             if (result.SamplesPath is not null) Console.WriteLine($"samples: {Path.GetFullPath(result.SamplesPath)}");

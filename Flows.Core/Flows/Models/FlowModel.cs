@@ -25,8 +25,14 @@ public abstract class FlowModel : FlowLayer
     /// <summary>The dequantization noise source, or null for models without dequantization (tabular).</summary>
     public virtual DequantizationNoise? Noise => null;
 
+    /// <summary>
+    /// True for models of 8-bit images, whose likelihood is that of the 256-level data (−D·ln 256, bits/dim);
+    /// false for models of continuous vectors (a density in nats).
+    /// </summary>
+    public virtual bool DiscreteData => true;
+
     /// <summary>Per-sample log-likelihood in nats [N]; differentiable.</summary>
-    public Tensor LogLikelihood(Tensor x) => FlowLikelihood.LogLikelihood(Forward(x));
+    public Tensor LogLikelihood(Tensor x) => FlowLikelihood.LogLikelihood(Forward(x), DiscreteData);
 
     /// <summary>
     /// count samples x = f⁻¹(z) with z ~ N(0, I) drawn from the counter RNG at (seed, offset). Call Eval() first

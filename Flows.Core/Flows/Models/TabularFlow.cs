@@ -18,6 +18,9 @@ public sealed class TabularFlow : FlowModel
         AssignNames();
     }
 
+    /// <summary>Feature vectors are continuous: no dequantization, no −D·ln 256 (paper-spec §4.10).</summary>
+    public override bool DiscreteData => false;
+
     public override FlowOutput Forward(Tensor x)
     {
         RequireData(x);
