@@ -32,6 +32,9 @@ public sealed record OodReport
 
     public double WallTimeSeconds { get; init; }
 
+    /// <summary>The feature flow trained beside this pixel flow (the main job), or null.</summary>
+    public FeatureFlowSummary? FeatureFlow { get; init; }
+
     /// <summary>The histogram PNG, relative to the report's folder; null when none was drawn.</summary>
     public string? HistogramFile { get; init; }
 

@@ -31,6 +31,7 @@ public static class OodReportReader
                 Auroc = Map(root, "auroc", path, Double),
                 WallTimeSeconds = root.TryGetProperty("wall_time_s", out var w) ? Double(w) : double.NaN,
                 HistogramFile = root.TryGetProperty("histogram", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null,
+                FeatureFlow = root.TryGetProperty("feature_flow", out var f) && f.ValueKind == JsonValueKind.Object ? FeatureFlow(f, path) : null,
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
@@ -38,6 +39,18 @@ public static class OodReportReader
             throw Bad(path, e.Message, e);
         }
     }
+
+    private static FeatureFlowSummary FeatureFlow(JsonElement f, string path) => new()
+    {
+        Extractor = String(f, "extractor", path),
+        Report = String(f, "report", path),
+        TrainVectors = Get(f, "train_vectors", path).GetInt32(),
+        Steps = Get(f, "steps", path).GetInt32(),
+        Auroc = Map(f, "auroc", path, Double),
+        Nll = Map(f, "nll_nats", path, Double),
+        EmbedSeconds = f.TryGetProperty("embed_s", out var e) ? Double(e) : double.NaN,
+        FlowSeconds = f.TryGetProperty("flow_s", out var s) ? Double(s) : double.NaN,
+    };
 
     private static double Double(JsonElement e) => e.ValueKind == JsonValueKind.Null ? double.NaN : e.GetDouble();
 

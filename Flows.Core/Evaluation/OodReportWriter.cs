@@ -54,6 +54,19 @@ public static class OodReportWriter
         WriteFinite(json, "wall_time_s", r.WallTimeSeconds);
         if (r.HistogramFile is null) json.WriteNull("histogram");
         else json.WriteString("histogram", r.HistogramFile);
+        if (r.FeatureFlow is { } f)
+        {
+            json.WriteStartObject("feature_flow");
+            json.WriteString("extractor", f.Extractor);
+            json.WriteString("report", f.Report);
+            json.WriteNumber("train_vectors", f.TrainVectors);
+            json.WriteNumber("steps", f.Steps);
+            WriteDoubles(json, "auroc", f.Auroc);
+            WriteDoubles(json, "nll_nats", f.Nll);
+            WriteFinite(json, "embed_s", f.EmbedSeconds);
+            WriteFinite(json, "flow_s", f.FlowSeconds);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 
@@ -107,7 +120,25 @@ public static class OodReportWriter
         }
         if (r.HistogramFile is not null)
             sb.Append(inv, $"\n![log-likelihood histogram]({r.HistogramFile.Replace(" ", "%20", StringComparison.Ordinal)})\n");
+        if (r.FeatureFlow is { } f) AppendFeatureFlow(sb, r, f);
         return sb.ToString();
+    }
+
+    /// <summary>The pixel flow's and the feature flow's AUROC side by side for every pair (paper-spec E10).</summary>
+    private static void AppendFeatureFlow(StringBuilder sb, OodReport r, FeatureFlowSummary f)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append("\n## Pixel flow vs feature flow\n\n");
+        sb.Append(inv, $"The feature flow is a tabular RealNVP trained on {f.TrainVectors} embeddings of {Escape(r.InDistribution)} ");
+        sb.Append(inv, $"({Escape(f.Extractor)}; {f.Steps} steps), scored on the embeddings of the same sets ([its report]({f.Report.Replace(" ", "%20", StringComparison.Ordinal)})). ");
+        sb.Append("A pixel likelihood follows local pixel statistics; a likelihood of semantic features follows what the images show (paper §8).\n\n");
+        sb.Append("| in-distribution → OOD | pixel flow AUROC | feature flow AUROC |\n|---|---:|---:|\n");
+        foreach (var name in r.Auroc.Keys.Concat(f.Auroc.Keys).Distinct())
+        {
+            string pixel = r.Auroc.TryGetValue(name, out var a) ? Format(a, "F3") : "—";
+            string feature = f.Auroc.TryGetValue(name, out var b) ? Format(b, "F3") : "—";
+            sb.Append(inv, $"| {Escape(r.InDistribution)} → {Escape(name)} | {pixel} | {feature} |\n");
+        }
     }
 
     private static string Format(double v, string format) =>

@@ -55,6 +55,32 @@ public class OodReportTests
     }
 
     [Test]
+    public void FeatureFlowSectionRoundTripsAndShowsBothAurocsPerPair()
+    {
+        var report = Sample() with
+        {
+            FeatureFlow = new FeatureFlowSummary
+            {
+                Extractor = "resnet18 at 64x64", Report = "../features/ood/report.json", TrainVectors = 10000, Steps = 1570,
+                Auroc = new Dictionary<string, double> { ["MNIST"] = 0.991, ["notMNIST"] = 0.97 },
+                Nll = new Dictionary<string, double> { ["FashionMNIST"] = -120.5 },
+                EmbedSeconds = 80, FlowSeconds = 20,
+            },
+        };
+        using var dir = new TempDir();
+        OodReportWriter.Write(dir.Path, report);
+        var back = OodReportReader.Read(dir.Path).FeatureFlow;
+        Assert.That(back, Is.Not.Null);
+        Assert.That(back!.Auroc, Is.EquivalentTo(report.FeatureFlow.Auroc));
+        Assert.That(back.TrainVectors, Is.EqualTo(10000));
+        Assert.That(back.Nll["FashionMNIST"], Is.EqualTo(-120.5));
+        string md = OodReportWriter.ToMarkdown(report);
+        Assert.That(md, Does.Contain("| FashionMNIST → MNIST | 0.112 | 0.991 |"));
+        Assert.That(md, Does.Contain("| FashionMNIST → notMNIST | 0.950 | 0.970 |"));
+        Assert.That(OodReportReader.Read(OodReportWriter.Write(dir.Path, Sample())).FeatureFlow, Is.Null, "a report without one reads back without one");
+    }
+
+    [Test]
     public void WriteCreatesBothFiles()
     {
         using var dir = new TempDir();

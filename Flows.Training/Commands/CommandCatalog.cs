@@ -13,6 +13,7 @@ public static class CommandCatalog
         SampleCommand.Spec,
         InspectCommand.Spec,
         AttributeCommand.Spec,
+        FeaturesCommand.Spec,
         ExperimentsCommand.Spec,
         DescribeCommand.Spec,
         DataCommand.Spec,

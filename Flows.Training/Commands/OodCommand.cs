@@ -40,7 +40,7 @@ public static class OodCommand
 
     /// <summary>Runs the evaluation, prints the table and the line `report: PATH`, and returns the report.</summary>
     public static OodReport Evaluate(IComputeBackend backend, TrainingCheckpoint checkpoint, string? inSpec, IReadOnlyList<string> oodSpecs,
-                                     int limit, int batch, int seed, DataOptions dataOptions, string outDir)
+                                     int limit, int batch, int seed, DataOptions dataOptions, string outDir, bool print = true)
     {
         if (limit < 0) throw new UsageException($"--limit must not be negative, got {limit}");
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
@@ -68,8 +68,11 @@ public static class OodCommand
                 bar!.Report(done);
             },
         });
-        PrintTable(report);
-        Console.WriteLine($"report: {path}");
+        if (print)
+        {
+            PrintTable(report);
+            Console.WriteLine($"report: {path}");
+        }
         return report;
     }
 
@@ -88,6 +91,18 @@ public static class OodCommand
                          (images ? report.Bpd : report.Nll).GetValueOrDefault(name, double.NaN).ToString("F4", CultureInfo.InvariantCulture), auroc);
         }
         AnsiConsole.Write(table);
+        if (report.FeatureFlow is { } f)
+        {
+            var pairs = new Table().Title($"pixel flow vs feature flow ({f.Extractor})");
+            pairs.AddColumn("in-distribution → OOD");
+            pairs.AddColumn(new TableColumn("pixel flow AUROC").RightAligned());
+            pairs.AddColumn(new TableColumn("feature flow AUROC").RightAligned());
+            foreach (var name in report.Auroc.Keys.Concat(f.Auroc.Keys).Distinct())
+                pairs.AddRow($"{report.InDistribution} → {name}",
+                    report.Auroc.TryGetValue(name, out var p) ? p.ToString("F4", CultureInfo.InvariantCulture) : "—",
+                    f.Auroc.TryGetValue(name, out var q) ? q.ToString("F4", CultureInfo.InvariantCulture) : "—");
+            AnsiConsole.Write(pairs);
+        }
         foreach (var (name, a) in report.Auroc)
             Console.WriteLine(a < 0.5
                 ? $"AUROC {name}: {a:F4} < 0.5: the flow gives {name} a HIGHER likelihood than its own test set"

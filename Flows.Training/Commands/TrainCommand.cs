@@ -1,5 +1,6 @@
 using System.Globalization;
 using Flows.Core.Data;
+using Flows.Core.Evaluation;
 using Flows.Core.Flows;
 using Flows.Core.Training;
 using Flows.Training.Cli;
@@ -169,7 +170,7 @@ public static class TrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            var result = trainer.Run(new ConsoleTrainingObserver(config.BatchSize), cancel.Token);
+            var result = trainer.Run(new ConsoleTrainingObserver(config.BatchSize, LossUnit.Name(trainer.Model)), cancel.Token);
             string test_ = result.LastTestLoss is double t ? t.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
             Console.WriteLine(result.Completed
                 ? $"trained {result.State.GlobalStep} steps in {result.Seconds:F0} s: train {result.LossUnit} {result.LastTrainLoss:F4}, test {result.LossUnit} {test_}"
