@@ -69,7 +69,10 @@ public sealed class NpzReader : IDisposable
         var entry = _zip.Entries.FirstOrDefault(e => KeyOf(e.FullName) == key)
             ?? throw new DataException($"{_source}: has no array '{key}'; its keys are {(Keys.Count == 0 ? "none (empty archive)" : string.Join(", ", Keys.Select(k => $"'{k}'")))}");
         var name = $"{_source}[{key}]";
-        long bound = Math.Min(entry.Length, Math.Min(entry.CompressedLength, _archiveLength) * MaxDeflateRatio + 64);
+        // A stored entry holds at most its bytes in the archive; a deflated one at most MaxDeflateRatio times them.
+        long compressed = Math.Min(entry.CompressedLength, _archiveLength);
+        long expandable = compressed > long.MaxValue / MaxDeflateRatio - 64 ? long.MaxValue : compressed * MaxDeflateRatio + 64;
+        long bound = Math.Min(entry.Length, entry.CompressedLength == entry.Length ? compressed : expandable);
         try
         {
             using var stream = entry.Open();

@@ -56,6 +56,25 @@ public sealed record UciTask(UciDataset Dataset, int ClassIndex)
         Load(Path.Combine(dataDir, DatasetRegistry.Get(RegistryName).Folder), seed);
 
     /// <summary>
+    /// Downloads the data set's missing files into the data folder first (unless <see cref="DataOptions.Offline"/>),
+    /// then loads it as <see cref="LoadFromDataDirectory"/> does.
+    /// </summary>
+    public async Task<UciSplits> LoadAsync(DataOptions options, int seed = DefaultSeed, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var info = DatasetRegistry.Get(RegistryName);
+        var folder = Path.Combine(DataDirectory.Resolve(options.DataDir), info.Folder);
+        // HEPMASS is registered as its .csv.gz downloads, but unpacked .csv files are read as well and need no download.
+        if (!HasFiles(folder))
+            folder = await DatasetDownloader.EnsureAsync(info, null, options, cancel).ConfigureAwait(false);
+        return Load(folder, seed);
+    }
+
+    private bool HasFiles(string folder) => Dataset == UciDataset.MiniBooNE
+        ? File.Exists(Path.Combine(folder, MiniBooNEReader.FileName))
+        : new[] { HepmassReader.TrainFile, HepmassReader.TestFile }.All(f => File.Exists(Path.Combine(folder, f)) || File.Exists(Path.Combine(folder, f + ".gz")));
+
+    /// <summary>
     /// Loads from <paramref name="folder"/>, the folder holding MiniBooNE_PID.txt or 1000_train.csv(.gz) and
     /// 1000_test.csv(.gz). <paramref name="seed"/> only affects MiniBooNE's split.
     /// </summary>

@@ -124,6 +124,20 @@ public class UciTaskTests
     }
 
     [Test]
+    public void LoadAsyncReadsPresentFilesAndOfflineSaysWhatIsMissing()
+    {
+        var options = new DataOptions { Offline = true, DataDir = _dir.Path };
+        Assert.That(() => UciTask.Parse("miniboone0").LoadAsync(options).GetAwaiter().GetResult(),
+            Throws.TypeOf<DataException>().With.Message.Contains("downloads are off").And.Message.Contains("MiniBooNE_PID.txt"));
+        Directory.CreateDirectory(_dir.File("hepmass"));
+        var header = "# label,f0,f1,mass";
+        File.WriteAllText(_dir.File("hepmass/1000_train.csv"), UciFiles.Csv(header, Enumerable.Range(0, 8).Select(r => new double[] { r % 2, r, r * r, 7 })));
+        UciFiles.WriteGzip(_dir.File("hepmass/1000_test.csv.gz"), UciFiles.Csv(header, Enumerable.Range(0, 4).Select(r => new double[] { r % 2, r, r, 7 })));
+        var splits = UciTask.Parse("hepmass0").LoadAsync(options).GetAwaiter().GetResult();
+        Assert.That((splits.Train.Count, splits.Test.Count, splits.Ood.Count), Is.EqualTo((4, 2, 2)), "a plain train .csv and a gzip test file, no download");
+    }
+
+    [Test]
     public void LoadingFromTheDataFolderUsesTheRegisteredSubFolder()
     {
         Directory.CreateDirectory(_dir.File("miniboone"));
