@@ -17,4 +17,19 @@ public enum DatasetFormat
 
     /// <summary>CelebA aligned JPEGs, resized and cropped to 32×32.</summary>
     CelebA,
+
+    /// <summary>UCI MiniBooNE_PID.txt (a vector table; see Uci.MiniBooNEReader).</summary>
+    MiniBooNE,
+
+    /// <summary>UCI HEPMASS 1000_train/1000_test CSV, gzip or plain (a vector table; see Uci.HepmassReader).</summary>
+    Hepmass,
+}
+
+/// <summary>What a registered data set holds: images (the image loader, `data list` shape CxHxW) or real vectors.</summary>
+public enum DatasetKind
+{
+    Image,
+
+    /// <summary>Rows of real features (UCI tables); loaded through Uci.UciTask, never by the image loader.</summary>
+    Vector,
 }

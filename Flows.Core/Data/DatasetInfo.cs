@@ -23,6 +23,12 @@ public sealed record DatasetInfo(
 
     public IReadOnlyList<string> ClassNames { get; init; } = Array.Empty<string>();
 
+    /// <summary>Images or vectors. For vectors, Channels and Height are 1 and Width is the vector width D.</summary>
+    public DatasetKind Kind { get; init; } = DatasetKind.Image;
+
+    /// <summary>"1x28x28" for images, "D=50" for vectors.</summary>
+    public string ShapeText => Kind == DatasetKind.Vector ? $"D={Width}" : $"{Channels}x{Height}x{Width}";
+
     /// <summary>Notes a user should know (a smaller stand-in, a different form than the paper's).</summary>
     public string? Note { get; init; }
 
@@ -33,5 +39,5 @@ public sealed record DatasetInfo(
     public IEnumerable<DatasetFile> FilesFor(DatasetSplit split) => Files.Where(f => f.Split is null || f.Split == split);
 
     public override string ToString() =>
-        $"{Name}: {Title}, {Channels}x{Height}x{Width}, train {TrainCount?.ToString() ?? "-"}, test {TestCount?.ToString() ?? "-"}";
+        $"{Name}: {Title}, {ShapeText}, train {TrainCount?.ToString() ?? "-"}, test {TestCount?.ToString() ?? "-"}";
 }

@@ -38,6 +38,7 @@ public static class DatasetLoader
     /// <summary>Loads a registered data set, downloading its missing files first (unless offline).</summary>
     public static async Task<ImageDataset> LoadAsync(DatasetInfo info, DatasetSplit split, DataOptions options, CancellationToken cancel = default)
     {
+        CheckImages(info);
         CheckSplit(info, split);
         var folder = await DatasetDownloader.EnsureAsync(info, split, options, cancel).ConfigureAwait(false);
         return LoadFromFolder(info, folder, split, options);
@@ -49,6 +50,7 @@ public static class DatasetLoader
     /// <summary>Reads a registered data set's files from <paramref name="folder"/>; never downloads.</summary>
     public static ImageDataset LoadFromFolder(DatasetInfo info, string folder, DatasetSplit split, DataOptions options)
     {
+        CheckImages(info);
         CheckSplit(info, split);
         var name = $"{info.Name}/{split.ToString().ToLowerInvariant()}";
         bool standIn = false;
@@ -84,6 +86,14 @@ public static class DatasetLoader
         if (!standIn && info.CountOf(split) is int expected && dataset.Count != expected)
             options.Info($"{name}: {dataset.Count} images where the official split has {expected}");
         return dataset;
+    }
+
+    // Vector sets share the registry (download, list, verify) but not the image path.
+    internal static void CheckImages(DatasetInfo info)
+    {
+        if (info.Kind == DatasetKind.Vector)
+            throw new DataException(
+                $"{info.Name} is a table of vectors, not images; use it as a UCI task ({string.Join(", ", Uci.UciTask.Names.Where(n => n.StartsWith(info.Name, StringComparison.Ordinal)))})");
     }
 
     private static void CheckSplit(DatasetInfo info, DatasetSplit split)

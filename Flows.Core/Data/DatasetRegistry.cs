@@ -14,6 +14,7 @@ public static class DatasetRegistry
     private const string KmnistBase = "http://codh.rois.ac.jp/kmnist/dataset/kmnist/";
     private const string NotMnistBase = "https://github.com/davidflanagan/notMNIST-to-MNIST/raw/master/";
     private const string SvhnBase = "http://ufldl.stanford.edu/housenumbers/";
+    private const string UciBase = "https://archive.ics.uci.edu/ml/machine-learning-databases/";
 
     // Declared before All: static fields initialise in text order.
     private static readonly string[] Cifar10BatchMd5 =
@@ -112,6 +113,30 @@ public static class DatasetRegistry
                 "CelebA cannot be downloaded automatically (Google Drive): from the CelebA page (https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html) get " +
                 "img_align_celeba.zip (md5 00d2c5bc6d35e252742224ab0c1e8fcb) and list_eval_partition.txt, unzip so that {folder}/img_align_celeba/000001.jpg exists " +
                 "and put list_eval_partition.txt at {folder}/list_eval_partition.txt (or use the paper's layout {folder}/train/<any>/*.jpg and {folder}/test/<any>/*.jpg)",
+        },
+
+        // UCI tables for E11 (paper-spec §3.3). The UCI repository publishes no checksums or sizes for these files,
+        // and none were found in MAF's, nflows' or other loaders' download scripts, so size and checksums are
+        // unknown (null): `data verify` reports them present-unchecked. Split sizes depend on the split (UciSplit,
+        // the files' own split for HEPMASS), so no counts are recorded either.
+        new DatasetInfo("miniboone", "UCI MiniBooNE particle identification (50 features)", [], "miniboone", DatasetFormat.MiniBooNE, 1, 1, 50, null, null,
+        [
+            new DatasetFile(Uci.MiniBooNEReader.FileName, null, null, null, null, UciBase + "00199/" + Uci.MiniBooNEReader.FileName),
+        ], "https://archive.ics.uci.edu/ml/datasets/MiniBooNE+particle+identification")
+        {
+            Kind = DatasetKind.Vector,
+            ClassNames = ["background", "signal"],
+            Note = "vectors; tasks miniboone0|miniboone1 (seeded 90/10 split per class)",
+        },
+        new DatasetInfo("hepmass", "UCI HEPMASS, mass 1000 (15 of 28 features after MAF's rule)", [], "hepmass", DatasetFormat.Hepmass, 1, 1, 15, null, null,
+        [
+            new DatasetFile(Uci.HepmassReader.TrainFile + ".gz", DatasetSplit.Train, null, null, null, UciBase + "00347/" + Uci.HepmassReader.TrainFile + ".gz"),
+            new DatasetFile(Uci.HepmassReader.TestFile + ".gz", DatasetSplit.Test, null, null, null, UciBase + "00347/" + Uci.HepmassReader.TestFile + ".gz"),
+        ], "https://archive.ics.uci.edu/ml/datasets/HEPMASS")
+        {
+            Kind = DatasetKind.Vector,
+            ClassNames = ["background", "signal"],
+            Note = "vectors; tasks hepmass0|hepmass1 (the files' own split); plain .csv files are read too",
         },
     ];
 

@@ -14,6 +14,8 @@ public static class PathDatasetLoader
     /// </summary>
     public static ImageDataset Load(string name, string path, DatasetSplit split, DataOptions options, DatasetInfo? registered)
     {
+        if (registered is not null)
+            DatasetLoader.CheckImages(registered);
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {

@@ -46,7 +46,7 @@ public static class DataCommand
         foreach (var info in DatasetRegistry.All)
         {
             var mine = checks.Where(c => c.Dataset == info.Name).ToList();
-            table.AddRow(info.Name, $"{info.Channels}x{info.Height}x{info.Width}",
+            table.AddRow(info.Name, info.ShapeText,
                 info.TrainCount?.ToString(CultureInfo.InvariantCulture) ?? "-", info.TestCount?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 $"{mine.Count(c => c.IsUsable)}/{mine.Count}", Markup.Escape(info.ManualDownload is null ? info.Note ?? "" : "manual download"));
         }
