@@ -21,7 +21,7 @@ public static class FlowDataLoader
         ArgumentNullException.ThrowIfNull(spec);
         spec = spec.Trim();
         if (VectorPath(spec) is var (name, path))
-            return VectorFiles.Load(name, path.Replace(SplitToken, SplitName(split), StringComparison.Ordinal));
+            return LoadVectors(name, path.Replace(SplitToken, SplitName(split), StringComparison.Ordinal));
         if (UciTasks.TryLoad(spec, split, options, trainedOn) is { } uci)
             return uci;
         return DatasetLoader.Load(spec, split, options);
@@ -32,11 +32,23 @@ public static class FlowDataLoader
 
     public static string SplitName(DatasetSplit split) => split.ToString().ToLowerInvariant();
 
+    public static bool IsVectorFile(string path) =>
+        path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase);
+
+    private static VectorDataset LoadVectors(string name, string path)
+    {
+        if (!File.Exists(path))
+            throw new DataException(path.Contains("_features_", StringComparison.Ordinal)
+                ? $"no vector file at {Path.GetFullPath(path)}; embed the images first with 'flows features' (or check the path)"
+                : $"no vector file at {Path.GetFullPath(path)}; check the path");
+        return VectorFile.Load(path, name);
+    }
+
     private static (string Name, string Path)? VectorPath(string spec)
     {
         int eq = spec.IndexOf('=');
         string name = eq >= 0 ? spec[..eq].Trim() : "", path = eq >= 0 ? spec[(eq + 1)..].Trim() : spec;
-        if (!VectorFiles.IsVectorFile(path)) return null;
+        if (!IsVectorFile(path)) return null;
         if (name.Length == 0) name = System.IO.Path.GetFileNameWithoutExtension(path).Replace(SplitToken, "", StringComparison.Ordinal).Trim('_', '-', '.');
         return (name, path);
     }
