@@ -29,44 +29,51 @@ internal static class PendingOps
         int oh = (h + 2 * padding - k) / stride + 1, ow = (w + 2 * padding - k) / stride + 1;
         if (oh <= 0 || ow <= 0) throw new ArgumentException($"Conv2d: input {Shapes.Format(x.Shape)} with kernel {k}, padding {padding} gives no output");
         int kk = cin * k * k, plane = oh * ow;
+        // Several images share one MatMul (fewer, wider products), with the column matrix held to about 16 MB.
+        int chunk = Math.Clamp((1 << 22) / (kk * plane), 1, n);
         var backend = x.Backend;
         var pool = ArrayPool<float>.Shared;
-        float[] hostX = pool.Rent(x.Length), cols = pool.Rent(kk * plane), hostY = pool.Rent(n * cout * plane), hostBias = pool.Rent(cout);
+        float[] hostX = pool.Rent(x.Length), cols = pool.Rent(kk * chunk * plane), product = pool.Rent(cout * chunk * plane);
+        float[] hostY = pool.Rent(n * cout * plane), hostBias = pool.Rent(cout);
         try
         {
             backend.Download(x.Buffer, hostX.AsSpan(0, x.Length));
             if (bias is not null) backend.Download(bias.Buffer, hostBias.AsSpan(0, cout));
-            using var colTensor = Tensor.Empty(backend, kk, plane);
-            using var product = Tensor.Empty(backend, cout, plane);
-            for (int img = 0; img < n; img++)
+            else Array.Clear(hostBias, 0, cout);
+            using var colTensor = Tensor.Empty(backend, kk, chunk * plane);
+            using var productTensor = Tensor.Empty(backend, cout, chunk * plane);
+            for (int first = 0; first < n; first += chunk)
             {
-                // im2col: row (c, a, b) of the column matrix holds input (c, oy·s − p + a, ox·s − p + b) for every output (oy, ox).
+                int m = Math.Min(chunk, n - first), width = m * plane;
+                // im2col: row (c, a, b) holds input (c, oy·s − p + a, ox·s − p + b) of image j at column j·plane + oy·ow + ox.
                 for (int c = 0; c < cin; c++)
                     for (int a = 0; a < k; a++)
                         for (int b = 0; b < k; b++)
-                        {
-                            var row = cols.AsSpan(((c * k + a) * k + b) * plane, plane);
-                            int src = (img * cin + c) * h * w;
-                            for (int oy = 0; oy < oh; oy++)
+                            for (int j = 0; j < m; j++)
                             {
-                                int iy = oy * stride - padding + a;
-                                for (int ox = 0; ox < ow; ox++)
+                                var row = cols.AsSpan(((c * k + a) * k + b) * width + j * plane, plane);
+                                int src = ((first + j) * cin + c) * h * w;
+                                for (int oy = 0; oy < oh; oy++)
                                 {
-                                    int ix = ox * stride - padding + b;
-                                    row[oy * ow + ox] = (uint)iy < (uint)h && (uint)ix < (uint)w ? hostX[src + iy * w + ix] : 0f;
+                                    int iy = oy * stride - padding + a;
+                                    for (int ox = 0; ox < ow; ox++)
+                                    {
+                                        int ix = ox * stride - padding + b;
+                                        row[oy * ow + ox] = (uint)iy < (uint)h && (uint)ix < (uint)w ? hostX[src + iy * w + ix] : 0f;
+                                    }
                                 }
                             }
-                        }
-                backend.Upload(cols.AsSpan(0, kk * plane), colTensor.Buffer);
-                backend.MatMul(weight.Buffer, colTensor.Buffer, product.Buffer, cout, kk, plane);
-                var y = hostY.AsSpan(img * cout * plane, cout * plane);
-                backend.Download(product.Buffer, y);
-                if (bias is not null)
+                backend.Upload(cols.AsSpan(0, kk * width), colTensor.Buffer);
+                backend.MatMul(weight.Buffer, colTensor.Buffer, productTensor.Buffer, cout, kk, width);
+                backend.Download(productTensor.Buffer, product.AsSpan(0, cout * width));
+                // (Cout, m·plane) → (m, Cout, plane), adding the bias.
+                for (int j = 0; j < m; j++)
                     for (int o = 0; o < cout; o++)
                     {
-                        var outPlane = y.Slice(o * plane, plane);
+                        var from = product.AsSpan(o * width + j * plane, plane);
+                        var to = hostY.AsSpan(((first + j) * cout + o) * plane, plane);
                         float bo = hostBias[o];
-                        for (int i = 0; i < plane; i++) outPlane[i] += bo;
+                        for (int i = 0; i < plane; i++) to[i] = from[i] + bo;
                     }
             }
             var result = Tensor.Empty(backend, n, cout, oh, ow);
@@ -77,6 +84,7 @@ internal static class PendingOps
         {
             pool.Return(hostX);
             pool.Return(cols);
+            pool.Return(product);
             pool.Return(hostY);
             pool.Return(hostBias);
         }
