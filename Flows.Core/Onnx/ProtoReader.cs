@@ -13,6 +13,7 @@ namespace Flows.Core.Onnx;
 /// </summary>
 public struct ProtoReader
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private readonly ReadOnlyMemory<byte> _data;
     private int _position;
 
@@ -110,7 +111,7 @@ public struct ProtoReader
         var bytes = ReadBytes().Span;
         try
         {
-            return new UTF8Encoding(false, true).GetString(bytes);
+            return StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
