@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using Flows.Bench.Cpu;
 using Flows.Bench.EndToEnd;
+using Flows.Bench.Features;
 using Flows.Bench.Gpu;
 
 namespace Flows.Bench;
@@ -11,6 +12,7 @@ namespace Flows.Bench;
 ///   gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]   validate and time every ILGPU kernel
 ///   fma-peak   the measured FMA peak, one thread and all cores
 ///   step --model realnvp|glow --mid M --blocks B [--K K] --batch N --steps S --device cpu|cuda   end-to-end step
+///   features [--size 64] [--rounds 3] [--images 64] [--threads 2] [--profile 1]   ResNet-18 embeddings, ours vs ONNX Runtime
 ///   conv [--shapes B:CIN:COUT:K:HxW,...] [--reps N] [--warmup N] [--device cpu]   3x3 convolution passes in GFLOP/s
 /// </summary>
 public static class Program
@@ -28,6 +30,8 @@ public static class Program
                 return FmaPeak.Run(args[1..]);
             case "conv":
                 return ConvThroughput.Run(args[1..]);
+            case "features":
+                return FeaturesBenchmark.Run(args[1..]);
             default:
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

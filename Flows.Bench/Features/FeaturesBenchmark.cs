@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+using Flows.Bench.EndToEnd;
+using Flows.Core.Data;
+using Flows.Core.Features;
+using Flows.Kernels;
+using Flows.Kernels.Cpu;
+
+namespace Flows.Bench.Features;
+
+/// <summary>
+/// `Flows.Bench features [--size 64] [--rounds 3] [--images 64] [--batch 32] [--threads 2] [--data-dir DIR] [--profile 1]`:
+/// ResNet-18 embeddings of real FashionMNIST and CIFAR-10 test images, our engine against ONNX Runtime
+/// (IntraOpNumThreads = threads, InterOpNumThreads = 1, all graph optimisations), both doing the whole chain
+/// (resize, preprocessing, network). Rounds alternate the two sides; each prints img/s and ours/ORT, then the
+/// median ratio (docs/FEATURES.md, ../shared/bench/ANCHORS.md). Our CPU backend uses every core the
+/// process may use: run it under `taskset -c 0-1` (or on a 2-core machine) to match --threads 2.
+/// With --profile 1 our side also prints the time per backend primitive and the host share.
+/// </summary>
+public static class FeaturesBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var o = new Dictionary<string, string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                throw new ArgumentException($"features: expected --name value pairs, got '{args[i]}'");
+            o[args[i][2..]] = args[++i];
+        }
+        int Int(string key, int fallback) => o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        int size = Int("size", 64), rounds = Int("rounds", 3), count = Int("images", 64), batch = Int("batch", 32), threads = Int("threads", 2);
+        bool profile = o.GetValueOrDefault("profile", "0") != "0";
+        var data = new DataOptions { DataDir = DataDirectory.Resolve(o.GetValueOrDefault("data-dir")), Offline = true };
+        var sets = new[] { DatasetLoader.Load("fashion-mnist", DatasetSplit.Test, data).Subset(count), DatasetLoader.Load("cifar10", DatasetSplit.Test, data).Subset(count) };
+        var files = ResNetModelFiles.Locate();
+
+        IComputeBackend cpu = new ManagedCpuBackend();
+        var profiler = profile ? new ProfilingBackend(cpu) : null;
+        using IComputeBackend backend = profiler ?? cpu;
+        using var ours = ResNetFeatureExtractor.Load(backend, new ResNetFeatureOptions { InputSize = size, BatchSize = batch });
+        using var ort = new OrtFeatureChain(files, size, threads);
+        Console.WriteLine($"features: ResNet-18 at {size}x{size}, {count} images each of {string.Join(", ", sets.Select(s => s.Name))}; batch {batch}; ORT {threads} threads; our CPU backend on {Environment.ProcessorCount} cores ({backend.DeviceDescription})");
+
+        // Warm-up: JIT, pools, ORT's first-run allocations.
+        double oursMs = 0; // our wall time over everything the profiler sees, so the host's share shows
+        foreach (var s in sets)
+        {
+            var warm = Stopwatch.StartNew();
+            ours.Extract(s.Subset(Math.Min(batch, s.Count)));
+            oursMs += warm.Elapsed.TotalMilliseconds;
+            ort.Embed(s.Pixels.AsSpan(0, s.ImageSize), 1, s.Channels, s.Height, s.Width);
+        }
+
+        var ratios = new List<double>();
+        double prepMs = 0;
+        for (int r = 0; r < rounds; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            foreach (var s in sets) ours.Extract(s);
+            double oursRate = 2 * count / sw.Elapsed.TotalSeconds;
+            oursMs += sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            foreach (var s in sets) ort.Embed(s.Pixels, s.Count, s.Channels, s.Height, s.Width);
+            double ortRate = 2 * count / sw.Elapsed.TotalSeconds;
+            ratios.Add(oursRate / ortRate);
+            Console.WriteLine($"round {r + 1}: ours {oursRate,8:F1} img/s   ORT {ortRate,8:F1} img/s   ours/ORT {oursRate / ortRate:F3}");
+        }
+        ratios.Sort();
+        Console.WriteLine($"RESULT features size={size} median ours/ORT {ratios[ratios.Count / 2]:F3}");
+
+        if (profiler is not null)
+        {
+            var buffer = new float[batch * 3 * size * size];
+            var sw = Stopwatch.StartNew();
+            foreach (var s in sets)
+                for (int start = 0; start < s.Count; start += batch)
+                {
+                    int n = Math.Min(batch, s.Count - start);
+                    ours.Prepare(s.Pixels.AsSpan(start * s.ImageSize, n * s.ImageSize), n, s.Channels, s.Height, s.Width, buffer.AsSpan(0, n * 3 * size * size));
+                }
+            prepMs = sw.Elapsed.TotalMilliseconds;
+            double total = profiler.Totals.Values.Sum(v => v.Ms);
+            Console.WriteLine($"profile over warm-up + {rounds} rounds: our wall time {oursMs:F0} ms, of which backend primitives {total:F0} ms ({100 * total / oursMs:F0}%; the rest is host work: stand-in ops' loops and transfers, resize, bookkeeping); resize+preprocess of {2 * count} images alone {prepMs:F1} ms. Primitives:");
+            foreach (var (name, (ms, calls)) in profiler.Totals.OrderByDescending(kv => kv.Value.Ms))
+                Console.WriteLine($"  {name,-24} {ms,10:F1} ms {calls,8} calls {100 * ms / total,6:F1}%");
+            foreach (var (shape, (ms, calls, flops)) in profiler.ConvShapes.OrderByDescending(kv => kv.Value.Ms).Take(12))
+                Console.WriteLine($"  {shape,-48} {ms,10:F1} ms {calls,6} calls {flops / ms / 1e6,7:F1} GFLOP/s");
+        }
+        return 0;
+    }
+}

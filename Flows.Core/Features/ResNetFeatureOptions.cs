@@ -1,0 +1,24 @@
+namespace Flows.Core.Features;
+
+/// <summary>Settings of <see cref="ResNetFeatureExtractor"/> (docs/FEATURES.md, "Input size").</summary>
+public sealed record ResNetFeatureOptions
+{
+    /// <summary>
+    /// The square size images are resized to before the network. 224 is the graph's own size; 64 is the
+    /// default because it is about 12× cheaper on a CPU and the embeddings still separate the data sets
+    /// (docs/FEATURES.md). Must be even (the stem's asymmetric pads).
+    /// </summary>
+    public int InputSize { get; init; } = 64;
+
+    /// <summary>Images per forward pass.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Fold BatchNormalization into the convolutions (exact up to rounding; faster).</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>How the final AveragePool runs; Global is identical to the graph at 224 and defined elsewhere.</summary>
+    public AveragePoolMode AveragePool { get; init; } = AveragePoolMode.Global;
+
+    /// <summary>A folder holding the ONNX files; null: FLOWS_RESNET18_DIR, then the NuGet package folder.</summary>
+    public string? ModelFolder { get; init; }
+}
