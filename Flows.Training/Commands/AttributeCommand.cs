@@ -75,7 +75,7 @@ public static class AttributeCommand
         for (int k = 0; k < report.Terms.Count; k++)
             table.AddRow([Markup.Escape(report.Terms[k].Label), .. means.Select(m => F(m[k])), .. diffs.Select(d => F(d[k]))]);
         table.AddRow(["total", .. means.Select(m => F(m.Sum())), .. diffs.Select(d => F(d.Sum()))]);
-        AnsiConsole.Write(table);
+        Terminal.Write(table);
     }
 
     private static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);

@@ -50,7 +50,7 @@ public static class DataCommand
                 info.TrainCount?.ToString(CultureInfo.InvariantCulture) ?? "-", info.TestCount?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 $"{mine.Count(c => c.IsUsable)}/{mine.Count}", Markup.Escape(info.ManualDownload is null ? info.Note ?? "" : "manual download"));
         }
-        AnsiConsole.Write(table);
+        Terminal.Write(table);
     }
 
     private static int Verify(string dir, IReadOnlyList<DatasetInfo>? sets)

@@ -90,7 +90,7 @@ public static class OodCommand
             table.AddRow(name, report.Counts.GetValueOrDefault(name).ToString(CultureInfo.InvariantCulture),
                          (images ? report.Bpd : report.Nll).GetValueOrDefault(name, double.NaN).ToString("F4", CultureInfo.InvariantCulture), auroc);
         }
-        AnsiConsole.Write(table);
+        Terminal.Write(table);
         if (report.FeatureFlow is { } f)
         {
             var pairs = new Table().Title($"pixel flow vs feature flow ({f.Extractor})");
@@ -101,7 +101,7 @@ public static class OodCommand
                 pairs.AddRow($"{report.InDistribution} → {name}",
                     report.Auroc.TryGetValue(name, out var p) ? p.ToString("F4", CultureInfo.InvariantCulture) : "—",
                     f.Auroc.TryGetValue(name, out var q) ? q.ToString("F4", CultureInfo.InvariantCulture) : "—");
-            AnsiConsole.Write(pairs);
+            Terminal.Write(pairs);
         }
         foreach (var (name, a) in report.Auroc)
             Console.WriteLine(a < 0.5
