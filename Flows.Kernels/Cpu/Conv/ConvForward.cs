@@ -26,7 +26,7 @@ internal static unsafe class ConvForward
     {
         int ckk = g.InChannels * g.KernelSize * g.KernelSize, plane = g.OutHeight * g.OutWidth;
         int inSize = g.InChannels * g.Height * g.Width, outSize = g.OutChannels * plane;
-        bool direct = g.KernelSize == 1 && g.Padding == 0;
+        bool direct = g.KernelSize == 1 && g.Padding == 0 && g.Stride == 1;
         int perGroup = direct ? 1 : ConvGrouping.SamplesPerGemm(g);
         int groups = (g.Batch + perGroup - 1) / perGroup;
         long costPerGroup = 2L * g.OutChannels * plane * ckk * perGroup;
