@@ -5,7 +5,8 @@ namespace Flows.Core;
 /// <summary>
 /// Strided and transposed convolutions (valid padding, any kernel size) built from the stride-1 primitives,
 /// for the convolutional autoencoder st-network of paper-spec §4.9. Correctness over speed:
-/// - a stride-s convolution is a stride-1 'same' convolution followed by picking every s-th output;
+/// - a stride-s convolution with an odd kernel is the backend's native strided convolution (padding 0);
+///   with an even kernel it is a stride-1 'same' convolution followed by picking every s-th output;
 /// - a stride-s transposed convolution is zero insertion (s − 1 zeros between inputs) followed by a stride-1
 ///   transposed convolution, which is exactly the backward-data pass of a stride-1 convolution;
 /// - the backend takes odd kernels only, so an even k×k kernel is embedded in the top-left of a (k+1)×(k+1)
@@ -77,6 +78,9 @@ public static partial class Ops
         if (stride < 1) throw new ArgumentException($"Conv2dStrided: stride must be ≥ 1, got {stride}");
         if (h < k || w < k)
             throw new ArgumentException($"Conv2dStrided: input {Shapes.Format(x.Shape)} is smaller than the {k}×{k} kernel");
+        // An odd kernel is exactly the backend's strided convolution with padding 0: no selection matrix, and
+        // only the outputs that are kept get computed.
+        if (k % 2 == 1 && weight.Shape[3] == k) return Conv2d(x, weight, bias, 0, stride);
         int outH = (h - k) / stride + 1, outW = (w - k) / stride + 1;
         var odd = OddKernel(weight);
         int pad = odd.Shape[2] / 2;
