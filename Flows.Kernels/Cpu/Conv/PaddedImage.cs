@@ -133,9 +133,11 @@ internal static unsafe class PaddedImage
     /// The adjoint of <see cref="Fill"/> for strided convolutions: dx[ci, y, x] = the frame cell that Fill
     /// would copy x[ci, y, x] into, or 0 where no window reads the pixel (rows past the last window, phases
     /// beyond K when S &gt; K). Used by backward-data after col2im has summed the columns into the frame.
+    /// Phase planes are <paramref name="planePitch"/> floats apart (Height·Width in a frame; a 1×1
+    /// convolution's column matrix is its frame already, with the GEMM's leading dimension as pitch).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ExtractPhases(float* frame, ConvGeometry g, float* dx)
+    public static void ExtractPhases(float* frame, long planePitch, ConvGeometry g, float* dx)
     {
         int h = g.Height, w = g.Width, pad = g.Padding, s = g.Stride, q = Phases(g), hq = Height(g), wq = Width(g);
         for (int ci = 0; ci < g.InChannels; ci++)
@@ -143,15 +145,16 @@ internal static unsafe class PaddedImage
         {
             float* dst = dx + ((long)ci * h + y) * w;
             int yy = y + pad, py = yy % s, qy = yy / s;
-            if (py >= q || qy >= hq)
+            // Every column is written below unless S > K leaves phases unread, or windows stop short of W.
+            new Span<float>(dst, w).Clear();
+            if (py >= q || qy >= hq) continue;
+            for (int px = 0; px < q; px++)
             {
-                new Span<float>(dst, w).Clear();
-                continue;
-            }
-            for (int xcol = 0; xcol < w; xcol++)
-            {
-                int xx = xcol + pad, px = xx % s, qx = xx / s;
-                dst[xcol] = px < q && qx < wq ? frame[(((long)(ci * q + py) * q + px) * hq + qy) * wq + qx] : 0f;
+                float* src = frame + ((ci * q + py) * q + px) * planePitch + (long)qy * wq;
+                int x0 = Math.Min(wq, CeilDiv(Math.Max(0, pad - px), s));
+                int x1 = Math.Max(x0, Math.Min(wq, CeilDiv(Math.Max(0, w + pad - px), s)));
+                float* line = dst + px - pad;
+                for (int qx = x0; qx < x1; qx++) line[qx * s] = src[qx];
             }
         }
     }
