@@ -11,7 +11,7 @@ namespace Flows.Bench;
 ///   gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]   validate and time every ILGPU kernel
 ///   fma-peak   the measured FMA peak, one thread and all cores
 ///   step --model realnvp|glow --mid M --blocks B [--K K] --batch N --steps S --device cpu|cuda   end-to-end step
-///   conv [--shapes B:CIN:COUT:K:HxW[:S[:P]],...|resnet18] [--reps N] [--warmup N] [--device cpu] [--passes ...]   convolution passes in GFLOP/s
+///   conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes ...]   convolution passes in GFLOP/s
 /// </summary>
 public static class Program
 {

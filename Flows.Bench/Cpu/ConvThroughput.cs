@@ -26,7 +26,7 @@ public static class ConvThroughput
         "32:64:128:3:16x16:2:1,32:64:128:3:56x56:2:1,32:128:256:3:28x28:2:1,32:256:512:3:14x14:2:1," +
         "32:64:128:1:16x16:2:0,32:64:128:1:56x56:2:0,32:128:256:1:28x28:2:0,32:256:512:1:14x14:2:0";
 
-    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW[:S[:P]],...|resnet18] [--reps N] [--warmup N] [--device cpu] [--passes fwd,bwd-data,bwd-weight]";
+    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes fwd,bwd-data,bwd-weight]";
 
     public static int Run(string[] args)
     {
@@ -38,7 +38,7 @@ public static class ConvThroughput
         {
             var o = Parse(args);
             string list = o.GetValueOrDefault("shapes", DefaultShapes);
-            shapes = ParseShapes(list == "resnet18" ? ResNet18Shapes : list);
+            shapes = ParseShapes(string.Join(",", list.Split(',').Select(item => item.Trim() == "resnet18" ? ResNet18Shapes : item)));
             passes = ParsePasses(o.GetValueOrDefault("passes", "fwd,bwd-data,bwd-weight"));
             reps = Positive(o, "reps", 10);
             warmup = Count(o, "warmup", 2);
