@@ -11,6 +11,8 @@ namespace Flows.Kernels.Ilgpu;
 ///                   of a correlation is the correlation of dy with the transposed, spatially flipped kernel;
 ///                   for S &gt; 1, of dy with S − 1 zeros between pixels (read as zeros, never stored). Its
 ///                   rows past the last window (when S does not divide H + 2P − K) come out 0, as they should.
+///                   The GEMM still steps over the inserted zeros ((S² − 1)/S² of its k loop at S = 2): simple
+///                   and correct first; a per-phase split (S² stride-1 GEMMs) is the known faster form.
 ///                   The flipped weights are written to a pooled scratch buffer by one small kernel.
 ///   Backward-weight dW (Cout × Cin·K·K) = dy (Cout × B·OH·OW) · im2col(x)ᵀ, split over K = B·OH·OW.
 ///   Conv1x1         y[n, :, s] = W · x[n, :, s] for every n as one GEMM over N·S columns (Glow's invertible 1×1).
