@@ -5,11 +5,11 @@ namespace Flows.Tests.Engine;
 
 /// <summary>
 /// ResNet-18's ops against central finite differences: strided, padded Conv2d, MaxPool2d and
-/// GlobalAveragePool; and the conv-autoencoder's Conv2dStrided, now routed to the native strided convolution
-/// for odd kernels, against the selection-matrix construction it used before.
+/// GlobalAveragePool; and the conv-autoencoder's Conv2dStrided and ConvTranspose2d, now routed to the native
+/// strided convolution for odd kernels, against finite differences and the selection-matrix construction.
 /// </summary>
 [TestFixture]
-public sealed class PoolingGradientTests
+public sealed class ResNetOpGradientTests
 {
     private static IComputeBackend B => EngineBackend.Cpu;
 
@@ -72,6 +72,18 @@ public sealed class PoolingGradientTests
         Assert.Throws<ArgumentException>(() => Ops.MaxPool2d(x, 7, 1, 1));
         Assert.Throws<ArgumentException>(() => Ops.Conv2d(x, w, null, 1, 0));
         Assert.Throws<ArgumentException>(() => Ops.Conv2d(x, R(new Random(503), 2, 2, 7, 7), null, 1, 2));
+    }
+
+    [TestCase(2, 3)]
+    [TestCase(3, 1)]
+    [TestCase(2, 5)]
+    public void NativeStridedAutoencoderOps(int stride, int k)
+    {
+        var rng = new Random(700 + stride * 8 + k);
+        GradCheck.AssertGradients($"Conv2dStrided s{stride} k{k}",
+            xs => Ops.Conv2dStrided(xs[0], xs[1], xs[2], stride), [R(rng, 2, 2, 9, 8), R(rng, 3, 2, k, k), R(rng, 3)]);
+        GradCheck.AssertGradients($"ConvTranspose2d s{stride} k{k}",
+            xs => Ops.ConvTranspose2d(xs[0], xs[1], xs[2], stride), [R(rng, 2, 3, 3, 4), R(rng, 3, 2, k, k), R(rng, 2)]);
     }
 
     [TestCase(2, 3, 9)]
