@@ -9,9 +9,13 @@ namespace Flows.Kernels.Cpu;
 /// dy's pixels, i.e. S² times the multiply-adds; this does exactly the convolution's own.
 /// Samples are grouped as in the forward pass (<see cref="ConvGrouping"/>, <see cref="SamplesB"/>) and groups
 /// spread over the cores with Wᵀ packed once for all of them; with fewer groups than cores each GEMM is split.
-/// Measured (batch 32, 2 cores, AVX-512, loaded machine; GFLOP/s, the forward's FLOPs):
-/// v1 one GEMM per sample, Wᵀ repacked per sample: 3×3/2 64→128 at 56: 171; 256→512 at 14: 116; 1×1/2 64→128
-/// at 56: 57, at 16: 53. v2 (this) grouped samples, Wᵀ pre-packed: see the header of ConvForward.
+/// Measured with `Flows.Bench conv --shapes resnet18 --passes fwd,bwd-data` (batch 32, 2 shared cores, AVX-512;
+/// GFLOP/s with the forward's FLOPs; the machine's load varied 3× between runs, so compare within a run):
+/// v1 one GEMM per sample, Wᵀ repacked per sample (load ≈ 6, forward at 213–301 in that run): 3×3/2 64→128
+///    at 56×56 171, 256→512 at 14×14 116; 1×1/2 64→128 at 56×56 57, at 16×16 53: 0.4–0.6 of the forward.
+/// v2 (this) grouped samples, Wᵀ pre-packed, 1×1 without col2im (load ≈ 12; forward in brackets): 3×3/2 64→128
+///    at 56×56 80 (68), at 16×16 94 (72), 256→512 at 14×14 63 (97); stem 64×64 134 (307); 1×1/2 64→128 at
+///    56×56 34 (65), 256→512 at 14×14 51 (60): 0.5–1.3 of the forward.
 /// </summary>
 internal static unsafe class ConvBackwardDataStrided
 {
