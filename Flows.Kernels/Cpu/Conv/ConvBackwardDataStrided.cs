@@ -15,7 +15,8 @@ namespace Flows.Kernels.Cpu;
 ///    at 56×56 171, 256→512 at 14×14 116; 1×1/2 64→128 at 56×56 57, at 16×16 53: 0.4–0.6 of the forward.
 /// v2 (this) grouped samples, Wᵀ pre-packed, 1×1 without col2im (load ≈ 12; forward in brackets): 3×3/2 64→128
 ///    at 56×56 80 (68), at 16×16 94 (72), 256→512 at 14×14 63 (97); stem 64×64 134 (307); 1×1/2 64→128 at
-///    56×56 34 (65), 256→512 at 14×14 51 (60): 0.5–1.3 of the forward.
+///    56×56 34 (65), 256→512 at 14×14 51 (60): 0.5–1.3 of the forward. Quiet run (load ≈ 2): stem 64×64 281
+///    (358), 224×224 236 (334); 3×3/2 264–322 (317–358); 1×1/2 104–201 (159–340): 0.5–0.9 of the forward.
 /// </summary>
 internal static unsafe class ConvBackwardDataStrided
 {
