@@ -17,7 +17,7 @@ namespace Flows.Kernels.Cpu;
 /// gather in the packing would have been the scalar <see cref="FrameGather"/> path for every panel).
 /// Measured forward, batch 32, `Flows.Bench conv --shapes resnet18 --passes fwd` (2 cores of an AMD EPYC with
 /// AVX-512, shared with other builds; GFLOP/s, a multiply-add as 2):
-///   quiet run (load ≈ 2)                   stem 7×7/2 p3 3→64: 64×64 358, 224×224 334;
+///   quiet run (load ≈ 2): stem 7×7/2 p3 3→64 at 64×64 358, at 224×224 334;
 ///     3×3/2 p1: 64→128 at 16×16 317, at 56×56 338; 128→256 at 28×28 358; 256→512 at 14×14 349;
 ///     1×1/2: 64→128 at 16×16 159, at 56×56 261; 128→256 at 28×28 279; 256→512 at 14×14 340;
 ///     stride 1 in the same run for scale: 3×3 p1 64→64 at 28×28 293, 128→128 at 14×14 299.
