@@ -13,20 +13,33 @@ namespace Flows.Bench.Cpu;
 /// </summary>
 public static class ConvThroughput
 {
-    /// <summary>The paper's and ANCHORS' 3x3 shapes, as batch:cin:cout:k:HxW (padding k/2).</summary>
+    /// <summary>The paper's and ANCHORS' 3x3 shapes, as batch:cin:cout:k:HxW (padding k/2, stride 1).</summary>
     public const string DefaultShapes = "32:64:64:3:28x28,32:128:128:3:14x14,64:64:64:3:16x16";
 
-    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW,...] [--reps N] [--warmup N] [--device cpu]";
+    /// <summary>
+    /// ResNet-18's strided convolutions at batch 32 (`--shapes resnet18`): the 7×7/2 stem at 64×64 and 224×224,
+    /// the 3×3/2 first convolutions of stages 2–4 and their 1×1/2 shortcuts, at the sizes of a 224×224 input
+    /// (56, 28, 14) and of a 64×64 one (16).
+    /// </summary>
+    public const string ResNet18Shapes =
+        "32:3:64:7:64x64:2:3,32:3:64:7:224x224:2:3," +
+        "32:64:128:3:16x16:2:1,32:64:128:3:56x56:2:1,32:128:256:3:28x28:2:1,32:256:512:3:14x14:2:1," +
+        "32:64:128:1:16x16:2:0,32:64:128:1:56x56:2:0,32:128:256:1:28x28:2:0,32:256:512:1:14x14:2:0";
+
+    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes fwd,bwd-data,bwd-weight]";
 
     public static int Run(string[] args)
     {
         List<ConvGeometry> shapes;
         int reps, warmup;
         string device;
+        HashSet<string> passes;
         try
         {
             var o = Parse(args);
-            shapes = ParseShapes(o.GetValueOrDefault("shapes", DefaultShapes));
+            string list = o.GetValueOrDefault("shapes", DefaultShapes);
+            shapes = ParseShapes(string.Join(",", list.Split(',').Select(item => item.Trim() == "resnet18" ? ResNet18Shapes : item)));
+            passes = ParsePasses(o.GetValueOrDefault("passes", "fwd,bwd-data,bwd-weight"));
             reps = Positive(o, "reps", 10);
             warmup = Count(o, "warmup", 2);
             device = o.GetValueOrDefault("device", "cpu");
@@ -51,12 +64,12 @@ public static class ConvThroughput
         using (backend)
         {
             Console.WriteLine($"conv on {backend.Name}: {backend.DeviceDescription}; reps={reps} warmup={warmup}");
-            foreach (var g in shapes) TimeShape(backend, g, reps, warmup);
+            foreach (var g in shapes) TimeShape(backend, g, reps, warmup, passes);
         }
         return 0;
     }
 
-    private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup)
+    private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup, HashSet<string> passes)
     {
         using var x = backend.Allocate(g.InputLength);
         using var w = backend.Allocate(g.WeightLength);
@@ -69,9 +82,9 @@ public static class ConvThroughput
         backend.FillNormal(w, g.WeightLength, seed: 2, offset: 0);
         backend.FillNormal(dy, g.OutputLength, seed: 3, offset: 0);
 
-        Report("fwd", g, Time(backend, reps, warmup, () => backend.Conv2dForward(x, w, null, y, g)));
-        Report("bwd-data", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardData(dy, w, dx, g)));
-        Report("bwd-weight", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardWeight(x, dy, dw, g)));
+        if (passes.Contains("fwd")) Report("fwd", g, Time(backend, reps, warmup, () => backend.Conv2dForward(x, w, null, y, g)));
+        if (passes.Contains("bwd-data")) Report("bwd-data", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardData(dy, w, dx, g)));
+        if (passes.Contains("bwd-weight")) Report("bwd-weight", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardWeight(x, dy, dw, g)));
     }
 
     /// <summary>
@@ -104,25 +117,26 @@ public static class ConvThroughput
     private static void Report(string kind, ConvGeometry g, double ms)
     {
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"CONV kind={kind} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} k={g.KernelSize} pad={g.Padding} " +
+            $"CONV kind={kind} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} k={g.KernelSize} pad={g.Padding} stride={g.Stride} " +
             $"h={g.Height} w={g.Width} threads={Environment.ProcessorCount} ms_median={ms:F3} gflops={g.Flops / ms / 1e6:F2}");
         Console.WriteLine(line);
     }
 
-    /// <summary>"32:64:64:3:28x28,..." → geometries with padding k/2, each validated.</summary>
+    /// <summary>"32:64:64:3:28x28,..." → geometries (stride 1, padding k/2 unless given as :S:P), each validated.</summary>
     public static List<ConvGeometry> ParseShapes(string list)
     {
         var shapes = new List<ConvGeometry>();
         foreach (string item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string[] p = item.Split(':');
-            string[] hw = p.Length == 5 ? p[4].Split('x') : [];
-            if (p.Length != 5 || hw.Length != 2)
-                throw new ArgumentException($"--shapes: '{item}' is not batch:cin:cout:k:HxW");
+            string[] hw = p.Length is >= 5 and <= 7 ? p[4].Split('x') : [];
+            if (hw.Length != 2)
+                throw new ArgumentException($"--shapes: '{item}' is not batch:cin:cout:k:HxW[:stride[:padding]]");
             int N(string s) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v)
                 ? v : throw new ArgumentException($"--shapes: '{s}' in '{item}' is not a non-negative integer");
             int k = N(p[3]);
-            var g = new ConvGeometry(N(p[0]), N(p[1]), N(hw[0]), N(hw[1]), N(p[2]), k, k / 2);
+            int stride = p.Length > 5 ? N(p[5]) : 1, padding = p.Length > 6 ? N(p[6]) : k / 2;
+            var g = new ConvGeometry(N(p[0]), N(p[1]), N(hw[0]), N(hw[1]), N(p[2]), k, padding, stride);
             g.Validate();
             shapes.Add(g);
         }
@@ -132,7 +146,7 @@ public static class ConvThroughput
 
     private static Dictionary<string, string> Parse(string[] args)
     {
-        var known = new HashSet<string> { "shapes", "reps", "warmup", "device" };
+        var known = new HashSet<string> { "shapes", "reps", "warmup", "device", "passes" };
         var d = new Dictionary<string, string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -143,6 +157,15 @@ public static class ConvThroughput
             d[name] = args[++i];
         }
         return d;
+    }
+
+    private static HashSet<string> ParsePasses(string list)
+    {
+        var passes = new HashSet<string>(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        foreach (string pass in passes)
+            if (pass is not ("fwd" or "bwd-data" or "bwd-weight"))
+                throw new ArgumentException($"--passes: '{pass}' is not fwd, bwd-data or bwd-weight");
+        return passes.Count > 0 ? passes : throw new ArgumentException("--passes: no passes given");
     }
 
     private static int Count(Dictionary<string, string> o, string key, int fallback)

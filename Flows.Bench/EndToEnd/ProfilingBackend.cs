@@ -54,7 +54,7 @@ public sealed class ProfilingBackend : IComputeBackend
     private void EndConv(string op, long start, ConvGeometry g)
     {
         double ms = End(op, start);
-        string key = $"{op,-20} b{g.Batch} {g.InChannels}->{g.OutChannels} k{g.KernelSize} p{g.Padding} {g.Height}x{g.Width}";
+        string key = $"{op,-20} b{g.Batch} {g.InChannels}->{g.OutChannels} k{g.KernelSize} p{g.Padding} s{g.Stride} {g.Height}x{g.Width}";
         var (total, calls, flops) = _convShapes.GetValueOrDefault(key);
         _convShapes[key] = (total + ms, calls + 1, flops + g.Flops);
     }
@@ -83,6 +83,8 @@ public sealed class ProfilingBackend : IComputeBackend
     public void Conv2dForward(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g) { var started = Begin(); _inner.Conv2dForward(x, weight, bias, y, g); EndConv("Conv2dForward", started, g); }
     public void Conv2dBackwardData(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g) { var started = Begin(); _inner.Conv2dBackwardData(dy, weight, dx, g); EndConv("Conv2dBackwardData", started, g); }
     public void Conv2dBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g) { var started = Begin(); _inner.Conv2dBackwardWeight(x, dy, dw, g); EndConv("Conv2dBackwardWeight", started, g); }
+    public void MaxPool2dForward(DeviceBuffer x, DeviceBuffer y, PoolGeometry g) { var started = Begin(); _inner.MaxPool2dForward(x, y, g); End("MaxPool2dForward", started); }
+    public void MaxPool2dBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, PoolGeometry g) { var started = Begin(); _inner.MaxPool2dBackward(x, y, dy, dx, g); End("MaxPool2dBackward", started); }
     public void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta, DeviceBuffer y, Ncs shape, bool relu = false) { var started = Begin(); _inner.BatchNormApply(x, mean, invStd, gamma, beta, y, shape, relu); End(relu ? "BatchNormReluApply" : "BatchNormApply", started); }
     public void BatchNormBackward(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy, DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics, DeviceBuffer? reluOutput = null) { var started = Begin(); _inner.BatchNormBackward(x, mean, invStd, gamma, dy, dx, dgamma, dbeta, shape, batchStatistics, reluOutput); End(reluOutput is null ? "BatchNormBackward" : "BatchNormReluBackward", started); }
     public void CouplingForward(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask, DeviceBuffer y, DeviceBuffer logdet, Ncs shape) { var started = Begin(); _inner.CouplingForward(x, raw, t, scale, mask, y, logdet, shape); End("CouplingForward", started); }

@@ -4,7 +4,8 @@ namespace Flows.Bench.Gpu;
 
 /// <summary>
 /// The cases gpu-check runs: every IComputeBackend kernel at the shapes the paper's models use (RealNVP on
-/// FashionMNIST: batch 64, 64 channels at 28x28, 14.7M parameters; Glow: 200 channels at 7x7), or tiny shapes
+/// FashionMNIST: batch 64, 64 channels at 28x28, 14.7M parameters; Glow: 200 channels at 7x7; ResNet-18's
+/// strided convolutions and max-pool at batch 32 on 64×64 inputs), or tiny shapes
 /// with --quick so that the ILGPU CPU simulator gets through them in well under a minute.
 /// </summary>
 public static class KernelCases
@@ -21,6 +22,23 @@ public static class KernelCases
         foreach (var g in convs)
             foreach (int version in new[] { 1, 2 })
                 AddConv(cases, g, version);
+
+        // ResNet-18's strided convolutions (the 7×7/2 stem, a stage's first 3×3/2 and its 1×1/2 shortcut) at
+        // batch 32 on a 64×64 input, and its 3×3/2 max-pool.
+        var strided = quick
+            ? new[] { new ConvGeometry(2, 3, 9, 9, 4, 3, 1, 2), new ConvGeometry(1, 3, 11, 10, 4, 7, 3, 2), new ConvGeometry(2, 4, 7, 9, 5, 1, 0, 2) }
+            : new[]
+            {
+                new ConvGeometry(32, 3, 64, 64, 64, 7, 3, 2), new ConvGeometry(32, 64, 16, 16, 128, 3, 1, 2),
+                new ConvGeometry(32, 64, 16, 16, 128, 1, 0, 2), new ConvGeometry(32, 256, 4, 4, 512, 3, 1, 2),
+            };
+        foreach (var g in strided)
+            foreach (int version in new[] { 1, 2 })
+                AddConv(cases, g, version);
+        var pools = quick
+            ? new[] { new PoolGeometry(2, 3, 7, 8, 3, 2, 1), new PoolGeometry(2, 3, 8, 8, 2, 2, 0) }
+            : new[] { new PoolGeometry(32, 64, 32, 32, 3, 2, 1) };
+        foreach (var g in pools) AddMaxPool(cases, g);
 
         var (m, k, n) = quick ? (33, 20, 70) : (1024, 1024, 1024);
         foreach (int version in new[] { 1, 2 })
@@ -53,7 +71,33 @@ public static class KernelCases
     private static string Show(Ncs s) => $"N{s.N} C{s.C} S{s.S}";
 
     private static string Show(ConvGeometry g) =>
-        $"b{g.Batch} {g.InChannels}→{g.OutChannels} {g.Height}x{g.Width} k{g.KernelSize}";
+        $"b{g.Batch} {g.InChannels}→{g.OutChannels} {g.Height}x{g.Width} k{g.KernelSize}" +
+        (g.Stride == 1 ? "" : $" s{g.Stride} p{g.Padding}");
+
+    private static string Show(PoolGeometry g) =>
+        $"b{g.Batch} C{g.Channels} {g.Height}x{g.Width} k{g.KernelSize} s{g.Stride} p{g.Padding}";
+
+    private static void AddMaxPool(List<KernelCase> cases, PoolGeometry g)
+    {
+        void Inputs(CaseBuffers b)
+        {
+            b.Random("x", g.InputLength);
+            b.Random("dy", g.OutputLength);
+        }
+        // Backward reads x and y (to find each window's first maximum) and dy, and writes dx.
+        cases.Add(new KernelCase("maxpool2d forward", Show(g), 0, 4.0 * (g.InputLength + g.OutputLength), 0, Element,
+            b => { Inputs(b); b.Output("y", g.OutputLength); },
+            (d, b) => d.MaxPool2dForward(b["x"], b["y"], g), ["y"]));
+        cases.Add(new KernelCase("maxpool2d backward", Show(g), 0, 4.0 * (2 * g.InputLength + 2 * g.OutputLength), 0, Element,
+            b =>
+            {
+                Inputs(b);
+                b.Output("y", g.OutputLength);
+                b.Output("dx", g.InputLength);
+                b.Backend.MaxPool2dForward(b["x"], b["y"], g); // each backend's own y, so only backward is timed
+            },
+            (d, b) => d.MaxPool2dBackward(b["x"], b["y"], b["dy"], b["dx"], g), ["dx"]));
+    }
 
     private static void AddConv(List<KernelCase> cases, ConvGeometry g, int version)
     {

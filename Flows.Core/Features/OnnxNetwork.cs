@@ -4,9 +4,8 @@ using Flows.Kernels;
 namespace Flows.Core.Features;
 
 /// <summary>
-/// An ONNX inference graph compiled onto the engine: each supported node becomes one call of Ops (or of the
-/// stand-ins in Onnx/PendingOps.cs until the engine has them), with the initializers uploaded once as
-/// pinned tensors. Supported: Conv, BatchNormalization (inference), Relu, Add, MaxPool, AveragePool,
+/// An ONNX inference graph compiled onto the engine: each supported node becomes one call of Ops, with the
+/// initializers uploaded once as pinned tensors. Supported: Conv, BatchNormalization (inference), Relu, Add, MaxPool, AveragePool,
 /// GlobalAveragePool, Flatten, with the attribute values listed in docs/FEATURES.md; anything else is an
 /// <see cref="OnnxFormatException"/> naming the node at construction.
 /// A forward pass runs without gradients, frees each intermediate right after its last reader, and runs Relu
@@ -230,7 +229,7 @@ public sealed class OnnxNetwork : IDisposable
                 {
                     pads.CheckOutput(x[0].Shape[2], k, s);
                     pads.CheckOutput(x[0].Shape[3], k, s);
-                    return PendingOps.MaxPool2d(x[0], k, s, pads.Begin);
+                    return Ops.MaxPool2d(x[0], k, s, pads.Begin);
                 });
                 break;
             }
@@ -245,12 +244,12 @@ public sealed class OnnxNetwork : IDisposable
                 {
                     if (mode == AveragePoolMode.AsWritten && (x[0].Shape[2] != k || x[0].Shape[3] != k || pads.Begin != 0))
                         throw new OnnxFormatException($"ONNX node '{node.Name}' (AveragePool): a {k}×{k} window on a {x[0].Shape[2]}×{x[0].Shape[3]} input is not a global average; only that case runs as written (choose AveragePoolMode.Global, docs/FEATURES.md)");
-                    return PendingOps.GlobalAveragePool(x[0]);
+                    return Ops.GlobalAveragePool(x[0]);
                 });
                 break;
             }
             case "GlobalAveragePool":
-                Add("GlobalAveragePool", node, [node.Inputs[0]], node.Outputs[0], (x, _) => PendingOps.GlobalAveragePool(x[0]));
+                Add("GlobalAveragePool", node, [node.Inputs[0]], node.Outputs[0], (x, _) => Ops.GlobalAveragePool(x[0]));
                 break;
             case "Flatten":
             {
@@ -294,7 +293,7 @@ public sealed class OnnxNetwork : IDisposable
         {
             pads.CheckOutput(x[0].Shape[2], k, stride);
             pads.CheckOutput(x[0].Shape[3], k, stride);
-            return PendingOps.Conv2d(x[0], w, b, pads.Begin, stride);
+            return Ops.Conv2d(x[0], w, b, pads.Begin, stride);
         });
     }
 

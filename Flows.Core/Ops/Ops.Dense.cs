@@ -5,8 +5,11 @@ namespace Flows.Core;
 /// <summary>Differentiable convolution, matrix multiply and linear maps.</summary>
 public static partial class Ops
 {
-    /// <summary>2-D convolution, stride 1, zero padding. x (N, Cin, H, W), weight (Cout, Cin, K, K), bias (Cout) or null.</summary>
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int padding)
+    /// <summary>
+    /// 2-D convolution with zero padding and a stride (nn.Conv2d / ONNX Conv): x (N, Cin, H, W), weight
+    /// (Cout, Cin, K, K) with K odd, bias (Cout) or null; output (N, Cout, ⌊(H + 2P − K)/S⌋ + 1, ⌊(W + 2P − K)/S⌋ + 1).
+    /// </summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int padding, int stride = 1)
     {
         Shapes.RequireRank(x, 4, "Conv2d input");
         Shapes.RequireRank(weight, 4, "Conv2d weight");
@@ -16,7 +19,7 @@ public static partial class Ops
             throw new ArgumentException($"Conv2d: input {Shapes.Format(x.Shape)} does not match weight {Shapes.Format(weight.Shape)}");
         if (bias is not null && bias.Length != weight.Shape[0])
             throw new ArgumentException($"Conv2d: bias {Shapes.Format(bias.Shape)} does not match weight {Shapes.Format(weight.Shape)}");
-        var g = new ConvGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], k, padding);
+        var g = new ConvGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], k, padding, stride);
         g.Validate();
         var backend = x.Backend;
         var y = Tensor.Empty(backend, g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);

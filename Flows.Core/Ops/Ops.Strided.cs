@@ -5,9 +5,11 @@ namespace Flows.Core;
 /// <summary>
 /// Strided and transposed convolutions (valid padding, any kernel size) built from the stride-1 primitives,
 /// for the convolutional autoencoder st-network of paper-spec §4.9. Correctness over speed:
-/// - a stride-s convolution is a stride-1 'same' convolution followed by picking every s-th output;
-/// - a stride-s transposed convolution is zero insertion (s − 1 zeros between inputs) followed by a stride-1
-///   transposed convolution, which is exactly the backward-data pass of a stride-1 convolution;
+/// - a stride-s convolution with an odd kernel is the backend's native strided convolution (padding 0);
+///   with an even kernel it is a stride-1 'same' convolution followed by picking every s-th output;
+/// - a stride-s transposed convolution is the backward-data pass of a stride-s convolution: native for odd
+///   kernels; for even ones, zero insertion (s − 1 zeros between inputs) followed by a stride-1 transposed
+///   convolution;
 /// - the backend takes odd kernels only, so an even k×k kernel is embedded in the top-left of a (k+1)×(k+1)
 ///   kernel whose extra row and column are zero.
 /// Picking, zero insertion and kernel embedding are linear maps of each H×W plane, done as a matrix product
@@ -77,6 +79,9 @@ public static partial class Ops
         if (stride < 1) throw new ArgumentException($"Conv2dStrided: stride must be ≥ 1, got {stride}");
         if (h < k || w < k)
             throw new ArgumentException($"Conv2dStrided: input {Shapes.Format(x.Shape)} is smaller than the {k}×{k} kernel");
+        // An odd kernel is exactly the backend's strided convolution with padding 0: no selection matrix, and
+        // only the outputs that are kept get computed.
+        if (k % 2 == 1 && weight.Shape[3] == k) return Conv2d(x, weight, bias, 0, stride);
         int outH = (h - k) / stride + 1, outW = (w - k) / stride + 1;
         var odd = OddKernel(weight);
         int pad = odd.Shape[2] / 2;
@@ -99,6 +104,12 @@ public static partial class Ops
             throw new ArgumentException($"ConvTranspose2d: input {Shapes.Format(x.Shape)} does not match weight {Shapes.Format(weight.Shape)}");
         if (stride < 1) throw new ArgumentException($"ConvTranspose2d: stride must be ≥ 1, got {stride}");
         int k = weight.Shape[2], h = x.Shape[2], w = x.Shape[3];
+        if (k % 2 == 1 && weight.Shape[3] == k)
+        {
+            // Odd kernels: the adjoint of the backend's strided convolution, with no zero-insertion matrix.
+            var y1 = ConvTransposeNative(x, weight, stride);
+            return bias is null ? y1 : Channelwise(BinaryOp.Add, y1, bias);
+        }
         int spreadH = (h - 1) * stride + 1, spreadW = (w - 1) * stride + 1;
         var spread = x;
         if (stride > 1)
@@ -123,18 +134,25 @@ public static partial class Ops
     /// (A, B, k, k) with k odd, y (N, B, L + k − 1, L' + k − 1). Its gradients are a forward convolution (for x)
     /// and a backward-weight pass with the roles of input and output swapped (for the weight).
     /// </summary>
-    public static Tensor ConvTransposeStride1(Tensor x, Tensor weight)
+    public static Tensor ConvTransposeStride1(Tensor x, Tensor weight) => ConvTransposeNative(x, weight, 1);
+
+    /// <summary>
+    /// The stride-s transposed convolution y = conv2d-backward-data(x, weight) of the convolution that maps
+    /// (N, B, (L − 1)·s + k, …) to x (N, A, L, …) with padding 0: weight (A, B, k, k), k odd.
+    /// </summary>
+    private static Tensor ConvTransposeNative(Tensor x, Tensor weight, int stride)
     {
-        Shapes.RequireSameBackend(x, weight, "ConvTransposeStride1");
+        Shapes.RequireSameBackend(x, weight, "ConvTranspose2d");
         int k = weight.Shape[2];
-        var g = new ConvGeometry(x.Shape[0], weight.Shape[1], x.Shape[2] + k - 1, x.Shape[3] + k - 1, weight.Shape[0], k, 0);
+        var g = new ConvGeometry(x.Shape[0], weight.Shape[1], (x.Shape[2] - 1) * stride + k, (x.Shape[3] - 1) * stride + k,
+                                 weight.Shape[0], k, 0, stride);
         g.Validate();
         var backend = x.Backend;
         var y = Tensor.Empty(backend, g.Batch, g.InChannels, g.Height, g.Width);
         backend.Conv2dBackwardData(x.Buffer, weight.Buffer, y.Buffer, g);
         if (Autograd.ShouldRecord(x, weight))
         {
-            Autograd.Record("ConvTransposeStride1", [x, weight], y, dy =>
+            Autograd.Record(stride == 1 ? "ConvTransposeStride1" : "ConvTranspose2d", [x, weight], y, dy =>
             {
                 if (x.TracksGrad)
                 {

@@ -112,6 +112,21 @@ public interface IComputeBackend : IDisposable
     /// <summary>dw = the gradient of Σ dy·conv(x, w) with respect to w. The bias gradient is SumTo over (N, S).</summary>
     void Conv2dBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g);
 
+    // ---- pooling --------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// y[n, c, oy, ox] = the maximum of x over the window of output (oy, ox) (see <see cref="PoolGeometry"/>;
+    /// padded cells never win). A NaN in a window makes its output NaN.
+    /// </summary>
+    void MaxPool2dForward(DeviceBuffer x, DeviceBuffer y, PoolGeometry g);
+
+    /// <summary>
+    /// dx (overwritten) = the gradient of Σ dy·maxpool(x): each window's dy goes to the first element of its
+    /// window, in row-major order, that equals y (the first maximum, as PyTorch routes it); windows that overlap
+    /// add up. y is the forward's output for this x.
+    /// </summary>
+    void MaxPool2dBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, PoolGeometry g);
+
     // ---- normalization --------------------------------------------------------------------------------
 
     /// <summary>

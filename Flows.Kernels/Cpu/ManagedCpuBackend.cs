@@ -195,6 +195,23 @@ public sealed class ManagedCpuBackend : IComputeBackend
         ConvBackwardWeight.Run(Arr(x, name, g.InputLength), Arr(dy, name, g.OutputLength), Arr(dw, name, g.WeightLength), g);
     }
 
+    // ---- pooling --------------------------------------------------------------------------------------
+
+    public void MaxPool2dForward(DeviceBuffer x, DeviceBuffer y, PoolGeometry g)
+    {
+        const string name = "MaxPool2dForward";
+        g.Validate();
+        MaxPoolKernels.Forward(Arr(x, name, g.InputLength), Arr(y, name, g.OutputLength), g);
+    }
+
+    public void MaxPool2dBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, PoolGeometry g)
+    {
+        const string name = "MaxPool2dBackward";
+        g.Validate();
+        MaxPoolKernels.Backward(Arr(x, name, g.InputLength), Arr(y, name, g.OutputLength), Arr(dy, name, g.OutputLength),
+                                Arr(dx, name, g.InputLength), g);
+    }
+
     // ---- normalization --------------------------------------------------------------------------------
 
     public void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta,

@@ -4,11 +4,15 @@ using ILGPU.Runtime;
 namespace Flows.Kernels.Ilgpu;
 
 /// <summary>
-/// 2-D convolution (NCHW, stride 1, zero padding) as implicit GEMM on <see cref="GemmKernels"/>; im2col is
+/// 2-D convolution (NCHW, stride S, zero padding) as implicit GEMM on <see cref="GemmKernels"/>; im2col is
 /// never materialised, the B operand computes its element from (channel, tap) × (image, pixel) on the fly.
-///   Forward         y (Cout × B·OH·OW) = W (Cout × Cin·K·K) · im2col(x) + bias
-///   Backward-data   dx (Cin × B·H·W) = Wᵀflip (Cin × Cout·K·K) · im2col(dy, pad K−1−P): the gradient of a
-///                   correlation is the correlation of dy with the transposed, spatially flipped kernel.
+///   Forward         y (Cout × B·OH·OW) = W (Cout × Cin·K·K) · im2col(x, stride S) + bias
+///   Backward-data   dx (Cin × B·H·W) = Wᵀflip (Cin × Cout·K·K) · im2col(dilate(dy, S), pad K−1−P): the gradient
+///                   of a correlation is the correlation of dy with the transposed, spatially flipped kernel;
+///                   for S &gt; 1, of dy with S − 1 zeros between pixels (read as zeros, never stored). Its
+///                   rows past the last window (when S does not divide H + 2P − K) come out 0, as they should.
+///                   The GEMM still steps over the inserted zeros ((S² − 1)/S² of its k loop at S = 2): simple
+///                   and correct first; a per-phase split (S² stride-1 GEMMs) is the known faster form.
 ///                   The flipped weights are written to a pooled scratch buffer by one small kernel.
 ///   Backward-weight dW (Cout × Cin·K·K) = dy (Cout × B·OH·OW) · im2col(x)ᵀ, split over K = B·OH·OW.
 ///   Conv1x1         y[n, :, s] = W · x[n, :, s] for every n as one GEMM over N·S columns (Glow's invertible 1×1).
@@ -44,7 +48,7 @@ internal sealed class ConvKernels
         var b = new Im2ColB
         {
             Input = x, InC = g.InChannels, InH = g.Height, InW = g.Width,
-            OutH = g.OutHeight, OutW = g.OutWidth, Kernel = g.KernelSize, Pad = g.Padding,
+            OutH = g.OutHeight, OutW = g.OutWidth, Kernel = g.KernelSize, Pad = g.Padding, Stride = g.Stride, Dilation = 1,
         };
         var store = new ConvOutputStore { Output = y, Bias = bias, HasBias = hasBias ? 1 : 0, Channels = g.OutChannels, Spatial = g.OutHeight * g.OutWidth };
         _gemm.Run(a, b, store, g.OutChannels, g.Batch * g.OutHeight * g.OutWidth, taps, version);
@@ -60,6 +64,7 @@ internal sealed class ConvKernels
         {
             Input = dy, InC = g.OutChannels, InH = g.OutHeight, InW = g.OutWidth,
             OutH = g.Height, OutW = g.Width, Kernel = g.KernelSize, Pad = g.KernelSize - 1 - g.Padding,
+            Stride = 1, Dilation = g.Stride,
         };
         var store = new ConvOutputStore { Output = dx, Bias = default, HasBias = 0, Channels = g.InChannels, Spatial = g.Height * g.Width };
         _gemm.Run(a, b, store, g.InChannels, g.Batch * g.Height * g.Width, g.OutChannels * k2, version);
@@ -75,7 +80,7 @@ internal sealed class ConvKernels
             Columns = new Im2ColB
             {
                 Input = x, InC = g.InChannels, InH = g.Height, InW = g.Width,
-                OutH = g.OutHeight, OutW = g.OutWidth, Kernel = g.KernelSize, Pad = g.Padding,
+                OutH = g.OutHeight, OutW = g.OutWidth, Kernel = g.KernelSize, Pad = g.Padding, Stride = g.Stride, Dilation = 1,
             },
         };
         int tiles = ((m + GemmKernels.TileM - 1) / GemmKernels.TileM) * ((n + GemmKernels.TileN - 1) / GemmKernels.TileN);
@@ -119,17 +124,28 @@ internal struct WeightsA : IGemmA
     public float Load(int m, int k) => W[m * Columns + k];
 }
 
-/// <summary>Implicit im2col: element (k = (ci, kh, kw), n = (b, oh, ow)) is input[b, ci, oh + kh − pad, ow + kw − pad] or 0 outside.</summary>
+/// <summary>
+/// Implicit im2col: element (k = (ci, kh, kw), n = (b, oh, ow)) is input[b, ci, oh·S + kh − pad, ow·S + kw − pad]
+/// or 0 outside. With Dilation D &gt; 1 the input is read as if D − 1 zeros sat between its pixels (position t
+/// holds input[t / D] when D divides t, else 0): backward-data of a stride-D convolution is the stride-1
+/// correlation of that dilated dy with the flipped kernel, gathered here without materialising the zeros.
+/// </summary>
 internal struct Im2ColB : IGemmB
 {
     public ArrayView<float> Input;
-    public int InC, InH, InW, OutH, OutW, Kernel, Pad;
+    public int InC, InH, InW, OutH, OutW, Kernel, Pad, Stride, Dilation;
 
     public float Load(int k, int n)
     {
         int kw = k % Kernel, kh = k / Kernel % Kernel, ci = k / (Kernel * Kernel);
         int ow = n % OutW, oh = n / OutW % OutH, b = n / (OutW * OutH);
-        int ih = oh + kh - Pad, iw = ow + kw - Pad;
+        int ih = oh * Stride + kh - Pad, iw = ow * Stride + kw - Pad;
+        if (Dilation != 1)
+        {
+            if (ih < 0 || iw < 0 || ih % Dilation != 0 || iw % Dilation != 0) return 0f;
+            ih /= Dilation;
+            iw /= Dilation;
+        }
         return (uint)ih < (uint)InH && (uint)iw < (uint)InW ? Input[((b * InC + ci) * InH + ih) * InW + iw] : 0f;
     }
 }

@@ -23,6 +23,7 @@ public sealed class IlgpuBackend : IComputeBackend
     private readonly LayoutKernels _layout;
     private readonly GemmKernels _gemm;
     private readonly ConvKernels _conv;
+    private readonly MaxPoolKernels _maxPool;
     private readonly BatchNormKernels _batchNorm;
     private readonly CouplingKernels _coupling;
     private readonly ActNormKernels _actNorm;
@@ -44,6 +45,7 @@ public sealed class IlgpuBackend : IComputeBackend
         _gemm = new GemmKernels(accelerator);
         _gemm.Load<MatrixA, MatrixB, MatrixStore>();
         _conv = new ConvKernels(accelerator, _gemm, _pool);
+        _maxPool = new MaxPoolKernels(accelerator);
         _batchNorm = new BatchNormKernels(accelerator, _reduction);
         _coupling = new CouplingKernels(_reduction);
         _actNorm = new ActNormKernels(accelerator, _reduction);
@@ -310,6 +312,22 @@ public sealed class IlgpuBackend : IComputeBackend
         _conv.BackwardWeight(Need(x, g.InputLength, "conv2d backward-weight", "x").View,
                              Need(dy, g.OutputLength, "conv2d backward-weight", "dy").View,
                              Need(dw, g.WeightLength, "conv2d backward-weight", "dw").View, g, GemmVersion);
+    }
+
+    // ---- pooling --------------------------------------------------------------------------------------
+
+    public void MaxPool2dForward(DeviceBuffer x, DeviceBuffer y, PoolGeometry g)
+    {
+        g.Validate();
+        _maxPool.Forward(Need(x, g.InputLength, "maxPool2d forward", "x").View, Need(y, g.OutputLength, "maxPool2d forward", "y").View, g);
+    }
+
+    public void MaxPool2dBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, PoolGeometry g)
+    {
+        const string op = "maxPool2d backward";
+        g.Validate();
+        _maxPool.Backward(Need(x, g.InputLength, op, "x").View, Need(y, g.OutputLength, op, "y").View,
+                          Need(dy, g.OutputLength, op, "dy").View, Need(dx, g.InputLength, op, "dx").View, g);
     }
 
     // ---- normalization --------------------------------------------------------------------------------

@@ -4,12 +4,18 @@ namespace Flows.Kernels.Cpu;
 /// dx = the adjoint of the stride-1 convolution, computed as a forward convolution of dy with the weights
 /// transposed over channels and flipped in space, w'[ci, co, ky, kx] = w[co, ci, K−1−ky, K−1−kx], and
 /// padding K−1−P (negative when P > K−1: it crops). That reuses the fused im2col GEMM and needs no col2im
-/// scatter; the flipped weights are tiny (Cout·Cin·K·K floats, per-thread scratch).
+/// scatter; the flipped weights are tiny (Cout·Cin·K·K floats, per-thread scratch). Strided convolutions
+/// take <see cref="ConvBackwardDataStrided"/> (the adjoint would need zeros inserted into dy).
 /// </summary>
 internal static unsafe class ConvBackwardData
 {
     public static void Run(float[] dy, float[] w, float[] dx, ConvGeometry g)
     {
+        if (g.Stride != 1)
+        {
+            ConvBackwardDataStrided.Run(dy, w, dx, g);
+            return;
+        }
         int k = g.KernelSize, kk = k * k, cin = g.InChannels, cout = g.OutChannels;
         var flipped = ThreadScratch.Get(ScratchSlot.Weights, g.WeightLength);
         for (int co = 0; co < cout; co++)

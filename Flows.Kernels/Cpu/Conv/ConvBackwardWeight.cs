@@ -17,7 +17,7 @@ internal static unsafe class ConvBackwardWeight
         int ckk = g.InChannels * g.KernelSize * g.KernelSize, plane = g.OutHeight * g.OutWidth;
         int inSize = g.InChannels * g.Height * g.Width, outSize = g.OutChannels * plane;
         int wLength = g.WeightLength;
-        bool direct = g.KernelSize == 1 && g.Padding == 0;
+        bool direct = g.KernelSize == 1 && g.Padding == 0 && g.Stride == 1;
         long costPerSample = 2L * g.OutChannels * plane * ckk;
         bool splitGemm = g.Batch < CpuParallel.Workers && costPerSample * g.Batch >= CpuParallel.SerialThreshold;
         int chunks = splitGemm ? 1 : Math.Min(g.Batch, MaxChunks);

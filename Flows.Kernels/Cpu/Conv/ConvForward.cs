@@ -12,6 +12,16 @@ namespace Flows.Kernels.Cpu;
 /// of one thread): v1 explicit im2col + row GEMM ≈ 4; v2 explicit im2col + packed 6×16 GEMM ≈ 20; v3 im2col
 /// packed from the image with bounds checks ≈ 33; v4 packed from a zero-bordered frame, KC 384 ≈ 55–62;
 /// v5 (this) vector packing across rows, 4-row panels, sample groups: see docs/PERFORMANCE.md.
+/// Strides S &gt; 1 (ResNet-18) run the same code: <see cref="PaddedImage"/> lays the frame out in S×S phases,
+/// so a window row's pixels are consecutive floats again and the vector packing applies unchanged (a strided
+/// gather in the packing would have been the scalar <see cref="FrameGather"/> path for every panel).
+/// Measured forward, batch 32, `Flows.Bench conv --shapes resnet18 --passes fwd` (2 cores of an AMD EPYC with
+/// AVX-512, shared with other builds; GFLOP/s, a multiply-add as 2):
+///   quiet run (load ≈ 2): stem 7×7/2 p3 3→64 at 64×64 358, at 224×224 334;
+///     3×3/2 p1: 64→128 at 16×16 317, at 56×56 338; 128→256 at 28×28 358; 256→512 at 14×14 349;
+///     1×1/2: 64→128 at 16×16 159, at 56×56 261; 128→256 at 28×28 279; 256→512 at 14×14 340;
+///     stride 1 in the same run for scale: 3×3 p1 64→64 at 28×28 293, 128→128 at 14×14 299.
+///   first run (load ≈ 6): stem 301 / 270, 3×3/2 213–271, 1×1/2 110–169 (same order of shapes).
 /// </summary>
 internal static unsafe class ConvForward
 {
@@ -26,7 +36,7 @@ internal static unsafe class ConvForward
     {
         int ckk = g.InChannels * g.KernelSize * g.KernelSize, plane = g.OutHeight * g.OutWidth;
         int inSize = g.InChannels * g.Height * g.Width, outSize = g.OutChannels * plane;
-        bool direct = g.KernelSize == 1 && g.Padding == 0;
+        bool direct = g.KernelSize == 1 && g.Padding == 0 && g.Stride == 1;
         int perGroup = direct ? 1 : ConvGrouping.SamplesPerGemm(g);
         int groups = (g.Batch + perGroup - 1) / perGroup;
         long costPerGroup = 2L * g.OutChannels * plane * ckk * perGroup;

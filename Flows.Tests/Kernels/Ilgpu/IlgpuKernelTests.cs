@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Tests.Kernels.Ilgpu;
 
 /// <summary>Every IComputeBackend op of IlgpuBackend against the managed CPU backend, on small random shapes.</summary>
-public abstract class IlgpuKernelTests : IlgpuBackendTestBase
+public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
 {
     // ---- memory and element-wise -------------------------------------------------------------------------
 

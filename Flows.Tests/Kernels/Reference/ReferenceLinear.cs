@@ -2,7 +2,7 @@ using Flows.Kernels;
 
 namespace Flows.Tests.Kernels.Reference;
 
-/// <summary>Matrix multiply, direct 2-D convolution and its two gradients, and the 1×1 convolution, as loops.</summary>
+/// <summary>Matrix multiply, direct 2-D convolution (any stride and padding) and its two gradients, and the 1×1 convolution, as loops.</summary>
 public static class ReferenceLinear
 {
     public static double[] MatMul(float[] a, float[] b, float[]? cBefore, int m, int k, int n, bool ta, bool tb)
@@ -33,7 +33,7 @@ public static class ReferenceLinear
             for (int ky = 0; ky < k; ky++)
             for (int kx = 0; kx < k; kx++)
             {
-                int iy = oy + ky - g.Padding, ix = ox + kx - g.Padding;
+                int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
                 if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
                 sum += (double)x[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix] * w[((co * g.InChannels + ci) * k + ky) * k + kx];
             }
@@ -57,7 +57,7 @@ public static class ReferenceLinear
             for (int ky = 0; ky < k; ky++)
             for (int kx = 0; kx < k; kx++)
             {
-                int iy = oy + ky - g.Padding, ix = ox + kx - g.Padding;
+                int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
                 if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
                 dx[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix] += d * w[((co * g.InChannels + ci) * k + ky) * k + kx];
             }
@@ -79,7 +79,7 @@ public static class ReferenceLinear
             for (int ky = 0; ky < k; ky++)
             for (int kx = 0; kx < k; kx++)
             {
-                int iy = oy + ky - g.Padding, ix = ox + kx - g.Padding;
+                int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
                 if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
                 dw[((co * g.InChannels + ci) * k + ky) * k + kx] += d * x[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix];
             }

@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+
+namespace Flows.Kernels.Cpu;
+
+/// <summary>
+/// op(B) = dY of several samples side by side (k = Cout rows, n = samples·OH·OW columns): element (co, j) is
+/// dY[n0 + j / plane, co, j mod plane]. Strided backward-data multiplies Wᵀ by it, so one GEMM covers a group
+/// of small images (7×7 outputs alone would give 49-column GEMMs). Packing touches Cout·columns floats for
+/// Cin·K·K·Cout·columns multiply-adds, so a plain gather through per-panel column offsets is enough.
+/// </summary>
+internal readonly unsafe struct SamplesB(float* dy, int plane, int sampleSize) : IPackB
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(float* dst, int pc, int kc, int jc, int nc, int nr)
+    {
+        int* columnOffset = stackalloc int[nr];
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int cols = Math.Min(nr, nc - j0);
+            for (int jj = 0; jj < cols; jj++)
+            {
+                int column = jc + j0 + jj, n = column / plane;
+                columnOffset[jj] = n * sampleSize + column - n * plane;
+            }
+            float* panel = dst + j0 * kc;
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = dy + (long)(pc + p) * plane;
+                float* d = panel + p * nr;
+                int jj = 0;
+                for (; jj < cols; jj++) d[jj] = src[columnOffset[jj]];
+                for (; jj < nr; jj++) d[jj] = 0f;
+            }
+        }
+    }
+}
