@@ -21,7 +21,11 @@ public static class FlowDataLoader
         ArgumentNullException.ThrowIfNull(spec);
         spec = spec.Trim();
         if (VectorPath(spec) is var (name, path))
-            return LoadVectors(name, path.Replace(SplitToken, SplitName(split), StringComparison.Ordinal));
+        {
+            // A path with {split} names one split, as image sets are named ("mnist/test"); one without is the same file for every split.
+            bool perSplit = path.Contains(SplitToken, StringComparison.Ordinal);
+            return LoadVectors(perSplit ? $"{name}/{SplitName(split)}" : name, path.Replace(SplitToken, SplitName(split), StringComparison.Ordinal));
+        }
         if (UciTasks.TryLoad(spec, split, options, trainedOn) is { } uci)
             return uci;
         return DatasetLoader.Load(spec, split, options);

@@ -1,3 +1,4 @@
+using Flows.Tests.Data;
 using Flows.Bench.Features;
 using Flows.Core.Data;
 using Flows.Core.Features;
@@ -24,19 +25,7 @@ public class ResNetParityTests
     public void FindFiles()
     {
         _files = ResNetModelFiles.Locate(); // throws with the fix when the package is missing: that is a failure, not a skip
-        var value = Environment.GetEnvironmentVariable(DataDirectory.EnvironmentVariable);
-        if (string.IsNullOrWhiteSpace(value))
-            Assert.Ignore("FLOWS_DATA is not set; set it to the folder of real data sets (CI uses ../shared/data)");
-        var candidates = new[] { Directory.GetCurrentDirectory(), TestContext.CurrentContext.TestDirectory }
-            .SelectMany(Ancestors).Select(d => Path.GetFullPath(Path.Combine(d, value)));
-        _dataDir = candidates.FirstOrDefault(d => Directory.Exists(Path.Combine(d, "mnist")))
-            ?? throw new DirectoryNotFoundException($"FLOWS_DATA={value} does not lead to a folder with mnist/ from here or any parent");
-    }
-
-    private static IEnumerable<string> Ancestors(string dir)
-    {
-        for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
-            yield return d.FullName;
+        _dataDir = RealData.Folder();
     }
 
     private ImageDataset Load(string name) =>
