@@ -289,12 +289,27 @@ public sealed class OnnxNetwork : IDisposable
         }
         var w = Upload(weight, shape);
         var b = bias.Length > 0 ? Upload(bias, [bias.Length]) : null;
+        Tensor? center = null;
         Add(name, node, [node.Inputs[0]], output, (x, _) =>
         {
             pads.CheckOutput(x[0].Shape[2], k, stride);
             pads.CheckOutput(x[0].Shape[3], k, stride);
+            // On a 1×1 plane with 'same' padding only the kernel's centre tap meets a pixel (the rest read
+            // padding): a 1×1 convolution with the centre weights is the same sum in k² fewer multiply-adds.
+            // ResNet-18's last stage is 1×1 at input size 32 (docs/FEATURES.md, "Speed").
+            if (k > 1 && x[0].Shape[2] == 1 && x[0].Shape[3] == 1 && pads.Begin == k / 2)
+                return Ops.Conv2d(x[0], center ??= Upload(CenterTap(weight, shape), [shape[0], shape[1], 1, 1]), b, 0, 1);
             return Ops.Conv2d(x[0], w, b, pads.Begin, stride);
         });
+    }
+
+    /// <summary>The centre tap w[:, :, k/2, k/2] of a (Cout, Cin, k, k) kernel.</summary>
+    internal static float[] CenterTap(float[] weight, int[] shape)
+    {
+        int outC = shape[0], inC = shape[1], k = shape[2], kk = k * k, mid = (k / 2) * k + k / 2;
+        var center = new float[outC * inC];
+        for (int i = 0; i < outC * inC; i++) center[i] = weight[i * kk + mid];
+        return center;
     }
 
     private readonly record struct BnParameters(float[] Gamma, float[] Beta, float[] Mean, float[] Variance, float Epsilon);

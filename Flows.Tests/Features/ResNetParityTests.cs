@@ -42,6 +42,8 @@ public class ResNetParityTests
         return worst;
     }
 
+    [TestCase("fashion-mnist", 32)]
+    [TestCase("cifar10", 32)]
     [TestCase("fashion-mnist", 64)]
     [TestCase("cifar10", 64)]
     [TestCase("fashion-mnist", 224)]
