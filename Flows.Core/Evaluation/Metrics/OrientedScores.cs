@@ -51,8 +51,8 @@ internal static class OrientedScores
     public static void CheckDirection(ScoreDirection direction)
     {
         if (direction is not (ScoreDirection.HigherIsInDistribution or ScoreDirection.HigherIsOod))
-            throw new ArgumentOutOfRangeException(nameof(direction), direction,
-                $"Score direction {(int)direction} is not a ScoreDirection; use HigherIsInDistribution or HigherIsOod.");
+            throw new ArgumentException(
+                $"Score direction {(int)direction} is not a ScoreDirection; use HigherIsInDistribution or HigherIsOod.", nameof(direction));
     }
 
     /// <summary>A target TPR must be a fraction of in-distribution samples to accept: (0, 1]; NaN fails too.</summary>
