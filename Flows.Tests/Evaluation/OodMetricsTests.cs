@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Flows.Core.Evaluation;
 using Flows.Kernels;
 
@@ -36,7 +37,7 @@ public class OodMetricsTests
             // Test in ≥ 1.5: {3, 3, 2, 5, 2} = 5/6; OOD ≥ 1.5: {2, 3} = 2/5.
             Assert.That(m.ThresholdTpr, Is.EqualTo(5.0 / 6));
             Assert.That(m.ThresholdFpr, Is.EqualTo(0.4));
-            Assert.That(m.ThresholdRule.Rule, Is.EqualTo("accept as in-distribution if score ≥ 1.5"));
+            Assert.That(m.ToThresholdRule().Rule, Is.EqualTo("accept as in-distribution if score ≥ 1.5"));
         });
     }
 
@@ -66,7 +67,7 @@ public class OodMetricsTests
         var up = OodMetrics.Compute(a, b, In, v, 0.9, Boot);
         var down = OodMetrics.Compute(Neg(a), Neg(b), ScoreDirection.HigherIsOod, Neg(v), 0.9, Boot);
         Assert.That(down with { Direction = In, Threshold = -down.Threshold }, Is.EqualTo(up));
-        Assert.That(down.ThresholdRule.Rule, Does.Contain("≤"));
+        Assert.That(down.ToThresholdRule().Rule, Does.Contain("≤"));
         // And reading the same numbers in the wrong direction inverts AUROC: the failure this flag prevents.
         var wrong = OodMetrics.Compute(a, b, ScoreDirection.HigherIsOod, v, 0.9, Boot);
         Assert.That(wrong.Auroc, Is.EqualTo(1 - up.Auroc).Within(1e-15));
@@ -93,5 +94,15 @@ public class OodMetricsTests
             Assert.That(m.AurocLow, Is.LessThanOrEqualTo(m.Auroc));
             Assert.That(m.AurocHigh, Is.GreaterThanOrEqualTo(m.Auroc));
         });
+    }
+
+    [Test]
+    public void TheRecordRoundTripsThroughJson()
+    {
+        // The CLI writes these beside its figures; every field must survive System.Text.Json unchanged.
+        var m = OodMetrics.Compute(TestIn, Ood, ScoreDirection.HigherIsOod, Validation, 0.8, Boot);
+        string json = JsonSerializer.Serialize(m);
+        Assert.That(json, Does.Contain("\"AuprOut\":").And.Not.Contain("Rule"));
+        Assert.That(JsonSerializer.Deserialize<OodMetrics>(json), Is.EqualTo(m));
     }
 }

@@ -62,8 +62,8 @@ public sealed record OodMetrics
     /// <summary>Fraction of the in-distribution test set the threshold accepts.</summary>
     public required double ThresholdTpr { get; init; }
 
-    /// <summary>The threshold as a decision rule.</summary>
-    public CalibratedThreshold ThresholdRule => new(Threshold, Direction);
+    /// <summary>The threshold as a decision rule (a method, so the record's JSON holds only numbers and enums).</summary>
+    public CalibratedThreshold ToThresholdRule() => new(Threshold, Direction);
 
     /// <summary>
     /// All metrics of one score on one OOD set. The threshold is calibrated on <paramref name="inDistValidationScores"/>
