@@ -129,7 +129,8 @@ public static class OodReportWriter
     {
         var inv = CultureInfo.InvariantCulture;
         sb.Append("\n## Pixel flow vs feature flow\n\n");
-        sb.Append(inv, $"The feature flow is a tabular RealNVP trained on {f.TrainVectors} embeddings of {Escape(r.InDistribution)} ");
+        string inSet = r.InDistribution.EndsWith("/test", StringComparison.Ordinal) ? r.InDistribution[..^"/test".Length] : r.InDistribution;
+        sb.Append(inv, $"The feature flow is a tabular RealNVP trained on the embeddings of {f.TrainVectors} training images of {Escape(inSet)} ");
         sb.Append(inv, $"({Escape(f.Extractor)}; {f.Steps} steps), scored on the embeddings of the same sets ([its report]({f.Report.Replace(" ", "%20", StringComparison.Ordinal)})). ");
         sb.Append("A pixel likelihood follows local pixel statistics; a likelihood of semantic features follows what the images show (paper §8).\n\n");
         sb.Append("| in-distribution → OOD | pixel flow AUROC | feature flow AUROC |\n|---|---:|---:|\n");

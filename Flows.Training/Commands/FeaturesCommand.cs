@@ -14,13 +14,13 @@ public static class FeaturesCommand
     public static CommandSpec Spec { get; } = new("features",
         "Embed image sets with an ImageNet ResNet-18 (ONNX weights from the NuGet package, run by our engine) into\n" +
         "DIR/NAME_features_SPLIT.npz (keys embeddings [N, 512] float32, labels [N] int64). Grayscale images are\n" +
-        "replicated to 3 channels and every image is resized to --size (default 64: see docs/FEATURES.md for the\n" +
+        "replicated to 3 channels and every image is resized to --size (default 32: see docs/FEATURES.md for the\n" +
         "AUROC/speed trade-off). A cache is reused only when the model files, size and images are the same.\n" +
         "Train a feature flow on the result with: flows train --dataset NAME=DIR/NAME_features_{split}.npz",
         [
             new("data", "SETS", "image sets to embed: registry names or NAME=PATH, comma-separated or repeated", "fashionmnist,mnist,notmnist"),
             new("splits", "WHICH", "train, test or train,test (default: every split a set has)"),
-            new("size", "S", "input size (even, ≥ 32; 224 is the graph's own)", "64"),
+            new("size", "S", "input size (even, ≥ 32; 224 is the graph's own)", "32"),
             new("batch", "N", "images per forward pass", "32"),
             new("train-limit", "N", "embed only the first N training images (0 = all)", "0"),
             new("test-limit", "N", "embed only the first N test images (0 = all)", "0"),
@@ -75,7 +75,7 @@ public static class FeaturesCommand
     /// <summary>The extractor settings from --size, --batch, --pool and --model-dir.</summary>
     public static ResNetFeatureOptions Options(ParsedArgs args)
     {
-        int size = args.Int("size", 64), batch = args.Int("batch", 32);
+        int size = args.Int("size", ResNetFeatureOptions.DefaultInputSize), batch = args.Int("batch", 32);
         if (size < 32 || size % 2 != 0) throw new UsageException($"--size must be even and at least 32, got {size}");
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
         var pool = (args.String("pool") ?? "global").ToLowerInvariant() switch

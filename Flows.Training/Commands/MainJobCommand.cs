@@ -28,7 +28,7 @@ public static class MainJobCommand
             new("ood", "SETS", "comma-separated OOD sets", "mnist,notmnist"),
             new("limit", "N", "test images scored per set", "2000"),
             new("no-features", null, "skip the feature flow (pixel flow only)"),
-            new("feature-size", "S", "ResNet-18 input size", "64"),
+            new("feature-size", "S", "ResNet-18 input size", "32"),
             new("feature-train", "N", "training images embedded for the feature flow", "10000"),
             new("feature-epochs", "N", "epochs of the feature flow", "10"),
             new("out", "DIR", "output folder", "runs/main"),
