@@ -59,6 +59,15 @@ public sealed class VectorCommandTests
         (code, output, error) = Run("attribute", "--checkpoint", checkpoint, "--ood", far, "--out", _dir.File("attr"), "--device", "cpu");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("coupling 1").And.Contain("prior z"));
+
+        (code, output, error) = Run("sample", "--checkpoint", checkpoint, "--count", "5", "--out", _dir.File("samples.npz"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        var samples = VectorFile.Load(_dir.File("samples.npz"));
+        Assert.That((samples.Count, samples.Dim), Is.EqualTo((5, 6)));
+        Assert.That(samples.Values.All(float.IsFinite), Is.True);
+        (code, _, error) = Run("sample", "--checkpoint", checkpoint, "--out", _dir.File("samples.png"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("give --out a .npz path"));
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using Flows.Core;
+using Flows.Core.Data;
 using Flows.Core.Figures;
 using Flows.Core.Flows;
 using Flows.Core.Training;
@@ -13,7 +15,7 @@ public static class SampleCommand
         [
             new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'"),
             new("count", "N", "number of samples", "16"),
-            new("out", "FILE", "PNG to write", "samples.png"),
+            new("out", "FILE", "PNG to write (a .npz of vectors for a tabular model)", "samples.png"),
             CommonOptions.Seed, CommonOptions.Device,
         ],
         Run);
@@ -26,6 +28,18 @@ public static class SampleCommand
         using var backend = CommonOptions.CreateBackend(args);
         var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
         checkpoint.LoadModelInto(model);
+        if (!model.DiscreteData)
+        {
+            // A vector model's samples are vectors: saved as numpy (keys embeddings, labels = -1), not a picture.
+            string npz = args.String("out") ?? "samples.npz";
+            if (!FlowDataLoader.IsVectorFile(npz)) throw new UsageException($"a {checkpoint.Config.Model.Name} model samples vectors; give --out a .npz path, not {npz}");
+            model.Eval();
+            using var scope = new TensorScope();
+            var values = model.Sample(count, (ulong)args.Int("seed", 0)).ToArray();
+            VectorFile.Save(npz, new VectorDataset("samples", values, Enumerable.Repeat(-1, count).ToArray(), model.Dimension));
+            Console.WriteLine($"samples: {Path.GetFullPath(npz)}");
+            return 0;
+        }
         string path = args.String("out") ?? "samples.png";
         SampleGrid.Save(model, count, (ulong)args.Int("seed", 0), path);
         Console.WriteLine($"samples: {Path.GetFullPath(path)}");
