@@ -16,14 +16,15 @@ public static class ReproductionReport
     public const double NotebookGlowFashionMnist = 3.140785922709375, NotebookGlowMnist = 2.0807301540304275, NotebookGlowNotMnist = 4.064705864382526;
 
     public static string Write(IReadOnlyList<ExperimentResult> results, IReadOnlyList<ExperimentRun> planned, ExperimentOptions options,
-                               string device, TimeSpan elapsed, IReadOnlyDictionary<string, string>? failures = null)
+                               string device, TimeSpan elapsed, IReadOnlyDictionary<string, string>? failures = null,
+                               IReadOnlyList<FeatureResult>? features = null, IReadOnlyList<FeatureRun>? plannedFeatures = null)
     {
         string reportDir = Path.GetDirectoryName(Path.GetFullPath(options.ReportPath))!;
         Directory.CreateDirectory(reportDir);
         Directory.CreateDirectory(options.FiguresDirectory);
         var figures = CopyFigures(results, options.FiguresDirectory, reportDir);
         AtomicFile.WriteAllText(options.ReportPath, Render(results, planned, options, device, elapsed, figures,
-            failures ?? new Dictionary<string, string>()));
+            failures ?? new Dictionary<string, string>(), features ?? [], plannedFeatures ?? [], reportDir));
         return options.ReportPath;
     }
 
@@ -31,7 +32,8 @@ public static class ReproductionReport
 
     private static string Render(IReadOnlyList<ExperimentResult> results, IReadOnlyList<ExperimentRun> planned, ExperimentOptions options,
                                  string device, TimeSpan elapsed, Dictionary<(string Run, string Kind), string> figures,
-                                 IReadOnlyDictionary<string, string> failures)
+                                 IReadOnlyDictionary<string, string> failures, IReadOnlyList<FeatureResult> features,
+                                 IReadOnlyList<FeatureRun> plannedFeatures, string reportDir)
     {
         var sb = new StringBuilder();
         var sets = new Sets(options);
@@ -45,7 +47,7 @@ public static class ReproductionReport
         if (options.Invocation.Length > 0) sb.Append(Inv, $"- Command: `{options.Invocation}`\n");
         sb.Append(Inv, $"- Runs finished: {results.Count} of {planned.Count} planned ({string.Join(", ", planned.Select(p => p.Id))}).\n");
         sb.Append(Inv, $"- Evaluation: {(options.EvalLimit > 0 ? $"the first {options.EvalLimit} test images of each set" : "the full test sets")}; OOD sets: {string.Join(", ", options.OodSets)}.\n");
-        foreach (var (id, reason) in failures) sb.Append(Inv, $"- **{id} failed**: {reason}\n");
+        foreach (var (id, reason) in failures.Where(f => planned.Any(p => p.Id == f.Key))) sb.Append(Inv, $"- **{id} failed**: {reason}\n");
         foreach (var note in options.Notes) sb.Append("- ").Append(note).Append('\n');
         sb.Append('\n');
 
@@ -124,6 +126,8 @@ public static class ReproductionReport
                 sb.Append(Inv, $"| {r.Run.Id} | {ood.Name} | {d.Sum():F1} | {Kind("dequantize"):F1} | {Kind("coupling"):F1} | {Kind("actnorm", "invconv"):F1} | {Kind("prior"):F1} |\n");
             }
         sb.Append('\n');
+
+        FeatureSection.Render(sb, features, plannedFeatures, failures, reportDir);
 
         sb.Append("## Figures\n\n");
         foreach (var r in results)
