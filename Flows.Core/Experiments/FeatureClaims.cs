@@ -23,14 +23,15 @@ internal static class FeatureClaims
         var scored = pairs.Where(p => double.IsFinite(p.FeatureAuroc)).ToList();
         var high = scored.Where(p => p.FeatureAuroc >= HighAuroc).ToList();
         string unmeasured = compared.Count < pairs.Count
-            ? $" Not measured (no pixel flow in this invocation): {string.Join(", ", pairs.Except(compared).Select(Name))}."
+            ? $"{(compared.Count > 0 ? " " : "")}Not measured (no pixel flow in this invocation): {string.Join(", ", pairs.Except(compared).Select(Name))}."
             : "";
         return
         [
             new Claims.Claim(
                 "Flows on semantic features separate the sets better than flows on pixels: feature AUROC > pixel AUROC, pair by pair (§8, E10)",
                 Verdict(compared.Count, better.Count),
-                string.Join("; ", compared.Select(p => string.Create(Inv, $"{Name(p)}: {F(p.FeatureAuroc)} vs {F(p.PixelAuroc)}{(p.FeatureAuroc > p.PixelAuroc ? "" : " (no)")}"))) + "." + unmeasured),
+                (compared.Count > 0 ? string.Join("; ", compared.Select(p => $"{Name(p)}: {F(p.FeatureAuroc)} vs {F(p.PixelAuroc)}{(p.FeatureAuroc > p.PixelAuroc ? "" : " (no)")}")) + "." : "")
+                + unmeasured),
             new Claims.Claim(
                 string.Create(Inv, $"The feature flow's AUROC is high for every pair: ≥ {HighAuroc:F1} (§8, E10: \"AUROC becomes high for all pairs\")"),
                 Verdict(scored.Count, high.Count),
