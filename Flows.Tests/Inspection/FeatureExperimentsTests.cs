@@ -157,8 +157,16 @@ public class FeatureExperimentsTests
             Assert.That(File.Exists(Path.Combine(r.Directory, "run.json")), r.Run.Id);
         }
         Assert.That(results[1].Pairs.Select(p => p.Ood), Is.EqualTo(new[] { "fashionmnist", "mnist", "notmnist" }));
+
+        // The claim verdicts follow the pairs' numbers (never a fixed answer).
+        var pairs = results.SelectMany(r => r.Pairs).ToList();
+        Assert.That(md, Does.Contain("pair by pair (§8, E10)** — " + Verdict(pairs.Count, pairs.Count(p => p.FeatureAuroc > p.PixelAuroc)) + "."));
+        Assert.That(md, Does.Contain("for all pairs\")** — " + Verdict(pairs.Count, pairs.Count(p => p.FeatureAuroc >= 0.8)) + "."));
         Assert.That(realnvp.Ood.Auroc.Keys.Select(k => k.Split('/')[0]), Is.EquivalentTo(results[0].Pairs.Select(p => p.Ood)));
     }
+
+    private static string Verdict(int total, int ok) =>
+        ok == total ? "agrees" : ok == 0 ? "does not agree" : $"partly agrees ({ok} of {total})";
 
     private static JsonNode OodReportJson(string path) => JsonNode.Parse(File.ReadAllText(path))!;
 
