@@ -40,6 +40,21 @@ public static class ExperimentPlan
         return chosen.Distinct().Select(id => Create(scale, id, steps, seed, testLimit)).ToList();
     }
 
+    /// <summary>Whether <paramref name="id"/> names a run of this plan (a default id, or resnetae-lN for any N).</summary>
+    public static bool IsKnown(ExperimentScale scale, string id)
+    {
+        var normal = Normalize(id);
+        return DefaultIds(scale).Contains(normal) || normal.StartsWith("resnetae-l", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A multi-scale RealNVP run on another image set, sized and scheduled as the comparison's own
+    /// <c>realnvp</c> (same blocks, channels, steps, batch and rate), so its AUROC sits beside the gray runs' (E10).
+    /// </summary>
+    public static ExperimentRun PixelRealNvp(ExperimentScale scale, string id, string dataset, ImageShape shape, string description,
+                                             int steps, int seed, int testLimit) =>
+        Create(scale, id, steps, seed, testLimit, "realnvp", shape, dataset) with { Group = "e10", Description = description };
+
     // Model names of the library are accepted too: realnvp-resnetae means every default bottleneck size.
     private static string Normalize(string id) => id.Trim().ToLowerInvariant() switch
     {
@@ -47,11 +62,12 @@ public static class ExperimentPlan
         var s => s,
     };
 
-    private static ExperimentRun Create(ExperimentScale scale, string id, int steps, int seed, int testLimit)
+    private static ExperimentRun Create(ExperimentScale scale, string id, int steps, int seed, int testLimit,
+                                        string? model = null, ImageShape? shape = null, string dataset = "fashionmnist")
     {
         bool paper = scale == ExperimentScale.Paper;
-        string model = id.StartsWith("resnetae-l", StringComparison.Ordinal) ? "realnvp-resnetae" : id;
-        var config = ModelConfig.Defaults(model, Gray);
+        model ??= id.StartsWith("resnetae-l", StringComparison.Ordinal) ? "realnvp-resnetae" : id;
+        var config = ModelConfig.Defaults(model, shape ?? Gray);
         if (!paper)
         {
             // Two cores: one or two residual blocks and 16 channels keep a step at a few seconds.
@@ -67,7 +83,7 @@ public static class ExperimentPlan
 
         var training = TrainingConfig.PaperDefaults(config) with
         {
-            Dataset = "fashionmnist", Seed = seed, TestLimit = testLimit, BatchSize = 32,
+            Dataset = dataset, Seed = seed, TestLimit = testLimit, BatchSize = 32,
             // The paper's epochs (paper-spec §5.3; the single-scale and bottleneck settings are unverified, so
             // they take the RealNVP baseline's). At CPU scale the step budget decides and a larger rate helps.
             Epochs = paper ? (model == "glow" ? 152 : 82) : 1,

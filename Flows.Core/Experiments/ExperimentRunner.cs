@@ -47,7 +47,9 @@ public sealed class ExperimentRunner
         string dir = Path.Combine(_options.OutputDirectory, "probe-" + run.Id);
         try
         {
-            using var trainer = new Trainer(run.Config with { MaxSteps = steps + 1 }, _backend, _train, _test, dir);
+            // A run on another set (the E10 CIFAR-10 pixel flow) is timed on its own images.
+            var train = string.Equals(run.Config.Dataset, _options.InDistribution, StringComparison.OrdinalIgnoreCase) ? _train : Load(run.Config.Dataset, DatasetSplit.Train);
+            using var trainer = new Trainer(run.Config with { MaxSteps = steps + 1 }, _backend, train, train, dir);
             var batch = Enumerable.Range(0, run.Config.BatchSize).ToArray();
             trainer.TrainStep(batch);
             var clock = Stopwatch.StartNew();
@@ -69,26 +71,51 @@ public sealed class ExperimentRunner
     /// Trains and evaluates the runs in order, rewriting the report after each; returns their results. A run
     /// that diverges is reported as failed and the others go on, so one unstable model does not cost the rest.
     /// </summary>
-    public IReadOnlyList<ExperimentResult> Run(IReadOnlyList<ExperimentRun> runs)
+    public IReadOnlyList<ExperimentResult> Run(IReadOnlyList<ExperimentRun> runs) => Run(runs, null).Comparison;
+
+    /// <summary>
+    /// The comparison's runs, then the E10 part's (paper-spec E10), which reuse the comparison's realnvp results for
+    /// the FashionMNIST pairs; the report is rewritten after each run of either part.
+    /// </summary>
+    public (IReadOnlyList<ExperimentResult> Comparison, IReadOnlyList<FeatureResult> Features) Run(IReadOnlyList<ExperimentRun> runs, FeaturePart? features)
     {
         var clock = Stopwatch.StartNew();
         var results = new List<ExperimentResult>();
+        var featureResults = new List<FeatureResult>();
+        var featureRuns = features?.Runs ?? [];
+        int total = runs.Count + featureRuns.Count;
+        void Report() => ReproductionReport.Write(results, runs, _options, _backend.Name + " (" + _backend.DeviceDescription + ")", clock.Elapsed, _failures,
+                                                  featureResults, featureRuns);
         for (int i = 0; i < runs.Count; i++)
         {
             var run = runs[i];
-            _options.Log($"[{i + 1}/{runs.Count}] {run.Id}: {run.Description}");
-            try
-            {
-                results.Add(RunOne(run));
-            }
-            catch (Exception e) when (e is TrainingDivergedException or NumericalException)
-            {
-                _failures[run.Id] = e.Message;
-                _options.Log($"  {run.Id} failed: {e.Message}");
-            }
-            ReproductionReport.Write(results, runs, _options, _backend.Name + " (" + _backend.DeviceDescription + ")", clock.Elapsed, _failures);
+            _options.Log($"[{i + 1}/{total}] {run.Id}: {run.Description}");
+            Guard(run.Id, () => results.Add(RunOne(run)));
+            Report();
         }
-        return results;
+        if (features is null) return (results, featureResults);
+        var comparison = new FeatureComparison(_backend, _options, features, Load);
+        for (int i = 0; i < featureRuns.Count; i++)
+        {
+            var run = featureRuns[i];
+            _options.Log($"[{runs.Count + i + 1}/{total}] {run.Id}: flows on ResNet-18 features of {run.InDistribution} vs {string.Join(", ", run.OodSets)} (E10)");
+            Guard(run.Id, () => featureResults.Add(comparison.Run(run, results)));
+            Report();
+        }
+        return (results, featureResults);
+    }
+
+    private void Guard(string id, Action run)
+    {
+        try
+        {
+            run();
+        }
+        catch (Exception e) when (e is TrainingDivergedException or NumericalException)
+        {
+            _failures[id] = e.Message;
+            _options.Log($"  {id} failed: {e.Message}");
+        }
     }
 
     private ExperimentResult RunOne(ExperimentRun run)
@@ -134,10 +161,16 @@ public sealed class ExperimentRunner
         return result;
     }
 
-    private ImageDataset TestSet(string name)
+    private ImageDataset TestSet(string name) => Load(name, DatasetSplit.Test);
+
+    // Every set is read once per runner: the E10 part scores the comparison's sets again.
+    private ImageDataset Load(string name, DatasetSplit split)
     {
-        if (!_bySet.TryGetValue(name, out var data))
-            _bySet[name] = data = DatasetLoader.Load(name, DatasetSplit.Test, _options.Data);
+        if (split == DatasetSplit.Train && string.Equals(name, _options.InDistribution, StringComparison.OrdinalIgnoreCase))
+            return _train;
+        string key = name + "|" + split;
+        if (!_bySet.TryGetValue(key, out var data))
+            _bySet[key] = data = DatasetLoader.Load(name, split, _options.Data);
         return data;
     }
 

@@ -16,14 +16,15 @@ public static class ReproductionReport
     public const double NotebookGlowFashionMnist = 3.140785922709375, NotebookGlowMnist = 2.0807301540304275, NotebookGlowNotMnist = 4.064705864382526;
 
     public static string Write(IReadOnlyList<ExperimentResult> results, IReadOnlyList<ExperimentRun> planned, ExperimentOptions options,
-                               string device, TimeSpan elapsed, IReadOnlyDictionary<string, string>? failures = null)
+                               string device, TimeSpan elapsed, IReadOnlyDictionary<string, string>? failures = null,
+                               IReadOnlyList<FeatureResult>? features = null, IReadOnlyList<FeatureRun>? plannedFeatures = null)
     {
         string reportDir = Path.GetDirectoryName(Path.GetFullPath(options.ReportPath))!;
         Directory.CreateDirectory(reportDir);
         Directory.CreateDirectory(options.FiguresDirectory);
         var figures = CopyFigures(results, options.FiguresDirectory, reportDir);
         AtomicFile.WriteAllText(options.ReportPath, Render(results, planned, options, device, elapsed, figures,
-            failures ?? new Dictionary<string, string>()));
+            failures ?? new Dictionary<string, string>(), features ?? [], plannedFeatures ?? [], reportDir));
         return options.ReportPath;
     }
 
@@ -31,7 +32,8 @@ public static class ReproductionReport
 
     private static string Render(IReadOnlyList<ExperimentResult> results, IReadOnlyList<ExperimentRun> planned, ExperimentOptions options,
                                  string device, TimeSpan elapsed, Dictionary<(string Run, string Kind), string> figures,
-                                 IReadOnlyDictionary<string, string> failures)
+                                 IReadOnlyDictionary<string, string> failures, IReadOnlyList<FeatureResult> features,
+                                 IReadOnlyList<FeatureRun> plannedFeatures, string reportDir)
     {
         var sb = new StringBuilder();
         var sets = new Sets(options);
@@ -45,12 +47,13 @@ public static class ReproductionReport
         if (options.Invocation.Length > 0) sb.Append(Inv, $"- Command: `{options.Invocation}`\n");
         sb.Append(Inv, $"- Runs finished: {results.Count} of {planned.Count} planned ({string.Join(", ", planned.Select(p => p.Id))}).\n");
         sb.Append(Inv, $"- Evaluation: {(options.EvalLimit > 0 ? $"the first {options.EvalLimit} test images of each set" : "the full test sets")}; OOD sets: {string.Join(", ", options.OodSets)}.\n");
-        foreach (var (id, reason) in failures) sb.Append(Inv, $"- **{id} failed**: {reason}\n");
+        foreach (var (id, reason) in failures.Where(f => planned.Any(p => p.Id == f.Key))) sb.Append(Inv, $"- **{id} failed**: {reason}\n");
         foreach (var note in options.Notes) sb.Append("- ").Append(note).Append('\n');
         sb.Append('\n');
 
         sb.Append("### How to run it again\n\n");
         sb.Append("- `flows experiments --scale cpu --budget-minutes 60` (the default; `--steps N` fixes the steps instead, `--models realnvp,glow,...` picks a subset, `--eval-limit N` the images per set);\n");
+        sb.Append("- E10: `flows experiments --models realnvp,features-fashionmnist,features-cifar10 --feature-size 64 --feature-train 10000` trains the feature flows beside the pixel flows (SVHN and CelebA join CIFAR-10's OOD sets once `data download svhn` / the CelebA files put them in the data folder);\n");
         sb.Append("- `flows experiments --scale paper` trains the paper's configurations for the paper's epochs (a GPU job: `--device cuda`);\n");
         sb.Append("- `flows inspect --checkpoint runs/experiments/glow/checkpoint.safetensors --image fashionmnist:4 --image mnist:10 --out DIR` draws the coupling, latent and sample figures of one model;\n");
         sb.Append("- `flows attribute --checkpoint runs/experiments/realnvp/checkpoint.safetensors --ood mnist,notmnist --limit 1000 --out DIR` writes the per-layer likelihood attribution (attribution.md/.json/.png).\n\n");
@@ -124,6 +127,8 @@ public static class ReproductionReport
                 sb.Append(Inv, $"| {r.Run.Id} | {ood.Name} | {d.Sum():F1} | {Kind("dequantize"):F1} | {Kind("coupling"):F1} | {Kind("actnorm", "invconv"):F1} | {Kind("prior"):F1} |\n");
             }
         sb.Append('\n');
+
+        FeatureSection.Render(sb, features, plannedFeatures, failures, reportDir);
 
         sb.Append("## Figures\n\n");
         foreach (var r in results)

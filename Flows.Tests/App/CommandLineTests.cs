@@ -35,6 +35,9 @@ public sealed class CommandLineTests
     [TestCase(new[] { "ood", "--checkpoint", "/nonexistent/checkpoint.safetensors" }, 4, "does not exist")]
     [TestCase(new[] { "train", "--device", "quantum" }, 2, "unknown device 'quantum'")]
     [TestCase(new[] { "report", "/nonexistent/report.json" }, 2, "cannot read report")]
+    [TestCase(new[] { "experiments", "--feature-size", "33" }, 2, "--feature-size must be even and at least 32, got 33")]
+    [TestCase(new[] { "experiments", "--feature-train", "-1" }, 2, "--feature-train must not be negative")]
+    [TestCase(new[] { "experiments", "--models", "realnvp,features-nope" }, 2, "unknown experiment model 'features-nope'")]
     public void BadInputEndsInOneClearLineAndANonZeroCode(string[] args, int expectedCode, string fragment)
     {
         var (code, _, error) = Run(args);

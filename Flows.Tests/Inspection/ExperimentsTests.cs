@@ -10,7 +10,7 @@ namespace Flows.Tests.Inspection;
 [NonParallelizable]
 public class ExperimentsTests
 {
-    private static string DataDir()
+    internal static string DataDir()
     {
         var value = Environment.GetEnvironmentVariable(DataDirectory.EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(value))
