@@ -26,7 +26,7 @@ public static class ExperimentsCommand
             new("budget-minutes", "M", "cpu scale: wall-clock minutes for the whole command; sets the steps per model", "60"),
             new("eval-limit", "N", "test images per set for AUROC and attribution (0 = all; default 500 at cpu scale, all at paper scale)"),
             new("seed", "N", "one seed for every run", "0"),
-            new("feature-size", "S", "E10: ResNet-18 input size (even, ≥ 32)", "64"),
+            new("feature-size", "S", "E10: ResNet-18 input size (even, ≥ 32)", "32"),
             new("feature-train", "N", "E10: training images embedded per in-distribution set (0 = all; default 10000 at cpu scale, all at paper scale)"),
             new("out", "DIR", "folder for the runs (checkpoints, metrics, figures)", "runs/experiments"),
             new("report", "FILE", "the markdown report to write", "docs/REPRODUCTION.md"),
@@ -52,7 +52,7 @@ public static class ExperimentsCommand
         if (steps is < 1) throw new UsageException($"--steps must be at least 1, got {steps}");
         double budget = args.Double("budget-minutes", 60);
         if (!(budget > 0)) throw new UsageException($"--budget-minutes must be positive, got {budget}");
-        int featureSize = args.Int("feature-size", 64);
+        int featureSize = args.Int("feature-size", Flows.Core.Features.ResNetFeatureOptions.DefaultInputSize);
         if (featureSize < 32 || featureSize % 2 != 0) throw new UsageException($"--feature-size must be even and at least 32, got {featureSize}");
         int featureTrain = args.Int("feature-train", scale == ExperimentScale.Cpu ? 10000 : 0);
         if (featureTrain < 0) throw new UsageException($"--feature-train must not be negative, got {featureTrain}");
