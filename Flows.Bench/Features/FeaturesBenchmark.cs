@@ -9,7 +9,7 @@ using Flows.Kernels.Cpu;
 namespace Flows.Bench.Features;
 
 /// <summary>
-/// `Flows.Bench features [--size 64] [--rounds 3] [--images 64] [--batch 32] [--threads 2] [--data-dir DIR] [--profile 1]`:
+/// `Flows.Bench features [--size 32] [--rounds 3] [--images 64] [--batch 32] [--threads 2] [--data-dir DIR] [--profile 1]`:
 /// ResNet-18 embeddings of real FashionMNIST and CIFAR-10 test images, our engine against ONNX Runtime
 /// (IntraOpNumThreads = threads, InterOpNumThreads = 1, all graph optimisations), both doing the whole chain
 /// (resize, preprocessing, network). Rounds alternate the two sides; each prints img/s and ours/ORT, then the
@@ -29,7 +29,7 @@ public static class FeaturesBenchmark
             o[args[i][2..]] = args[++i];
         }
         int Int(string key, int fallback) => o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        int size = Int("size", 64), rounds = Int("rounds", 3), count = Int("images", 64), batch = Int("batch", 32), threads = Int("threads", 2);
+        int size = Int("size", ResNetFeatureOptions.DefaultInputSize), rounds = Int("rounds", 3), count = Int("images", 64), batch = Int("batch", 32), threads = Int("threads", 2);
         bool profile = o.GetValueOrDefault("profile", "0") != "0";
         var data = new DataOptions { DataDir = DataDirectory.Resolve(o.GetValueOrDefault("data-dir")), Offline = true };
         var sets = new[] { DatasetLoader.Load("fashion-mnist", DatasetSplit.Test, data).Subset(count), DatasetLoader.Load("cifar10", DatasetSplit.Test, data).Subset(count) };
@@ -81,7 +81,7 @@ public static class FeaturesBenchmark
                 }
             prepMs = sw.Elapsed.TotalMilliseconds;
             double total = profiler.Totals.Values.Sum(v => v.Ms);
-            Console.WriteLine($"profile over warm-up + {rounds} rounds: our wall time {oursMs:F0} ms, of which backend primitives {total:F0} ms ({100 * total / oursMs:F0}%; the rest is host work: stand-in ops' loops and transfers, resize, bookkeeping); resize+preprocess of {2 * count} images alone {prepMs:F1} ms. Primitives:");
+            Console.WriteLine($"profile over warm-up + {rounds} rounds: our wall time {oursMs:F0} ms, of which backend primitives {total:F0} ms ({100 * total / oursMs:F0}%; the rest is host work: resize, transfers, bookkeeping); resize+preprocess of {2 * count} images alone {prepMs:F1} ms. Primitives:");
             foreach (var (name, (ms, calls)) in profiler.Totals.OrderByDescending(kv => kv.Value.Ms))
                 Console.WriteLine($"  {name,-24} {ms,10:F1} ms {calls,8} calls {100 * ms / total,6:F1}%");
             foreach (var (shape, (ms, calls, flops)) in profiler.ConvShapes.OrderByDescending(kv => kv.Value.Ms).Take(12))

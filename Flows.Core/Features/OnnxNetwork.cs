@@ -289,27 +289,46 @@ public sealed class OnnxNetwork : IDisposable
         }
         var w = Upload(weight, shape);
         var b = bias.Length > 0 ? Upload(bias, [bias.Length]) : null;
-        Tensor? center = null;
+        // Per input plane size, the dense matrix of a convolution whose output is one pixel (see OnePixelWeights).
+        var onePixel = new Dictionary<(int H, int W), Tensor>();
         Add(name, node, [node.Inputs[0]], output, (x, _) =>
         {
-            pads.CheckOutput(x[0].Shape[2], k, stride);
-            pads.CheckOutput(x[0].Shape[3], k, stride);
-            // On a 1×1 plane with 'same' padding only the kernel's centre tap meets a pixel (the rest read
-            // padding): a 1×1 convolution with the centre weights is the same sum in k² fewer multiply-adds.
-            // ResNet-18's last stage is 1×1 at input size 32 (docs/FEATURES.md, "Speed").
-            if (k > 1 && x[0].Shape[2] == 1 && x[0].Shape[3] == 1 && pads.Begin == k / 2)
-                return Ops.Conv2d(x[0], center ??= Upload(CenterTap(weight, shape), [shape[0], shape[1], 1, 1]), b, 0, 1);
+            int n = x[0].Shape[0], c = x[0].Shape[1], h = x[0].Shape[2], wd = x[0].Shape[3];
+            pads.CheckOutput(h, k, stride);
+            pads.CheckOutput(wd, k, stride);
+            // A convolution with a 1×1 output is one matrix product over the whole input: with the taps that fall
+            // on padding dropped, y[n] = W'·x[n] for a (Cout, Cin·H·W) W'. ResNet-18's last stage is 1×1 at input
+            // size 32, where the padded 3×3 taps are 8/9 of the work and a per-sample GEMM of one column is slow
+            // (docs/FEATURES.md, "Speed"); one Linear over the batch does the same sums.
+            if ((h + 2 * pads.Begin - k) / stride + 1 == 1 && (wd + 2 * pads.Begin - k) / stride + 1 == 1)
+            {
+                if (!onePixel.TryGetValue((h, wd), out var dense))
+                    onePixel[(h, wd)] = dense = Upload(OnePixelWeights(weight, shape, h, wd, pads.Begin), [shape[0], c * h * wd]);
+                // An owning tensor, not a view: the network frees each step's output after its last reader.
+                return Ops.Reshape(Ops.Linear(Ops.Reshape(x[0], n, c * h * wd), dense, b), n, shape[0], 1, 1).DetachedCopy();
+            }
             return Ops.Conv2d(x[0], w, b, pads.Begin, stride);
         });
     }
 
-    /// <summary>The centre tap w[:, :, k/2, k/2] of a (Cout, Cin, k, k) kernel.</summary>
-    internal static float[] CenterTap(float[] weight, int[] shape)
+    /// <summary>
+    /// W'[co, (ci, iy, ix)] = w[co, ci, iy + pad, ix + pad] for the one output pixel of a convolution on an h×w plane:
+    /// the taps that read padding are left out, and input pixels outside the window get 0.
+    /// </summary>
+    internal static float[] OnePixelWeights(float[] weight, int[] shape, int h, int w, int pad)
     {
-        int outC = shape[0], inC = shape[1], k = shape[2], kk = k * k, mid = (k / 2) * k + k / 2;
-        var center = new float[outC * inC];
-        for (int i = 0; i < outC * inC; i++) center[i] = weight[i * kk + mid];
-        return center;
+        int outC = shape[0], inC = shape[1], k = shape[2];
+        var dense = new float[outC * inC * h * w];
+        for (int co = 0; co < outC; co++)
+            for (int ci = 0; ci < inC; ci++)
+                for (int iy = 0; iy < h; iy++)
+                    for (int ix = 0; ix < w; ix++)
+                    {
+                        int ky = iy + pad, kx = ix + pad;
+                        if (ky < k && kx < k)
+                            dense[((co * inC + ci) * h + iy) * w + ix] = weight[((co * inC + ci) * k + ky) * k + kx];
+                    }
+        return dense;
     }
 
     private readonly record struct BnParameters(float[] Gamma, float[] Beta, float[] Mean, float[] Variance, float Epsilon);

@@ -62,21 +62,26 @@ public class OnnxNetworkTests
         Assert.That(MaxRelativeError(ours, ort), Is.LessThan(1e-5));
     }
 
-    [TestCase(3, 1)]
-    [TestCase(3, 2)]
-    [TestCase(5, 1)]
-    public void ConvOnAOnePixelPlaneUsesTheCentreTapAndMatchesAPlainLoopAndOnnxRuntime(int kernel, int stride)
+    [TestCase(3, 1, 1)]
+    [TestCase(3, 2, 1)]
+    [TestCase(5, 1, 1)]
+    [TestCase(3, 2, 2)]
+    [TestCase(1, 2, 2)]
+    public void ConvWithAOnePixelOutputIsOneMatrixProductThatMatchesAPlainLoopAndOnnxRuntime(int kernel, int stride, int size)
     {
-        // 'Same' padding on a 1×1 plane: only the centre tap meets the pixel (the last stage of ResNet-18 at 32×32).
-        long[] dims = [3, 6, 1, 1];
+        // ResNet-18 at 32×32: 3×3 'same' convolutions on 1×1 planes (only the centre tap meets a pixel) and the
+        // stride-2 3×3 and 1×1 convolutions from 2×2 to 1×1; the network runs them as one Linear over the batch.
+        long[] dims = [3, 6, size, size];
         int pad = kernel / 2;
         var w = Floats("W", [5, 6, kernel, kernel], 11);
         var b = Floats("B", [5], 12);
+        int o = (size + 2 * pad - kernel) / stride + 1;
+        Assert.That(o, Is.EqualTo(1));
         var model = Model(dims, [3, 5, 1, 1], [Node("Conv", ["X", "W", "B"], "Y", Ints("kernel_shape", kernel, kernel), Ints("strides", stride, stride), Ints("pads", pad, pad, pad, pad))], w, b);
         var x = Input(dims, 13);
 
         var ours = RunOurs(model, x, dims);
-        var loop = NaiveConv(x, w.Floats!, b.Floats!, 3, 6, 1, 5, kernel, stride, pad);
+        var loop = NaiveConv(x, w.Floats!, b.Floats!, 3, 6, size, 5, kernel, stride, pad);
         var ort = Ort(OnnxWriter.Write(model), x, dims);
 
         Assert.That(MaxRelativeError(ours, loop), Is.LessThan(1e-5));
