@@ -7,7 +7,7 @@ namespace Flows.Kernels.Cpu;
 /// </summary>
 internal static class ThreadScratch
 {
-    public const int Slots = 9;
+    public const int Slots = 10;
 
     [ThreadStatic] private static float[]?[]? t_arrays;
 
@@ -49,4 +49,5 @@ internal static class ScratchSlot
     public const int Partials = 6;
     public const int Product = 7;
     public const int PackedWeights = 8;
+    public const int PoolRows = 9;
 }
