@@ -12,7 +12,7 @@ namespace Flows.Bench;
 ///   gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]   validate and time every ILGPU kernel
 ///   fma-peak   the measured FMA peak, one thread and all cores
 ///   step --model realnvp|glow --mid M --blocks B [--K K] --batch N --steps S --device cpu|cuda   end-to-end step
-///   features [--size 64] [--rounds 3] [--images 64] [--threads 2] [--profile 1]   ResNet-18 embeddings, ours vs ONNX Runtime
+///   features [--size 32] [--rounds 3] [--warmup 1] [--images 64] [--threads 2] [--profile 1]   ResNet-18 embeddings, ours vs ONNX Runtime
 ///   conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes ...]   convolution passes in GFLOP/s
 /// </summary>
 public static class Program

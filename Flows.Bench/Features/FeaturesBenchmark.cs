@@ -9,7 +9,7 @@ using Flows.Kernels.Cpu;
 namespace Flows.Bench.Features;
 
 /// <summary>
-/// `Flows.Bench features [--size 32] [--rounds 3] [--images 64] [--batch 32] [--threads 2] [--data-dir DIR] [--profile 1]`:
+/// `Flows.Bench features [--size 32] [--rounds 3] [--warmup 1] [--images 64] [--batch 32] [--threads 2] [--data-dir DIR] [--profile 1]`:
 /// ResNet-18 embeddings of real FashionMNIST and CIFAR-10 test images, our engine against ONNX Runtime
 /// (IntraOpNumThreads = threads, InterOpNumThreads = 1, all graph optimisations), both doing the whole chain
 /// (resize, preprocessing, network). Rounds alternate the two sides; each prints img/s and ours/ORT, then the
@@ -29,7 +29,7 @@ public static class FeaturesBenchmark
             o[args[i][2..]] = args[++i];
         }
         int Int(string key, int fallback) => o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        int size = Int("size", ResNetFeatureOptions.DefaultInputSize), rounds = Int("rounds", 3), count = Int("images", 64), batch = Int("batch", 32), threads = Int("threads", 2);
+        int size = Int("size", ResNetFeatureOptions.DefaultInputSize), rounds = Int("rounds", 3), warmup = Int("warmup", 1), count = Int("images", 64), batch = Int("batch", new ResNetFeatureOptions().BatchSize), threads = Int("threads", 2);
         bool profile = o.GetValueOrDefault("profile", "0") != "0";
         var data = new DataOptions { DataDir = DataDirectory.Resolve(o.GetValueOrDefault("data-dir")), Offline = true };
         var sets = new[] { DatasetLoader.Load("fashion-mnist", DatasetSplit.Test, data).Subset(count), DatasetLoader.Load("cifar10", DatasetSplit.Test, data).Subset(count) };
@@ -42,15 +42,17 @@ public static class FeaturesBenchmark
         using var ort = new OrtFeatureChain(files, size, threads);
         Console.WriteLine($"features: ResNet-18 at {size}x{size}, {count} images each of {string.Join(", ", sets.Select(s => s.Name))}; batch {batch}; ORT {threads} threads; our CPU backend on {Environment.ProcessorCount} cores ({backend.DeviceDescription})");
 
-        // Warm-up: JIT, pools, ORT's first-run allocations.
+        // Warm-up: whole untimed rounds of both sides (JIT tiering of every kernel, pools, scratch growth, ORT's
+        // first-run allocations); one batch was not enough: our first timed round measured 0.6× the later ones.
         double oursMs = 0; // our wall time over everything the profiler sees, so the host's share shows
-        foreach (var s in sets)
-        {
-            var warm = Stopwatch.StartNew();
-            ours.Extract(s.Subset(Math.Min(batch, s.Count)));
-            oursMs += warm.Elapsed.TotalMilliseconds;
-            ort.Embed(s.Pixels.AsSpan(0, s.ImageSize), 1, s.Channels, s.Height, s.Width);
-        }
+        for (int w = 0; w < warmup; w++)
+            foreach (var s in sets)
+            {
+                var warm = Stopwatch.StartNew();
+                ours.Extract(s);
+                oursMs += warm.Elapsed.TotalMilliseconds;
+                ort.Embed(s.Pixels, s.Count, s.Channels, s.Height, s.Width);
+            }
 
         var ratios = new List<double>();
         double prepMs = 0;

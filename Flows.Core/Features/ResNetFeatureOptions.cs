@@ -15,7 +15,7 @@ public sealed record ResNetFeatureOptions
     public const int DefaultInputSize = 32;
 
     /// <summary>Images per forward pass.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 64;
 
     /// <summary>Fold BatchNormalization into the convolutions (exact up to rounding; faster).</summary>
     public bool FoldBatchNorm { get; init; } = true;

@@ -21,7 +21,7 @@ public static class FeaturesCommand
             new("data", "SETS", "image sets to embed: registry names or NAME=PATH, comma-separated or repeated", "fashionmnist,mnist,notmnist"),
             new("splits", "WHICH", "train, test or train,test (default: every split a set has)"),
             new("size", "S", "input size (even, ≥ 32; 224 is the graph's own)", "32"),
-            new("batch", "N", "images per forward pass", "32"),
+            new("batch", "N", "images per forward pass", "64"),
             new("train-limit", "N", "embed only the first N training images (0 = all)", "0"),
             new("test-limit", "N", "embed only the first N test images (0 = all)", "0"),
             new("pool", "MODE", "global (any size) or graph (the graph's 7x7 average pool; 224 only)", "global"),
@@ -75,7 +75,7 @@ public static class FeaturesCommand
     /// <summary>The extractor settings from --size, --batch, --pool and --model-dir.</summary>
     public static ResNetFeatureOptions Options(ParsedArgs args)
     {
-        int size = args.Int("size", ResNetFeatureOptions.DefaultInputSize), batch = args.Int("batch", 32);
+        int size = args.Int("size", ResNetFeatureOptions.DefaultInputSize), batch = args.Int("batch", new ResNetFeatureOptions().BatchSize);
         if (size < 32 || size % 2 != 0) throw new UsageException($"--size must be even and at least 32, got {size}");
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
         var pool = (args.String("pool") ?? "global").ToLowerInvariant() switch
