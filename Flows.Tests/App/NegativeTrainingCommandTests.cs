@@ -31,9 +31,10 @@ public sealed class NegativeTrainingCommandTests
     private static void AssertOneClearLine((int Code, string Err) result, string fragment)
     {
         Assert.That(result.Code, Is.EqualTo(2), result.Err);
+        // Progress lines (device, data) may come first; the error is the one last line.
         var lines = result.Err.Trim().Split('\n');
-        Assert.That(lines, Has.Length.EqualTo(1), result.Err);
-        Assert.That(lines[0], Does.StartWith("error: ").And.Contain(fragment));
+        Assert.That(lines[^1], Does.StartWith("error: ").And.Contain(fragment));
+        Assert.That(lines.Count(l => l.StartsWith("error: ", StringComparison.Ordinal)), Is.EqualTo(1));
     }
 
     [Test]
