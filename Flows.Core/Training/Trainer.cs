@@ -269,7 +269,7 @@ public sealed class Trainer : IDisposable
         var oodScores = LikelihoodScorer.Score(Model, _oodTest!, Config.EvalBatchSize, EvaluationNoiseSeed);
         double auroc = Auroc.Compute(testScores, oodScores);
         double oodLoss = LossUnit.Mean(Model, oodScores);
-        observer.OnMessage($"epoch {epoch}: {_oodTest!.Name} test {LossUnit.Name(Model)} {oodLoss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}, AUROC {auroc.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)} ({_test.Name} test vs {_oodTest.Name} test)");
+        observer.OnMessage($"epoch {epoch}: OOD {_oodTest!.Name} {LossUnit.Name(Model)} {oodLoss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}, AUROC {auroc.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)} ({_test.Name} vs {_oodTest.Name})");
         return
         [
             new("ood_dataset", _oodTest.Name),
