@@ -8,11 +8,16 @@ namespace Flows.Core.Training;
 /// </summary>
 public static class BatchOrder
 {
-    public static int[] Permutation(int count, int seed, int epoch)
+    /// <summary>
+    /// The shuffled order of epoch <paramref name="epoch"/>. <paramref name="stream"/> 0 is the training set's
+    /// order; another stream gives an independent order for a second loader (the OOD set of negative training).
+    /// </summary>
+    public static int[] Permutation(int count, int seed, int epoch, int stream = 0)
     {
         var order = new int[count];
         for (int i = 0; i < count; i++) order[i] = i;
-        var rng = new Random(MixSeed(seed, epoch));
+        int mixed = MixSeed(seed, epoch);
+        var rng = new Random(stream == 0 ? mixed : MixSeed(mixed, stream));
         for (int i = count - 1; i > 0; i--)
         {
             int j = rng.Next(i + 1);

@@ -12,18 +12,38 @@ namespace Flows.Core.Training;
 /// clipping, optimizer step. Evaluates test bits/dim in eval mode after each epoch, writes metrics.json,
 /// checkpoints (atomically) and a sample grid into the output folder. A run stopped by the cancellation token
 /// writes a checkpoint from which --resume continues with the same losses as an uninterrupted run.
+/// With an OOD set it also logs the AUROC of the in-distribution test set against the OOD test set per epoch;
+/// with a negative threshold it does negative training (paper-spec E3): each step one forward pass over an
+/// in-distribution batch followed by an OOD batch, the loss of <see cref="NegativeLoss"/>, and epochs as long as
+/// the shorter of the two loaders (the script's `zip(trainloader, ood_loader)`).
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     /// <summary>The seed of the fixed dequantization noise used for every test evaluation.</summary>
     public const ulong EvaluationNoiseSeed = 0xE7A1;
 
+    /// <summary>The stream of OOD batch orders (<see cref="BatchOrder.Permutation"/>), apart from the training set's.</summary>
+    public const int OodOrderStream = 0x00D;
+
+    /// <summary>Mixed into the run's seed for the --perturb pixel stream.</summary>
+    public const ulong PerturbSeedSalt = 0x9E27_B0C5UL;
+
     private readonly FlowData _train;
     private readonly FlowData _test;
+    private readonly FlowData? _oodTrain;
+    private readonly FlowData? _oodTest;
+    private readonly PerturbedImageData? _perturbed;
     private readonly MetricsLog _metrics;
 
+    /// <param name="config">The run's settings; <see cref="TrainingConfig.OodDataset"/> needs <paramref name="ood"/>.</param>
+    /// <param name="backend">Where the model lives.</param>
+    /// <param name="train">The training set.</param>
+    /// <param name="test">The in-distribution test set.</param>
+    /// <param name="outputDirectory">Checkpoint, metrics.json and samples go here.</param>
+    /// <param name="resumeFrom">A checkpoint of this run to continue.</param>
+    /// <param name="ood">The OOD set: its test split for the per-epoch AUROC, its train split for negative training.</param>
     public Trainer(TrainingConfig config, IComputeBackend backend, FlowData train, FlowData test,
-                   string outputDirectory, TrainingCheckpoint? resumeFrom = null)
+                   string outputDirectory, TrainingCheckpoint? resumeFrom = null, OodData? ood = null)
     {
         config.Validate();
         Config = config;
@@ -39,6 +59,24 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException(_train.IsImages
                 ? $"model '{config.Model.Name}' is for feature vectors, {_train.Name} holds images; use an image model or embed the images with 'flows features'"
                 : $"model '{config.Model.Name}' is for images, {_train.Name} holds vectors; use --model tabular");
+        if (config.OodDataset is not null)
+        {
+            if (ood is null) throw new ArgumentException($"the run names the OOD set '{config.OodDataset}' but no OOD data was given to the trainer");
+            if (config.IsNegativeTraining && ood.Train is null)
+                throw new ArgumentException($"negative training needs the training split of the OOD set '{config.OodDataset}'");
+            _oodTest = config.TestLimit > 0 ? ood.Test.Subset(config.TestLimit) : ood.Test;
+            if (config.IsNegativeTraining) _oodTrain = config.TrainLimit > 0 ? ood.Train!.Subset(config.TrainLimit) : ood.Train;
+            foreach (var set in new[] { _oodTest, _oodTrain })
+                if (set is not null && (!set.SampleShape.AsSpan().SequenceEqual(Model.DataShape) || set.IsImages != _train.IsImages))
+                    throw new ArgumentException(
+                        $"the OOD set {set.Name} has {(set.IsImages ? "images" : "vectors")} of {set.ShapeText}, but {_train.Name} and the model take {(_train.IsImages ? "images" : "vectors")} of {string.Join("x", Model.DataShape)}; pick an OOD set of the same shape");
+        }
+        if (config.Perturb > 0)
+        {
+            // Ren et al.'s background model: perturb only the in-distribution training images, never the test sets.
+            _perturbed = new PerturbedImageData(_train, config.Perturb, unchecked((ulong)(uint)config.Seed ^ PerturbSeedSalt));
+            _train = _perturbed;
+        }
         Optimizer = OptimizerFactory.Create(Model, config);
         State = new TrainingState();
         if (resumeFrom is not null)
@@ -48,6 +86,7 @@ public sealed class Trainer : IDisposable
             State = resumeFrom.State;
         }
         if (Model.Noise is { } noise) noise.Offset = State.NoiseOffset;
+        if (_perturbed is not null) _perturbed.Offset = State.PerturbOffset;
         _metrics = new MetricsLog(MetricsPath, resume: resumeFrom is not null);
     }
 
@@ -61,7 +100,10 @@ public sealed class Trainer : IDisposable
     public string MetricsPath => System.IO.Path.Combine(OutputDirectory, "metrics.json");
     public string SamplesPath => System.IO.Path.Combine(OutputDirectory, "samples.png");
 
-    public int StepsPerEpoch => BatchOrder.BatchesPerEpoch(_train.Count, Config.BatchSize);
+    /// <summary>Batches per epoch: the training set's, or in negative training the shorter of the two loaders'.</summary>
+    public int StepsPerEpoch => _oodTrain is null
+        ? BatchOrder.BatchesPerEpoch(_train.Count, Config.BatchSize)
+        : Math.Min(BatchOrder.BatchesPerEpoch(_train.Count, Config.BatchSize), BatchOrder.BatchesPerEpoch(_oodTrain.Count, Config.BatchSize));
 
     public int TotalSteps
     {
@@ -87,8 +129,11 @@ public sealed class Trainer : IDisposable
         while (State.GlobalStep < total)
         {
             var order = Config.Shuffle ? BatchOrder.Permutation(_train.Count, Config.Seed, epoch) : BatchOrder.InOrder(_train.Count);
+            int[]? oodOrder = _oodTrain is null ? null
+                : Config.Shuffle ? BatchOrder.Permutation(_oodTrain.Count, Config.Seed, epoch, OodOrderStream) : BatchOrder.InOrder(_oodTrain.Count);
             double epochBpdSum = 0;
             int epochBatches = 0;
+            var negative = new NegativeEpochStats();
             for (int b = State.BatchInEpoch; b < StepsPerEpoch && State.GlobalStep < total; b++)
             {
                 if (cancel.IsCancellationRequested)
@@ -97,11 +142,22 @@ public sealed class Trainer : IDisposable
                     return new TrainingResult(false, State, CheckpointPath, lastTestBpd, lastTrainBpd, clock.Elapsed.TotalSeconds, null) { LossUnit = LossUnit.Name(Model) };
                 }
                 var batch = BatchOrder.Batch(order, b, Config.BatchSize);
-                double bpd = TrainStep(batch, checkpointWritten);
+                double bpd;
+                if (oodOrder is null) bpd = TrainStep(batch, checkpointWritten);
+                else
+                {
+                    var terms = TrainNegativeStep(batch, BatchOrder.Batch(oodOrder, b, Config.BatchSize), checkpointWritten);
+                    negative.Add(terms);
+                    bpd = LossUnit.FromMeanNll(Model, terms.PositiveNll);
+                }
                 lastTrainBpd = bpd;
                 epochBpdSum += bpd;
                 epochBatches++;
-                State = State with { BatchInEpoch = b + 1, GlobalStep = State.GlobalStep + 1, NoiseOffset = Model.Noise?.Offset ?? 0 };
+                State = State with
+                {
+                    BatchInEpoch = b + 1, GlobalStep = State.GlobalStep + 1, NoiseOffset = Model.Noise?.Offset ?? 0,
+                    PerturbOffset = _perturbed?.Offset ?? 0,
+                };
                 observer.OnStep(State, bpd, rate.Add(batch.Length));
                 if (Config.CheckpointEvery > 0 && State.GlobalStep % Config.CheckpointEvery == 0)
                 {
@@ -111,12 +167,19 @@ public sealed class Trainer : IDisposable
             }
 
             bool epochDone = State.BatchInEpoch >= StepsPerEpoch;
-            lastTestBpd = EvaluateTestBitsPerDim();
+            var testScores = LikelihoodScorer.Score(Model, _test, Config.EvalBatchSize, EvaluationNoiseSeed);
+            lastTestBpd = LossUnit.Mean(Model, testScores);
             observer.OnEvaluation(epoch, lastTestBpd.Value);
-            _metrics.Append(
-                ("epoch", epoch), ("step", State.GlobalStep), ("complete_epoch", epochDone),
-                (LossUnit.MetricKey(Model, "train"), epochBatches > 0 ? epochBpdSum / epochBatches : double.NaN),
-                (LossUnit.MetricKey(Model, "test"), lastTestBpd.Value), ("seconds", clock.Elapsed.TotalSeconds));
+            var record = new List<KeyValuePair<string, object?>>
+            {
+                new("epoch", epoch), new("step", State.GlobalStep), new("complete_epoch", epochDone),
+                new(LossUnit.MetricKey(Model, "train"), epochBatches > 0 ? epochBpdSum / epochBatches : double.NaN),
+                new(LossUnit.MetricKey(Model, "test"), lastTestBpd.Value),
+            };
+            if (_oodTrain is not null) record.AddRange(negative.Metrics());
+            if (_oodTest is not null) record.AddRange(OodMetrics(testScores, observer, epoch));
+            record.Add(new("seconds", clock.Elapsed.TotalSeconds));
+            _metrics.Append(record);
             if (epochDone)
             {
                 epoch++;
@@ -136,11 +199,50 @@ public sealed class Trainer : IDisposable
         using var scope = new TensorScope();
         Model.Train();
         var x = _train.Batch(Model.Backend, batch);
+        double lossValue = Optimize(() =>
+        {
+            var loss = FlowLikelihood.Loss(Model.LogLikelihood(x));
+            return (loss, loss.Item());
+        }, checkpointExists);
+        return LossUnit.FromMeanNll(Model, lossValue);
+    }
+
+    /// <summary>
+    /// One negative-training step (paper-spec E3): the in-distribution samples <paramref name="batch"/> and the
+    /// OOD training samples <paramref name="oodBatch"/> go through the flow as one batch (so BatchNorm sees the
+    /// mixture), then the loss of <see cref="NegativeLoss"/> is minimized. Returns its parts before the update.
+    /// </summary>
+    public NegativeLoss.Terms TrainNegativeStep(ReadOnlySpan<int> batch, ReadOnlySpan<int> oodBatch, bool checkpointExists = false)
+    {
+        if (_oodTrain is null || Config.NegativeValue is not double threshold)
+            throw new InvalidOperationException("negative training needs --ood-dataset and --negative-val");
+        using var scope = new TensorScope();
+        Model.Train();
+        var x = MixedBatch.Concat(Model.Backend, _train.Batch(Model.Backend, batch), _oodTrain.Batch(Model.Backend, oodBatch));
+        int inCount = batch.Length;
+        NegativeLoss.Terms? terms = null;
+        Optimize(() =>
+        {
+            var ll = Model.LogLikelihood(x);
+            var host = ll.ToArray();
+            for (int i = 0; i < host.Length; i++)
+                if (!float.IsFinite(host[i]))
+                    throw new NumericalException($"the log-likelihood of {(i < inCount ? "in-distribution" : "OOD")} sample {i} of the mixed batch is {host[i]}");
+            terms = NegativeLoss.Compute(host, inCount, threshold);
+            var weights = Tensor.FromArray(Model.Backend, terms.Weights, host.Length);
+            return (Ops.Sum(Ops.Mul(ll, weights)), terms.Loss);
+        }, checkpointExists);
+        return terms!;
+    }
+
+    /// <summary>Forward (the given loss), finite check, backward, per-group clipping and the optimizer step; returns the loss value.</summary>
+    private double Optimize(Func<(Tensor Loss, double Value)> forward, bool checkpointExists)
+    {
         double lossValue;
         try
         {
-            var loss = FlowLikelihood.Loss(Model.LogLikelihood(x));
-            lossValue = loss.Item();
+            var (loss, value) = forward();
+            lossValue = value;
             if (!double.IsFinite(lossValue))
                 throw new NumericalException($"the loss is {lossValue} (the forward pass produced no finite likelihood)");
             loss.Backward();
@@ -158,7 +260,22 @@ public sealed class Trainer : IDisposable
         {
             Optimizer.ZeroGrad();
         }
-        return LossUnit.FromMeanNll(Model, lossValue);
+        return lossValue;
+    }
+
+    /// <summary>Scores the OOD test set; AUROC of the in-distribution test scores against it (paper-spec §6, `ood/roc_auc`).</summary>
+    private IEnumerable<KeyValuePair<string, object?>> OodMetrics(double[] testScores, ITrainingObserver observer, int epoch)
+    {
+        var oodScores = LikelihoodScorer.Score(Model, _oodTest!, Config.EvalBatchSize, EvaluationNoiseSeed);
+        double auroc = Auroc.Compute(testScores, oodScores);
+        double oodLoss = LossUnit.Mean(Model, oodScores);
+        observer.OnMessage($"epoch {epoch}: OOD {_oodTest!.Name} {LossUnit.Name(Model)} {oodLoss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}, AUROC {auroc.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)} ({_test.Name} vs {_oodTest.Name})");
+        return
+        [
+            new("ood_dataset", _oodTest.Name),
+            new(LossUnit.MetricKey(Model, "ood_test"), oodLoss),
+            new("ood_auroc", auroc),
+        ];
     }
 
     public double EvaluateTestBitsPerDim()

@@ -54,6 +54,29 @@ public sealed record TrainingConfig
     /// <summary>How many samples the sample grid shows.</summary>
     public int SampleCount { get; init; } = 16;
 
+    /// <summary>
+    /// An OOD data set (registry name or NAME=PATH) whose test split is scored after every epoch: AUROC of the
+    /// in-distribution test set against it goes into metrics.json (paper-spec E3, `ood/roc_auc`). With
+    /// <see cref="NegativeValue"/> its train split is also the negative set of negative training. Null: none.
+    /// </summary>
+    public string? OodDataset { get; init; }
+
+    /// <summary>
+    /// Negative training (paper-spec E3, Appendix B; train_unsup_ood_negative.py): the threshold `negative_val`
+    /// in nats. Each step mixes an in-distribution and an OOD batch and minimizes the OOD likelihood of the
+    /// samples whose log-likelihood is still above it. Null: plain maximum likelihood. Needs <see cref="OodDataset"/>.
+    /// </summary>
+    public double? NegativeValue { get; init; }
+
+    /// <summary>
+    /// The probability μ with which each training pixel is replaced by a uniform random 8-bit value, fresh each
+    /// time an image is drawn (the background model of Ren et al. 2019's likelihood ratio). 0: off. Images only.
+    /// </summary>
+    public double Perturb { get; init; }
+
+    /// <summary>True when the run does negative training (an OOD set and a threshold).</summary>
+    public bool IsNegativeTraining => NegativeValue is not null && OodDataset is not null;
+
     /// <summary>The paper's optimizer choices for a model (paper-spec §5.2–5.3).</summary>
     public static TrainingConfig PaperDefaults(ModelConfig model) => model.Name switch
     {
@@ -72,6 +95,12 @@ public sealed record TrainingConfig
         if (Optimizer is not ("adam" or "rmsprop")) throw new ArgumentException($"optimizer must be adam or rmsprop, got '{Optimizer}'");
         if (DecayGroups is not ("weight_g" or "all")) throw new ArgumentException($"weight-decay groups must be weight_g or all, got '{DecayGroups}'");
         if (!(ClipNorm > 0)) throw new ArgumentException($"gradient clip must be positive, got {ClipNorm}");
+        if (NegativeValue is double v && !double.IsFinite(v)) throw new ArgumentException($"--negative-val must be a finite number of nats, got {v}");
+        if (NegativeValue is not null && string.IsNullOrWhiteSpace(OodDataset))
+            throw new ArgumentException("--negative-val needs --ood-dataset NAME: negative training lowers the likelihood of that set's training images");
+        if (OodDataset is not null && string.IsNullOrWhiteSpace(OodDataset)) throw new ArgumentException("--ood-dataset must name a data set");
+        if (!(Perturb >= 0 && Perturb <= 1))
+            throw new ArgumentException($"--perturb is a probability μ in [0, 1] (each pixel replaced with probability μ), got {Perturb.ToString(CultureInfo.InvariantCulture)}");
     }
 
     public string ToJson() => JsonSerializer.Serialize(ToDictionary());
@@ -96,7 +125,11 @@ public sealed record TrainingConfig
             ["checkpoint_every"] = I(CheckpointEvery),
             ["samples"] = I(SampleCount),
             ["shuffle"] = Shuffle ? "true" : "false",
+            ["perturb"] = D(Perturb),
         };
+        // Written only when set, so a plain run's metadata is what it was before these options.
+        if (OodDataset is not null) d["ood_dataset"] = OodDataset;
+        if (NegativeValue is double negative) d["negative_val"] = D(negative);
         foreach (var (k, v) in Model.ToDictionary()) d["model." + k] = v;
         return d;
     }
@@ -126,6 +159,10 @@ public sealed record TrainingConfig
             SampleCount = PI(Get("samples")),
             // Checkpoints from before the option always shuffled.
             Shuffle = !d.TryGetValue("shuffle", out var shuffle) || shuffle != "false",
+            // Checkpoints from before negative training and --perturb have neither key: a plain run.
+            OodDataset = d.GetValueOrDefault("ood_dataset"),
+            NegativeValue = d.TryGetValue("negative_val", out var negative) ? PD(negative) : null,
+            Perturb = d.TryGetValue("perturb", out var perturb) ? PD(perturb) : 0,
         };
     }
 

@@ -29,6 +29,13 @@ public static class TrainingPresets
                 Dataset = "fashionmnist", Epochs = 1, MaxSteps = 400, BatchSize = 32, LearningRate = 1e-4,
                 Optimizer = "rmsprop", DecayGroups = "all", TestLimit = 2000, EvalBatchSize = 250,
             }),
+        new("cpu-negative", "negative training at CPU scale (paper-spec E3): the cpu-small RealNVP on FashionMNIST, MNIST as the negative set, negative_val -30000, 300 steps",
+            new TrainingConfig
+            {
+                Model = ModelConfig.Defaults("realnvp", Gray) with { Blocks = 1, Mid = 32 },
+                Dataset = "fashionmnist", OodDataset = "mnist", NegativeValue = -30000, Epochs = 1, MaxSteps = 300,
+                BatchSize = 32, LearningRate = 1e-3, TestLimit = 2000, EvalBatchSize = 250,
+            }),
         new("smoke", "a seconds-long run for CI: a tiny RealNVP on 256 FashionMNIST images",
             new TrainingConfig
             {
@@ -72,6 +79,19 @@ public static class TrainingPresets
             {
                 Model = ModelConfig.Defaults("glow", Color), Dataset = "cifar10", Epochs = 162, BatchSize = 32,
                 LearningRate = 1e-5, Optimizer = "rmsprop", DecayGroups = "all",
+            }),
+        // Appendix B (paper-spec E3, §5.3): "reuse the hyper-parameters of the baseline models and set --negative_val".
+        new("paper-negative-gray", "negative training as in the paper on FashionMNIST (+) / MNIST (-): the gray RealNVP baseline recipe with negative_val -30000, batch 32+32",
+            new TrainingConfig
+            {
+                Model = ModelConfig.Defaults("realnvp", Gray), Dataset = "fashionmnist", OodDataset = "mnist", NegativeValue = -30000,
+                Epochs = 82, BatchSize = 32, LearningRate = 5e-5,
+            }),
+        new("paper-negative-color", "the README's negative training on CIFAR-10 (+) / CelebA (-): RealNVP 3 scales, 8 blocks, Adam 5e-5, batch 32+32, negative_val -100000, 102 epochs",
+            new TrainingConfig
+            {
+                Model = ModelConfig.Defaults("realnvp", Color) with { Scales = 3, Blocks = 8 }, Dataset = "cifar10", OodDataset = "celeba",
+                NegativeValue = -100000, Epochs = 102, BatchSize = 32, LearningRate = 5e-5,
             }),
     ];
 

@@ -18,12 +18,16 @@ public sealed record TrainingState
     /// <summary>The dequantization noise counter, so resumed runs draw the same noise.</summary>
     public ulong NoiseOffset { get; init; }
 
+    /// <summary>Images drawn so far by --perturb, the counter of its pixel stream, so resumed runs replace the same pixels.</summary>
+    public ulong PerturbOffset { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, string>
     {
         ["epoch"] = Epoch.ToString(CultureInfo.InvariantCulture),
         ["batch_in_epoch"] = BatchInEpoch.ToString(CultureInfo.InvariantCulture),
         ["global_step"] = GlobalStep.ToString(CultureInfo.InvariantCulture),
         ["noise_offset"] = NoiseOffset.ToString(CultureInfo.InvariantCulture),
+        ["perturb_offset"] = PerturbOffset.ToString(CultureInfo.InvariantCulture),
     });
 
     public static TrainingState FromJson(string json)
@@ -36,6 +40,8 @@ public sealed record TrainingState
             BatchInEpoch = int.Parse(Get("batch_in_epoch"), CultureInfo.InvariantCulture),
             GlobalStep = int.Parse(Get("global_step"), CultureInfo.InvariantCulture),
             NoiseOffset = ulong.Parse(Get("noise_offset"), CultureInfo.InvariantCulture),
+            // States written before --perturb existed have no such key (and no perturbation).
+            PerturbOffset = d.TryGetValue("perturb_offset", out var p) ? ulong.Parse(p, CultureInfo.InvariantCulture) : 0,
         };
     }
 }

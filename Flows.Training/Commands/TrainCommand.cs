@@ -44,6 +44,9 @@ public static class TrainCommand
             new("checkpoint-every", "N", "also checkpoint every N steps"),
             new("samples", "N", "images in the sample grid"),
             new("no-shuffle", null, "visit the training set in file order every epoch (the UCI recipe)"),
+            new("ood-dataset", "NAME", "an OOD set: AUROC of the test set against its test split in metrics.json each epoch; with --negative-val its train split is the negative set"),
+            new("negative-val", "X", "negative training (paper Appendix B): minimize the OOD likelihood of samples whose log-likelihood (nats) is above X; -30000 gray, -100000 colour"),
+            new("perturb", "MU", "replace each training pixel by a uniform random 8-bit value with probability MU (Ren et al.'s background model); images only"),
             new("out", "DIR", "output folder", "runs/train"),
             new("resume", "CHECKPOINT", "continue a run from its checkpoint"),
             CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
@@ -65,7 +68,7 @@ public static class TrainCommand
         TrainingConfig config;
         if (args.String("resume") is { } path)
         {
-            var changed = ModelOptionNames.Concat(["preset", "dataset", "batch", "optimizer", "decay-groups", "seed", "train-limit", "no-shuffle"]).Where(args.Has).ToList();
+            var changed = ModelOptionNames.Concat(["preset", "dataset", "batch", "optimizer", "decay-groups", "seed", "train-limit", "no-shuffle", "ood-dataset", "negative-val", "perturb"]).Where(args.Has).ToList();
             if (changed.Count > 0)
                 throw new UsageException($"--resume continues a run with its own settings; drop --{string.Join(", --", changed)} (only --epochs, --steps, --lr, --out and --device may change)");
             resume = TrainingCheckpoint.Load(path);
@@ -100,7 +103,12 @@ public static class TrainCommand
                 ClipNorm = args.Double("clip", config.ClipNorm),
                 SampleCount = args.Int("samples", config.SampleCount),
                 Shuffle = config.Shuffle && !args.Flag("no-shuffle"),
+                OodDataset = args.String("ood-dataset") ?? config.OodDataset,
+                NegativeValue = args.Has("negative-val") ? args.Double("negative-val", 0) : config.NegativeValue,
+                Perturb = args.Double("perturb", config.Perturb),
             };
+            if (args.Has("negative-val") && !args.Has("ood-dataset") && config.OodDataset is null)
+                throw new UsageException("--negative-val needs --ood-dataset NAME: negative training lowers the likelihood of that set's training images (e.g. --ood-dataset mnist)");
         }
         config = config with
         {
@@ -155,10 +163,25 @@ public static class TrainCommand
         var dataOptions = CommonOptions.Data(args);
         var train = CommonOptions.Load(config.Dataset, DatasetSplit.Train, dataOptions);
         var test = CommonOptions.Load(config.Dataset, DatasetSplit.Test, dataOptions);
+        if (config.Perturb > 0 && !train.IsImages)
+            throw new UsageException($"--perturb replaces 8-bit pixel values and works on images only; {train.Name} holds {train.ShapeText}-wide vectors (drop --perturb)");
         if (resume is null) config = config with { Model = FitModelToData(config.Model, train, args) };
+        OodData? ood = null;
+        if (config.OodDataset is { } oodName)
+        {
+            // Negative training draws from the OOD set's train split; its test split is scored each epoch (paper-spec E3).
+            var oodTrain = config.IsNegativeTraining ? CommonOptions.Load(oodName, DatasetSplit.Train, dataOptions) : null;
+            ood = new OodData(oodTrain, CommonOptions.Load(oodName, DatasetSplit.Test, dataOptions));
+            if (ood.Test.IsImages != train.IsImages || !ood.Test.SampleShape.AsSpan().SequenceEqual(train.SampleShape))
+                throw new UsageException($"--ood-dataset {oodName} holds {ood.Test}, the training set {train}; pick an OOD set of the same shape");
+        }
 
-        using var trainer = new Trainer(config, backend, train, test, outDir, resume);
+        using var trainer = new Trainer(config, backend, train, test, outDir, resume, ood);
         Console.Error.WriteLine($"model: {config.Model.Name} ({trainer.Model.ParameterCount():N0} parameters), {config.Optimizer} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, seed {config.Seed}");
+        if (config.IsNegativeTraining)
+            Console.Error.WriteLine($"negative training: {config.BatchSize} {train.Name} + {config.BatchSize} {config.OodDataset} images per step, negative_val {config.NegativeValue!.Value.ToString(CultureInfo.InvariantCulture)} nats, {trainer.StepsPerEpoch} steps per epoch (the shorter set)");
+        if (config.Perturb > 0)
+            Console.Error.WriteLine($"perturbation: each training pixel replaced with probability {config.Perturb.ToString(CultureInfo.InvariantCulture)}");
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
