@@ -46,12 +46,10 @@ public static class InspectCommand
     /// <summary>--image values: repeated or comma-separated SET:INDEX.</summary>
     private static List<(string Set, int Index)> ImageSpecs(ParsedArgs args)
     {
-        var values = args.All("image");
-        if (values.Count == 0) values = ["fashionmnist:4,mnist:10"];
+        var values = ListOption.Values(args, "image", "fashionmnist:4,mnist:10");
         try
         {
-            return values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                .Select(InspectionArtifacts.ParseImage).ToList();
+            return values.Select(InspectionArtifacts.ParseImage).ToList();
         }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
     }

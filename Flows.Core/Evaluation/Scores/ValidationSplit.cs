@@ -16,16 +16,17 @@ public sealed record ValidationSplit(string Source, int Start, int Count, bool D
 
     /// <summary>
     /// Carves the last <paramref name="count"/> samples of <paramref name="train"/>; <paramref name="trainLimit"/> is the
-    /// training run's <c>--train-limit</c> (0 = it used every sample).
+    /// training run's <c>--train-limit</c> (0 = it used every sample) and <paramref name="modelTrainedOnIt"/> says whether
+    /// the model was trained on this set at all (false: every sample is unseen).
     /// </summary>
     /// <exception cref="ArgumentException">count is not positive or exceeds the training set.</exception>
-    public static (FlowData Data, ValidationSplit Split) Carve(FlowData train, int count, int trainLimit)
+    public static (FlowData Data, ValidationSplit Split) Carve(FlowData train, int count, int trainLimit, bool modelTrainedOnIt = true)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (count < 1 || count > train.Count)
             throw new ArgumentException($"the validation split needs 1 to {train.Count} samples of {train.Name}, got {count}");
         int start = train.Count - count;
-        var split = new ValidationSplit(train.Name, start, count, trainLimit > 0 && trainLimit <= start);
+        var split = new ValidationSplit(train.Name, start, count, !modelTrainedOnIt || (trainLimit > 0 && trainLimit <= start));
         FlowData data = train.Images is { } images
             ? Renamed(images.Take(start, count), split.Name)
             : Renamed(train.Vectors!.Take(start, count), split.Name);
