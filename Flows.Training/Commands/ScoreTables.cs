@@ -16,21 +16,27 @@ public static class ScoreTables
         {
             string dir = s.Direction == ScoreDirection.HigherIsOod ? "higher is OOD" : "higher is in-distribution";
             var table = new Table().Title(Markup.Escape($"score {s.Name} ({s.Unit}, {dir})"));
-            table.AddColumn("set");
-            foreach (var c in new[] { "mean", "AUROC", "95% CI", "AUPR-In", "AUPR-Out", "FPR95", "threshold", "TPR/FPR at thr." })
-                table.AddColumn(new TableColumn(c).RightAligned());
-            bool batch = s.BatchTest.Count > 0;
-            if (batch) table.AddColumn(new TableColumn($"batch AUROC (M={s.BatchTest.Values.First().BatchSize})").RightAligned());
-            foreach (var (set, mean) in s.Mean.Where(kv => !s.Metrics.ContainsKey(kv.Key)))
-            {
-                string role = set == report.InDistribution ? " (test)" : report.Validation?.Name == set ? " (validation)" : "";
-                table.AddRow([Markup.Escape(set + role), F(mean, "F3"), "", "", "", "", "", "", "", .. batch ? new[] { "" } : []]);
-            }
-            foreach (var (set, m) in s.Metrics)
-                table.AddRow([Markup.Escape(set), F(s.Mean.GetValueOrDefault(set, double.NaN), "F3"), F(m.Auroc, "F4"),
-                    $"[{F(m.AurocLow, "F3")}, {F(m.AurocHigh, "F3")}]", F(m.AuprIn, "F4"), F(m.AuprOut, "F4"), F(m.Fpr95, "F4"),
-                    F(m.Threshold, "G5"), $"{F(m.ThresholdTpr, "F3")}/{F(m.ThresholdFpr, "F3")}",
-                    .. batch ? new[] { s.BatchTest.TryGetValue(set, out var b) ? F(b.Auroc, "F4") : "—" } : []]);
+            // Transposed (one column per set) so that several metrics fit an 80-column terminal.
+            var inSets = s.Mean.Keys.Where(k => !s.Metrics.ContainsKey(k)).ToList();
+            var oodSets = s.Metrics.Keys.ToList();
+            table.AddColumn("");
+            foreach (var set in inSets)
+                table.AddColumn(new TableColumn(Markup.Escape(set + (set == report.InDistribution ? " (in)" : " (val)"))).RightAligned());
+            foreach (var set in oodSets) table.AddColumn(new TableColumn(Markup.Escape(set)).RightAligned());
+            string[] Row(string label, Func<OodMetrics, string> cell, string inCell = "") =>
+                [label, .. inSets.Select(_ => inCell), .. oodSets.Select(o => Markup.Escape(cell(s.Metrics[o])))];
+            table.AddRow([$"mean {Markup.Escape(s.Unit)}", .. inSets.Concat(oodSets).Select(k => F(s.Mean[k], "F3"))]);
+            table.AddRow(Row("AUROC", m => F(m.Auroc, "F4")));
+            table.AddRow(Row("AUROC 95% CI", m => $"{F(m.AurocLow, "F3")}-{F(m.AurocHigh, "F3")}"));
+            table.AddRow(Row("AUPR-In", m => F(m.AuprIn, "F4")));
+            table.AddRow(Row("AUPR-Out", m => F(m.AuprOut, "F4")));
+            table.AddRow(Row("FPR95", m => F(m.Fpr95, "F4")));
+            table.AddRow(Row("threshold", m => F(m.Threshold, "G6")));
+            table.AddRow(Row("FPR at thr.", m => F(m.ThresholdFpr, "F4")));
+            table.AddRow(Row("TPR at thr.", m => F(m.ThresholdTpr, "F4")));
+            if (s.BatchTest.Count > 0)
+                table.AddRow([$"batch AUROC M={s.BatchTest.Values.First().BatchSize}", .. inSets.Select(_ => ""),
+                    .. oodSets.Select(o => s.BatchTest.TryGetValue(o, out var b) ? F(b.Auroc, "F4") : "—")]);
             Terminal.Write(table);
         }
         if (report.Scores.Count > 0)
