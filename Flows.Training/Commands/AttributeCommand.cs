@@ -29,13 +29,13 @@ public static class AttributeCommand
 
     private static int Run(ParsedArgs args)
     {
+        var oodSpecs = ListOption.Values(args, "ood", "mnist,notmnist");
+        var bn = CommonOptions.BatchNormMode(args);
         var checkpoint = TrainingCheckpoint.Load(args.Required("checkpoint"));
         string outDir = args.String("out") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!, "attribution");
         int limit = args.Int("limit", 1000), batch = args.Int("batch", 100);
         if (limit < 0) throw new UsageException($"--limit must not be negative, got {limit}");
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
-        var oodSpecs = ListOption.Values(args, "ood", "mnist,notmnist");
-        var bn = CommonOptions.BatchNormMode(args);
         using var backend = CommonOptions.CreateBackend(args);
         var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
         if (model is not (MultiScaleFlow or TabularFlow))

@@ -25,9 +25,9 @@ public static class InspectCommand
 
     private static int Run(ParsedArgs args)
     {
+        var images = ImageSpecs(args);
         var checkpoint = TrainingCheckpoint.Load(args.Required("checkpoint"));
         string outDir = args.String("out") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!, "inspect");
-        var images = ImageSpecs(args);
         int draws = args.Int("draws", LatentLayout.PaperDraws);
         if (draws < 1) throw new UsageException($"--draws must be at least 1, got {draws}");
         using var backend = CommonOptions.CreateBackend(args);
