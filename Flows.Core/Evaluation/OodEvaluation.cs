@@ -24,6 +24,27 @@ public static class OodEvaluation
         public long Seed { get; init; }
         /// <summary>Called with (set name, images done, images in all).</summary>
         public Action<string, int, int>? Progress { get; init; }
+
+        /// <summary>The OOD scores to compute (docs/METRICS.md, "OOD scores"); null: ll alone.</summary>
+        public IReadOnlyList<IOodScore>? Scores { get; init; }
+
+        /// <summary>The in-distribution validation split and where it came from (<see cref="ValidationSplit.Carve"/>), or null.</summary>
+        public FlowData? Validation { get; init; }
+
+        /// <summary>Describes <see cref="Validation"/> in the report.</summary>
+        public ValidationSplit? ValidationSplit { get; init; }
+
+        /// <summary>The likelihood-ratio background model, or null.</summary>
+        public FlowModel? Background { get; init; }
+
+        /// <summary>The feature flow and its extractor, or null.</summary>
+        public FeatureFlowScorer? Features { get; init; }
+
+        /// <summary>The statistics BatchNorm uses while scoring.</summary>
+        public BatchNormStatistics BatchNorm { get; init; } = BatchNormStatistics.Running;
+
+        /// <summary>Target TPR, bootstrap and typicality batch size.</summary>
+        public OodScoringOptions Scoring { get; init; } = new();
     }
 
     public static (OodReport Report, string ReportPath, IReadOnlyList<ScoredSet> Scores) Run(
@@ -35,19 +56,35 @@ public static class OodEvaluation
         FlowModel model, FlowData inDistribution, IReadOnlyList<FlowData> oodSets, string outputDirectory, Options options)
     {
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(outputDirectory);
+        var context = new ScoringContext(model)
+        {
+            BatchSize = options.BatchSize,
+            NoiseSeed = options.NoiseSeed,
+            Limit = options.Limit,
+            BatchNorm = options.BatchNorm,
+            Validation = options.Validation,
+            Background = options.Background,
+            Features = options.Features,
+            Progress = options.Progress,
+        };
+        var scoreList = options.Scores ?? [new LikelihoodScore()];
+        OodScoring.CheckNeeds(scoreList, context);
         var sets = new List<ScoredSet>();
         foreach (var data in new[] { inDistribution }.Concat(oodSets))
-        {
-            int total = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
-            var scores = LikelihoodScorer.Score(model, data, options.BatchSize, options.NoiseSeed, options.Limit,
-                done => options.Progress?.Invoke(data.Name, done, total));
-            sets.Add(new ScoredSet(data.Name, scores));
-        }
+            sets.Add(new ScoredSet(data.Name, context.LogLikelihoods(data)));
+        // Every score and metric is computed before anything is written: an error leaves the folder as it was.
+        var (tables, summaries) = OodScoring.Run(context, scoreList, inDistribution, oodSets, options.Scoring);
 
         var inScores = sets[0].LogLikelihoods;
         var auroc = new Dictionary<string, double>();
         foreach (var s in sets.Skip(1)) auroc[s.Name] = Auroc.Compute(inScores, s.LogLikelihoods);
+
+        Directory.CreateDirectory(outputDirectory);
+        ScoreCsv.Write(Path.Combine(outputDirectory, ScoreCsv.FileName), tables);
+        summaries = summaries.Select(summary => summary with
+        {
+            RocFile = RocFigure.Save(outputDirectory, summary, tables, $"{model.Config.Name} trained on {inDistribution.Name}"),
+        }).ToList();
 
         const string histogramFile = "likelihoods.png";
         LikelihoodHistogram.Save(Path.Combine(outputDirectory, histogramFile),
@@ -68,6 +105,11 @@ public static class OodEvaluation
             Auroc = auroc,
             WallTimeSeconds = clock.Elapsed.TotalSeconds,
             HistogramFile = histogramFile,
+            Scores = summaries,
+            Validation = options.ValidationSplit,
+            Entropy = options.Validation is { Count: > 0 } && scoreList.Any(sc => sc is TypicalityScore) ? context.Entropy("typicality") : double.NaN,
+            BatchNorm = options.BatchNorm == BatchNormStatistics.Batch ? "batch" : "running",
+            ScoresFile = ScoreCsv.FileName,
         };
         var path = OodReportWriter.Write(outputDirectory, report);
         return (report, path, sets);

@@ -38,6 +38,21 @@ public sealed record OodReport
     /// <summary>The histogram PNG, relative to the report's folder; null when none was drawn.</summary>
     public string? HistogramFile { get; init; }
 
+    /// <summary>Every OOD score with its metrics per OOD set (docs/METRICS.md, "OOD scores"); empty in reports written before scores existed.</summary>
+    public IReadOnlyList<ScoreSummary> Scores { get; init; } = [];
+
+    /// <summary>The in-distribution validation split the thresholds (and typicality's Ĥ) came from, or null.</summary>
+    public ValidationSplit? Validation { get; init; }
+
+    /// <summary>Ĥ, typicality's entropy estimate: mean −ll over the validation split in nats (NaN when not computed).</summary>
+    public double Entropy { get; init; } = double.NaN;
+
+    /// <summary>"running" or "batch": the statistics BatchNorm used while scoring (<see cref="BatchNormStatistics"/>).</summary>
+    public string BatchNorm { get; init; } = "running";
+
+    /// <summary>The per-sample CSV (<see cref="ScoreCsv"/>), relative to the report's folder; null when none was written.</summary>
+    public string? ScoresFile { get; init; }
+
     /// <summary>Set names in report order: the in-distribution set, then the others as first listed.</summary>
     public IReadOnlyList<string> SetNames()
     {

@@ -17,7 +17,7 @@ public static class OodReportReader
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw Bad(path, "it is not a JSON object");
-            return new OodReport
+            return ScoreSummaryJson.Read(root, new OodReport
             {
                 Model = String(root, "model", path),
                 Checkpoint = String(root, "checkpoint", path),
@@ -32,9 +32,9 @@ public static class OodReportReader
                 WallTimeSeconds = root.TryGetProperty("wall_time_s", out var w) ? Double(w) : double.NaN,
                 HistogramFile = root.TryGetProperty("histogram", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null,
                 FeatureFlow = root.TryGetProperty("feature_flow", out var f) && f.ValueKind == JsonValueKind.Object ? FeatureFlow(f, path) : null,
-            };
+            });
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
             throw Bad(path, e.Message, e);
         }

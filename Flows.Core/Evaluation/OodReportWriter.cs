@@ -67,6 +67,7 @@ public static class OodReportWriter
             WriteFinite(json, "flow_s", f.FlowSeconds);
             json.WriteEndObject();
         }
+        ScoreSummaryJson.Write(json, r);
         json.WriteEndObject();
     }
 
@@ -120,6 +121,7 @@ public static class OodReportWriter
         }
         if (r.HistogramFile is not null)
             sb.Append(inv, $"\n![log-likelihood histogram]({r.HistogramFile.Replace(" ", "%20", StringComparison.Ordinal)})\n");
+        ScoreSummaryMarkdown.Append(sb, r);
         if (r.FeatureFlow is { } f) AppendFeatureFlow(sb, r, f);
         return sb.ToString();
     }

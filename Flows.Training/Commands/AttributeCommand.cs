@@ -1,3 +1,4 @@
+using Flows.Core.Evaluation;
 using System.Globalization;
 using Flows.Core.Data;
 using Flows.Core.Flows;
@@ -17,24 +18,24 @@ public static class AttributeCommand
         "set and the in-distribution minus OOD difference as attribution.json, attribution.md and attribution.png in --out.",
         [
             new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'"),
-            new("ood", "SETS", "comma-separated OOD sets: registry names or NAME=PATH", "mnist,notmnist"),
+            new("ood", "SETS", "OOD sets, comma-separated or repeated: registry names or NAME=PATH", "mnist,notmnist"),
             new("in", "SET", "in-distribution set (default: the one the model was trained on)"),
             new("limit", "N", "use at most N test images per set (0 = all)", "1000"),
             new("batch", "N", "evaluation batch size", "100"),
             new("out", "DIR", "output folder (default: beside the checkpoint, in attribution/)"),
-            CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
+            CommonOptions.BatchNorm, CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
         ],
         Run);
 
     private static int Run(ParsedArgs args)
     {
+        var oodSpecs = ListOption.Values(args, "ood", "mnist,notmnist");
+        var bn = CommonOptions.BatchNormMode(args);
         var checkpoint = TrainingCheckpoint.Load(args.Required("checkpoint"));
         string outDir = args.String("out") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!, "attribution");
         int limit = args.Int("limit", 1000), batch = args.Int("batch", 100);
         if (limit < 0) throw new UsageException($"--limit must not be negative, got {limit}");
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
-        var oodSpecs = (args.String("ood") ?? "mnist,notmnist").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (oodSpecs.Length == 0) throw new UsageException("--ood needs at least one data set");
         using var backend = CommonOptions.CreateBackend(args);
         var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
         if (model is not (MultiScaleFlow or TabularFlow))
@@ -47,6 +48,8 @@ public static class AttributeCommand
         ulong noiseSeed = (ulong)args.Int("seed", checkpoint.Config.Seed) + Trainer.EvaluationNoiseSeed;
 
         var sets = new List<AttributedSet>();
+        // --bn batch: every BatchNorm uses each batch's statistics while attributing (restored afterwards).
+        using var bnMode = bn == BatchNormStatistics.Batch ? BatchNormMode.BatchStatistics(model) : null;
         foreach (var data in new[] { inData }.Concat(oodData))
         {
             Console.Error.WriteLine($"attributing {data.Name} ({(limit > 0 ? Math.Min(limit, data.Count) : data.Count)} samples)");

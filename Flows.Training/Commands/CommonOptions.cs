@@ -1,3 +1,4 @@
+using Flows.Core.Evaluation;
 using Flows.Core.Data;
 using Flows.Kernels;
 using Flows.Kernels.Devices;
@@ -14,6 +15,18 @@ public static class CommonOptions
     public static readonly OptionSpec Seed = new("seed", "N", "fixes data order, initialisation and dequantization noise", "0");
 
     public static IReadOnlyList<OptionSpec> DataOptions => [DataDir, Offline];
+
+    /// <summary>--bn running|batch (paper-spec §9): the statistics BatchNorm uses while ood and attribute score.</summary>
+    public static readonly OptionSpec BatchNorm = new("bn", "MODE",
+        "BatchNorm statistics while scoring: running (eval mode) or batch (each evaluation batch's own, as net.train(); scores then depend on --batch)", "running");
+
+    /// <summary>The value of --bn.</summary>
+    public static BatchNormStatistics BatchNormMode(ParsedArgs args) => (args.String("bn") ?? "running").ToLowerInvariant() switch
+    {
+        "running" => BatchNormStatistics.Running,
+        "batch" => BatchNormStatistics.Batch,
+        var v => throw new UsageException($"--bn must be running or batch, got '{v}'"),
+    };
 
     public static IComputeBackend CreateBackend(ParsedArgs args)
     {

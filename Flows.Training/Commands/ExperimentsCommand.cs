@@ -21,7 +21,7 @@ public static class ExperimentsCommand
         "3x32x32, gray sets replicated and zero-padded); SVHN and CelebA join CIFAR-10's OOD sets where their files are present.",
         [
             new("scale", "cpu|paper", "model sizes and schedule", "cpu"),
-            new("models", "IDS", "comma-separated subset of: " + string.Join(", ", ExperimentPlan.DefaultIds(ExperimentScale.Cpu).Concat(FeaturePlan.Ids)) + " (resnetae-lN for any N)"),
+            new("models", "IDS", "subset, comma-separated or repeated, of: " + string.Join(", ", ExperimentPlan.DefaultIds(ExperimentScale.Cpu).Concat(FeaturePlan.Ids)) + " (resnetae-lN for any N)"),
             new("steps", "N", "optimizer steps per model (overrides the budget; paper scale: the paper's epochs when omitted)"),
             new("budget-minutes", "M", "cpu scale: wall-clock minutes for the whole command; sets the steps per model", "60"),
             new("eval-limit", "N", "test images per set for AUROC and attribution (0 = all; default 500 at cpu scale, all at paper scale)"),
@@ -44,7 +44,7 @@ public static class ExperimentsCommand
             "paper" => ExperimentScale.Paper,
             var s => throw new UsageException($"--scale must be cpu or paper, got '{s}'"),
         };
-        var ids = args.String("models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var ids = args.Has("models") ? ListOption.Values(args, "models", null).ToArray() : null;
         int seed = args.Int("seed", 0);
         int evalLimit = args.Int("eval-limit", scale == ExperimentScale.Cpu ? 500 : 0);
         if (evalLimit < 0) throw new UsageException($"--eval-limit must not be negative, got {evalLimit}");

@@ -19,7 +19,7 @@ public static class FeaturesCommand
         "Train a feature flow on the result with: flows train --dataset NAME=DIR/NAME_features_{split}.npz",
         [
             new("data", "SETS", "image sets to embed: registry names or NAME=PATH, comma-separated or repeated", "fashionmnist,mnist,notmnist"),
-            new("splits", "WHICH", "train, test or train,test (default: every split a set has)"),
+            new("splits", "WHICH", "train, test or train,test, comma-separated or repeated (default: every split a set has)"),
             new("size", "S", "input size (even, ≥ 32; 224 is the graph's own)", "32"),
             new("batch", "N", "images per forward pass", "64"),
             new("train-limit", "N", "embed only the first N training images (0 = all)", "0"),
@@ -33,8 +33,8 @@ public static class FeaturesCommand
 
     private static int Run(ParsedArgs args)
     {
-        var sets = ListOption(args, "data", "fashionmnist,mnist,notmnist");
-        var splits = args.String("splits") is { } s ? ParseSplits(s) : null;
+        var sets = ListOption.Values(args, "data", "fashionmnist,mnist,notmnist");
+        var splits = args.Has("splits") ? ParseSplits(ListOption.Values(args, "splits", null)) : null;
         var options = Options(args);
         int trainLimit = NonNegative(args, "train-limit"), testLimit = NonNegative(args, "test-limit");
         string outDir = Path.GetFullPath(args.String("out") ?? "runs/features");
@@ -88,18 +88,6 @@ public static class FeaturesCommand
         return new ResNetFeatureOptions { InputSize = size, BatchSize = batch, AveragePool = pool, ModelFolder = args.String("model-dir") };
     }
 
-    /// <summary>A list option given as comma-separated values, repeated, or both.</summary>
-    public static IReadOnlyList<string> ListOption(ParsedArgs args, string name, string fallback)
-    {
-        var given = args.All(name);
-        var values = (given.Count > 0 ? given : [fallback])
-            .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        if (values.Count == 0) throw new UsageException($"--{name} needs at least one value");
-        var twice = values.GroupBy(v => v, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (twice is not null) throw new UsageException($"--{name}: '{twice.Key}' is listed twice; give each once");
-        return values;
-    }
-
     /// <summary>The file-name part of a set: the registry name, or NAME of NAME=PATH.</summary>
     public static string SetName(string spec)
     {
@@ -115,8 +103,8 @@ public static class FeaturesCommand
         return new[] { DatasetSplit.Train, DatasetSplit.Test }.Where(info.HasSplit).ToList();
     }
 
-    private static IReadOnlyList<DatasetSplit> ParseSplits(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant() switch
+    private static IReadOnlyList<DatasetSplit> ParseSplits(IReadOnlyList<string> values) =>
+        values.Select(s => s.ToLowerInvariant() switch
         {
             "train" => DatasetSplit.Train,
             "test" => DatasetSplit.Test,

@@ -25,9 +25,9 @@ public static class InspectCommand
 
     private static int Run(ParsedArgs args)
     {
+        var images = ImageSpecs(args);
         var checkpoint = TrainingCheckpoint.Load(args.Required("checkpoint"));
         string outDir = args.String("out") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!, "inspect");
-        var images = ImageSpecs(args);
         int draws = args.Int("draws", LatentLayout.PaperDraws);
         if (draws < 1) throw new UsageException($"--draws must be at least 1, got {draws}");
         using var backend = CommonOptions.CreateBackend(args);
@@ -46,12 +46,10 @@ public static class InspectCommand
     /// <summary>--image values: repeated or comma-separated SET:INDEX.</summary>
     private static List<(string Set, int Index)> ImageSpecs(ParsedArgs args)
     {
-        var values = args.All("image");
-        if (values.Count == 0) values = ["fashionmnist:4,mnist:10"];
+        var values = ListOption.Values(args, "image", "fashionmnist:4,mnist:10");
         try
         {
-            return values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                .Select(InspectionArtifacts.ParseImage).ToList();
+            return values.Select(InspectionArtifacts.ParseImage).ToList();
         }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
     }

@@ -25,7 +25,7 @@ public static class MainJobCommand
         [
             new("preset", "NAME", "training recipe of the pixel flow (see 'flows train --help')", "cpu-small"),
             new("steps", "N", "optimizer steps of the pixel flow (default: the preset's)"),
-            new("ood", "SETS", "comma-separated OOD sets", "mnist,notmnist"),
+            new("ood", "SETS", "OOD sets, comma-separated or repeated", "mnist,notmnist"),
             new("limit", "N", "test images scored per set", "2000"),
             new("no-features", null, "skip the feature flow (pixel flow only)"),
             new("feature-size", "S", "ResNet-18 input size", "32"),
@@ -46,7 +46,7 @@ public static class MainJobCommand
             MaxSteps = args.Int("steps", preset.Config.MaxSteps),
             Seed = args.Int("seed", preset.Config.Seed),
         };
-        var oodSpecs = FeaturesCommand.ListOption(args, "ood", "mnist,notmnist");
+        var oodSpecs = ListOption.Values(args, "ood", "mnist,notmnist");
         int limit = args.Int("limit", 2000);
         if (limit < 0) throw new UsageException($"--limit must not be negative, got {limit}");
         bool features = !args.Flag("no-features");

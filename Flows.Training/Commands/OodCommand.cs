@@ -13,11 +13,23 @@ namespace Flows.Training.Commands;
 public static class OodCommand
 {
     public static CommandSpec Spec { get; } = new("ood",
-        "Score a trained flow on its test set and on OOD sets: bits/dim per set, AUROC per OOD set (in-distribution is the\n" +
-        "positive class), a log-likelihood histogram, report.json and report.md in --out.",
+        "Score a trained flow on its test set and on OOD sets with one or more OOD scores (docs/METRICS.md): bits/dim per\n" +
+        "set, AUROC with a bootstrap CI, AUPR-In/Out, FPR95 and a calibrated threshold per score and OOD set (in-distribution\n" +
+        "is the positive class), a log-likelihood histogram, ROC curves, scores.csv, report.json and report.md in --out.",
         [
             new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'"),
-            new("ood", "SETS", "comma-separated OOD sets: registry names or NAME=PATH", "mnist,notmnist"),
+            new("ood", "SETS", "OOD sets, comma-separated or repeated: registry names or NAME=PATH", "mnist,notmnist"),
+            new("scores", "LIST", "OOD scores, comma-separated or repeated: " + string.Join(", ", OodScoreSetup.Names), "ll"),
+            new("val", "N", "validation split: the last N training images of the in-distribution set (thresholds, typicality's entropy; 0 = none)", "0"),
+            new("target-tpr", "T", "calibrate each threshold to accept this fraction of the validation split, in (0, 1]", "0.95"),
+            new("typicality-batch", "M", "batch size of the typicality batch test", "10"),
+            new("compressor", "NAME", "lossless compressor of the complexity score: " + string.Join(", ", ImageCompressors.Names), "png"),
+            new("background", "PATH", "lr: background checkpoint of the same architecture (e.g. 'flows train --perturb MU')"),
+            new("feature-checkpoint", "PATH", "features: a tabular flow trained on 'flows features' embeddings"),
+            new("feature-size", "S", "features: extractor input size when the feature flow records none", "32"),
+            new("feature-cache", "DIR", "features: embedding cache folder (default: --out/features)"),
+            new("bootstrap", "B", "bootstrap resamples of the AUROC interval", "1000"),
+            CommonOptions.BatchNorm,
             new("in", "SET", "in-distribution set (default: the one the model was trained on)"),
             new("limit", "N", "score at most N images per set (0 = all)", "0"),
             new("batch", "N", "evaluation batch size", "256"),
@@ -28,22 +40,43 @@ public static class OodCommand
 
     private static int Run(ParsedArgs args)
     {
+        // Cheap checks first: a bad flag fails before the checkpoint or any data is read.
+        OodScoreSetup.ParseScores(args);
+        var scoring = ScoringOptions(args);
+        var bn = CommonOptions.BatchNormMode(args);
+        var oodSpecs = ListOption.Values(args, "ood", "mnist,notmnist");
         var checkpoint = TrainingCheckpoint.Load(args.Required("checkpoint"));
         string outDir = args.String("out") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!, "ood");
         using var backend = CommonOptions.CreateBackend(args);
-        var oodSpecs = (args.String("ood") ?? "mnist,notmnist").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (oodSpecs.Length == 0) throw new UsageException("--ood needs at least one data set");
         Evaluate(backend, checkpoint, args.String("in"), oodSpecs, args.Int("limit", 0), args.Int("batch", 256),
-                 args.Int("seed", checkpoint.Config.Seed), CommonOptions.Data(args), outDir);
+                 args.Int("seed", checkpoint.Config.Seed), CommonOptions.Data(args), outDir, scores: args, scoring: scoring, batchNorm: bn);
         return 0;
     }
 
-    /// <summary>Runs the evaluation, prints the table and the line `report: PATH`, and returns the report.</summary>
+    /// <summary>--target-tpr, --bootstrap and --typicality-batch, checked.</summary>
+    public static OodScoringOptions ScoringOptions(ParsedArgs args)
+    {
+        double tpr = args.Double("target-tpr", CalibratedThreshold.DefaultTargetTpr);
+        if (!(tpr > 0 && tpr <= 1)) throw new UsageException($"--target-tpr must be in (0, 1], got {tpr.ToString(CultureInfo.InvariantCulture)}");
+        int b = args.Int("bootstrap", 1000);
+        if (b < 2) throw new UsageException($"--bootstrap must be at least 2, got {b}");
+        int m = args.Int("typicality-batch", 10);
+        if (m < 1) throw new UsageException($"--typicality-batch must be at least 1, got {m}");
+        return new OodScoringOptions { TargetTpr = tpr, Bootstrap = new BootstrapSettings { Resamples = b }, TypicalityBatch = m };
+    }
+
+    /// <summary>
+    /// Runs the evaluation, prints the tables and the line `report: PATH`, and returns the report. <paramref name="scores"/>
+    /// holds the score options (--scores, --val, --background, …); null scores ll alone.
+    /// </summary>
     public static OodReport Evaluate(IComputeBackend backend, TrainingCheckpoint checkpoint, string? inSpec, IReadOnlyList<string> oodSpecs,
-                                     int limit, int batch, int seed, DataOptions dataOptions, string outDir, bool print = true)
+                                     int limit, int batch, int seed, DataOptions dataOptions, string outDir, bool print = true,
+                                     ParsedArgs? scores = null, OodScoringOptions? scoring = null,
+                                     BatchNormStatistics batchNorm = BatchNormStatistics.Running)
     {
         if (limit < 0) throw new UsageException($"--limit must not be negative, got {limit}");
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
+        if (oodSpecs.Count == 0) throw new UsageException("--ood needs at least one data set");
         var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
         checkpoint.LoadModelInto(model);
         string trainedOn = checkpoint.Config.Dataset;
@@ -52,6 +85,7 @@ public static class OodCommand
         var names = new HashSet<string> { inData.Name };
         foreach (var d in oodData)
             if (!names.Add(d.Name)) throw new UsageException($"data set '{d.Name}' is listed twice; give each OOD set once");
+        using var setup = scores is null ? null : OodScoreSetup.Create(scores, backend, checkpoint, model, inSpec ?? trainedOn, dataOptions, outDir);
 
         ProgressBar? bar = null;
         string? current = null;
@@ -67,6 +101,13 @@ public static class OodCommand
                 if (set != current) { current = set; bar = new ProgressBar($"score {set}", total, "img"); }
                 bar!.Report(done);
             },
+            Scores = setup?.Scores,
+            Validation = setup?.Validation,
+            ValidationSplit = setup?.ValidationSplit,
+            Background = setup?.Background,
+            Features = setup?.Features,
+            BatchNorm = batchNorm,
+            Scoring = scoring ?? new OodScoringOptions(),
         });
         if (print)
         {
@@ -103,6 +144,7 @@ public static class OodCommand
                     f.Auroc.TryGetValue(name, out var q) ? q.ToString("F4", CultureInfo.InvariantCulture) : "—");
             Terminal.Write(pairs);
         }
+        ScoreTables.Print(report);
         foreach (var (name, a) in report.Auroc)
             Console.WriteLine(a < 0.5
                 ? $"AUROC {name}: {a:F4} < 0.5: the flow gives {name} a HIGHER likelihood than its own test set"
