@@ -21,7 +21,8 @@ public sealed class BatchNorm : Module, ILayer
     }
 
     public int Channels { get; }
-    public float Momentum { get; }
+    /// <summary>Weight of a new batch in the running statistics (recalibration sets it per batch for a cumulative average).</summary>
+    public float Momentum { get; internal set; }
     public float Epsilon { get; }
     public Parameter Weight { get; }
     public Parameter Bias { get; }

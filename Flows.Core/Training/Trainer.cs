@@ -189,6 +189,17 @@ public sealed class Trainer : IDisposable
             checkpointWritten = true;
         }
 
+        if (Config.RecalibrateBatchNorm > 0)
+        {
+            var batches = BatchNormRecalibration.Batches(_train.Count, Config.RecalibrateBatchNorm, Config.BatchSize, Config.Seed);
+            int layers = BatchNormRecalibration.Recalibrate(Model, _train, batches);
+            lastTestBpd = EvaluateTestBitsPerDim();
+            observer.OnMessage($"BatchNorm running statistics of {layers} layers recomputed from {batches.Count} training batches; test {LossUnit.Name(Model)} {lastTestBpd:F4}");
+            _metrics.Append(("recalibrated_bn_batches", batches.Count), (LossUnit.MetricKey(Model, "test"), lastTestBpd.Value),
+                            ("seconds", clock.Elapsed.TotalSeconds));
+            SaveCheckpoint();
+        }
+
         string? samples = WriteSamples();
         return new TrainingResult(true, State, CheckpointPath, lastTestBpd, lastTrainBpd, clock.Elapsed.TotalSeconds, samples) { LossUnit = LossUnit.Name(Model) };
     }

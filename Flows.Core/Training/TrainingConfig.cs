@@ -74,6 +74,12 @@ public sealed record TrainingConfig
     /// </summary>
     public double Perturb { get; init; }
 
+    /// <summary>
+    /// After training, rebuild every BatchNorm's running statistics from this many training batches
+    /// (<see cref="BatchNormRecalibration"/>; paper-spec §9, flows_ood issue #5). 0: keep the momentum averages.
+    /// </summary>
+    public int RecalibrateBatchNorm { get; init; }
+
     /// <summary>True when the run does negative training (an OOD set and a threshold).</summary>
     public bool IsNegativeTraining => NegativeValue is not null && OodDataset is not null;
 
@@ -88,6 +94,7 @@ public sealed record TrainingConfig
     public void Validate()
     {
         if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}");
+        if (RecalibrateBatchNorm < 0) throw new ArgumentException($"--recalibrate-bn must not be negative, got {RecalibrateBatchNorm}");
         if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be at least 1, got {EvalBatchSize}");
         if (Epochs < 1 && MaxSteps < 1) throw new ArgumentException("give at least one epoch or a positive --steps");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
@@ -130,6 +137,7 @@ public sealed record TrainingConfig
         // Written only when set, so a plain run's metadata is what it was before these options.
         if (OodDataset is not null) d["ood_dataset"] = OodDataset;
         if (NegativeValue is double negative) d["negative_val"] = D(negative);
+        if (RecalibrateBatchNorm > 0) d["recalibrate_bn"] = I(RecalibrateBatchNorm);
         foreach (var (k, v) in Model.ToDictionary()) d["model." + k] = v;
         return d;
     }
@@ -163,6 +171,7 @@ public sealed record TrainingConfig
             OodDataset = d.GetValueOrDefault("ood_dataset"),
             NegativeValue = d.TryGetValue("negative_val", out var negative) ? PD(negative) : null,
             Perturb = d.TryGetValue("perturb", out var perturb) ? PD(perturb) : 0,
+            RecalibrateBatchNorm = d.TryGetValue("recalibrate_bn", out var recalibrate) ? PI(recalibrate) : 0,
         };
     }
 

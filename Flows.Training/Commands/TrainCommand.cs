@@ -44,6 +44,7 @@ public static class TrainCommand
             new("checkpoint-every", "N", "also checkpoint every N steps"),
             new("samples", "N", "images in the sample grid"),
             new("no-shuffle", null, "visit the training set in file order every epoch (the UCI recipe)"),
+            new("recalibrate-bn", "N", "after training, recompute BatchNorm running statistics over N training batches"),
             new("ood-dataset", "NAME", "an OOD set: AUROC of the test set against its test split in metrics.json each epoch; with --negative-val its train split is the negative set"),
             new("negative-val", "X", "negative training (paper Appendix B): minimize the OOD likelihood of samples whose log-likelihood (nats) is above X; -30000 gray, -100000 colour"),
             new("perturb", "MU", "replace each training pixel by a uniform random 8-bit value with probability MU (Ren et al.'s background model); images only"),
@@ -118,6 +119,7 @@ public static class TrainCommand
             EvalBatchSize = args.Int("eval-batch", config.EvalBatchSize),
             TestLimit = args.Int("test-limit", config.TestLimit),
             CheckpointEvery = args.Int("checkpoint-every", config.CheckpointEvery),
+            RecalibrateBatchNorm = args.Int("recalibrate-bn", config.RecalibrateBatchNorm),
         };
         config.Validate();
         return config;
