@@ -6,16 +6,7 @@ namespace Flows.Tests.App;
 [NonParallelizable]
 public sealed class CommandLineTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try { return (Program.Main(args), stdout.ToString(), stderr.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => App.Run(args);
 
     [TestCase(new[] { "describe", "--model", "realnvp", "--image", "1x28x28" }, "parameters: 14707336")]
     [TestCase(new[] { "describe", "--model", "cyclemask", "--image", "1x28x28", "--blocks", "6" }, "parameters: 3809344")]

@@ -19,13 +19,8 @@ public sealed class NegativeTrainingCommandTests
 
     private static (int Code, string Err) Run(params string[] args)
     {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try { return (Program.Main(args), stderr.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+        var (code, _, err) = App.Run(args);
+        return (code, err);
     }
 
     private static void AssertOneClearLine((int Code, string Err) result, string fragment)
