@@ -53,7 +53,7 @@ public static class ReproductionReport
 
         sb.Append("### How to run it again\n\n");
         sb.Append("- `flows experiments --scale cpu --budget-minutes 60` (the default; `--steps N` fixes the steps instead, `--models realnvp,glow,...` picks a subset, `--eval-limit N` the images per set);\n");
-        sb.Append("- E10: `flows experiments --models realnvp,features-fashionmnist,features-cifar10 --feature-size 64 --feature-train 10000` trains the feature flows beside the pixel flows (SVHN and CelebA join CIFAR-10's OOD sets once `data download svhn` / the CelebA files put them in the data folder);\n");
+        sb.Append("- E10: `flows experiments --models realnvp,features-fashionmnist,features-cifar10 --feature-train 10000` trains the feature flows beside the pixel flows (SVHN and CelebA join CIFAR-10's OOD sets once `data download svhn` / the CelebA files put them in the data folder);\n");
         sb.Append("- `flows experiments --scale paper` trains the paper's configurations for the paper's epochs (a GPU job: `--device cuda`);\n");
         sb.Append("- `flows inspect --checkpoint runs/experiments/glow/checkpoint.safetensors --image fashionmnist:4 --image mnist:10 --out DIR` draws the coupling, latent and sample figures of one model;\n");
         sb.Append("- `flows attribute --checkpoint runs/experiments/realnvp/checkpoint.safetensors --ood mnist,notmnist --limit 1000 --out DIR` writes the per-layer likelihood attribution (attribution.md/.json/.png).\n\n");
