@@ -34,25 +34,43 @@ public sealed class SafeImageDecoder
     public static bool IsImageFile(string path) =>
         Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Decodes an image as 8-bit RGB, or throws a DataException that says why it cannot.</summary>
+    /// <summary>Decodes an image file as 8-bit RGB, or throws a DataException that says why it cannot.</summary>
     public Image<Rgb24> LoadRgb(string path)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 14);
+            return LoadRgb(stream, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataException($"{path} cannot be decoded ({e.Message})", e);
+        }
+    }
+
+    /// <summary>
+    /// Decodes an encoded image (PNG, JPEG or BMP bytes) held in a seekable stream as 8-bit RGB, within the limits;
+    /// <paramref name="label"/> names it in the DataException that says why it cannot be decoded.
+    /// </summary>
+    public Image<Rgb24> LoadRgb(Stream stream, string label)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        try
+        {
             if (stream.Length > Limits.MaxFileBytes)
-                throw new DataException($"{path}: {stream.Length} bytes is over the {Limits.MaxFileBytes}-byte limit for an image file");
+                throw new DataException($"{label}: {stream.Length} bytes is over the {Limits.MaxFileBytes}-byte limit for an image file");
+            long start = stream.Position;
             var info = Image.Identify(Configuration, stream)
-                ?? throw new DataException($"{path} is not a PNG, JPEG or BMP image");
+                ?? throw new DataException($"{label} is not a PNG, JPEG or BMP image");
             if ((long)info.Width * info.Height > Limits.MaxPixels || info.Width <= 0 || info.Height <= 0)
-                throw new DataException($"{path}: its header says {info.Width}x{info.Height} pixels, over the limit of {Limits.MaxPixels}");
-            stream.Position = 0;
+                throw new DataException($"{label}: its header says {info.Width}x{info.Height} pixels, over the limit of {Limits.MaxPixels}");
+            stream.Position = start;
             return Image.Load<Rgb24>(Configuration, stream);
         }
         catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
                                       or InvalidMemoryOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
         {
-            throw new DataException($"{path} cannot be decoded ({e.Message})", e);
+            throw new DataException($"{label} cannot be decoded ({e.Message})", e);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Flows.Core.Onnx;
 /// memory, one field at a time. Length-delimited fields come back as slices of the same memory, so a 63 MB
 /// model's raw tensor bytes are never copied by the reader (they are copied once, into the tensor's floats).
 /// Every length is checked against the bytes that remain before anything is sliced or allocated, so a
-/// forged length fails with a message instead of allocating. <paramref name="context"/> names the message
+/// forged length fails with a message instead of allocating. The constructor's context argument names the message
 /// being read (e.g. "NodeProto 'conv1'") in every error.
 /// </summary>
 public struct ProtoReader

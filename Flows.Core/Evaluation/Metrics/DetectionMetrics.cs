@@ -49,7 +49,7 @@ public static class DetectionMetrics
         return FprAtTpr(Rank(inDistScores, oodScores, direction), targetTpr);
     }
 
-    /// <summary>FPR at 95% TPR (<see cref="FprAtTpr"/> with 0.95), the usual "FPR95" of OOD benchmarks.</summary>
+    /// <summary>FPR at 95% TPR (<see cref="FprAtTpr(IReadOnlyList{double}, IReadOnlyList{double}, ScoreDirection, double)"/> with 0.95), the usual "FPR95" of OOD benchmarks.</summary>
     /// <exception cref="ArgumentException">A set is empty or holds NaN, or the direction is undefined.</exception>
     public static double Fpr95(IReadOnlyList<double> inDistScores, IReadOnlyList<double> oodScores, ScoreDirection direction) =>
         FprAtTpr(inDistScores, oodScores, direction, 0.95);

@@ -44,6 +44,12 @@ public sealed class ScoringContext
     /// <summary>The feature flow and its extractor, or null.</summary>
     public FeatureFlowScorer? Features { get; init; }
 
+    /// <summary>
+    /// Ĥ fixed in advance (nats), e.g. read back from a saved calibration, so typicality needs no validation split;
+    /// null estimates it from <see cref="Validation"/>.
+    /// </summary>
+    public double? FixedEntropy { get; init; }
+
     /// <summary>Called with (what is being scored, samples done, samples in all).</summary>
     public Action<string, int, int>? Progress { get; init; }
 
@@ -62,7 +68,7 @@ public sealed class ScoringContext
     /// <summary>Ĥ: the in-distribution entropy estimate, mean −ll over the validation split (nats).</summary>
     public double Entropy(string score)
     {
-        _entropy ??= -LogLikelihoods(RequireValidation(score)).Average();
+        _entropy ??= FixedEntropy ?? -LogLikelihoods(RequireValidation(score)).Average();
         return _entropy.Value;
     }
 
