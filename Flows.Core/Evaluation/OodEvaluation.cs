@@ -80,16 +80,19 @@ public static class OodEvaluation
         foreach (var s in sets.Skip(1)) auroc[s.Name] = Auroc.Compute(inScores, s.LogLikelihoods);
 
         Directory.CreateDirectory(outputDirectory);
+        // Figures name the set the model was trained on, not its test split ("fashionmnist", not "fashionmnist/test").
+        string trainedOn = inDistribution.Name.EndsWith("/test", StringComparison.Ordinal) ? inDistribution.Name[..^"/test".Length] : inDistribution.Name;
+        string title = $"{model.Config.Name} trained on {trainedOn}";
         ScoreCsv.Write(Path.Combine(outputDirectory, ScoreCsv.FileName), tables);
         summaries = summaries.Select(summary => summary with
         {
-            RocFile = RocFigure.Save(outputDirectory, summary, tables, $"{model.Config.Name} trained on {inDistribution.Name}"),
+            RocFile = RocFigure.Save(outputDirectory, summary, tables, title),
         }).ToList();
 
         const string histogramFile = "likelihoods.png";
         LikelihoodHistogram.Save(Path.Combine(outputDirectory, histogramFile),
             sets.Select(s => (s.Name == inDistribution.Name ? s.Name + " (test)" : s.Name + " (OOD)", s.LogLikelihoods)).ToList(),
-            new HistogramOptions { DropBelowPercentile = 5, Title = $"{model.Config.Name} trained on {inDistribution.Name}" });
+            new HistogramOptions { DropBelowPercentile = 5, Title = title });
 
         var report = new OodReport
         {
