@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Flows.Core.Checkpoints;
 using Flows.Core.Data;
+using Flows.Core.Evaluation;
 using Flows.Core.Features;
 using Flows.Core.Flows;
 using Flows.Core.Training;
@@ -95,16 +96,10 @@ internal sealed class DetectorModels : IDisposable
         }
     }
 
-    // The likelihood ratio subtracts two log-likelihoods of the same input: only meaningful for the same architecture and data shape.
     private static void CheckSameArchitecture(FlowModel model, TrainingCheckpoint background, string path)
     {
-        var mine = model.Config.ToDictionary();
-        var theirs = background.Config.Model.ToDictionary();
-        var diff = mine.Keys.Union(theirs.Keys).Order(StringComparer.Ordinal)
-            .FirstOrDefault(k => mine.GetValueOrDefault(k) != theirs.GetValueOrDefault(k));
-        if (diff is not null)
-            throw new OodDetectorException($"background checkpoint '{path}' has {diff} = {theirs.GetValueOrDefault(diff) ?? "(none)"}, the model has {diff} = {mine.GetValueOrDefault(diff) ?? "(none)"}; " +
-                "the likelihood ratio needs a background model of the same architecture and data shape");
+        if (LikelihoodRatioScore.ArchitectureMismatch(model.Config, background.Config.Model) is { } mismatch)
+            throw new OodDetectorException($"background checkpoint '{path}' has {mismatch}; the likelihood ratio needs a background model of the same architecture and data shape");
     }
 
     public void Dispose()

@@ -104,13 +104,8 @@ public sealed class OodScoreSetup : IDisposable
     public static FlowModel LoadBackground(string path, IComputeBackend backend, FlowModel model)
     {
         var checkpoint = TrainingCheckpoint.Load(path);
-        var mine = model.Config.ToDictionary();
-        var theirs = checkpoint.Config.Model.ToDictionary();
-        var diff = mine.Keys.Union(theirs.Keys).Order(StringComparer.Ordinal)
-            .FirstOrDefault(k => mine.GetValueOrDefault(k) != theirs.GetValueOrDefault(k));
-        if (diff is not null)
-            throw new UsageException($"--background '{path}' is a {checkpoint.Config.Model.Name} with {diff} = {theirs.GetValueOrDefault(diff) ?? "(none)"}, " +
-                $"the model is a {model.Config.Name} with {diff} = {mine.GetValueOrDefault(diff) ?? "(none)"}; the likelihood ratio needs a background model of the same architecture and data shape");
+        if (LikelihoodRatioScore.ArchitectureMismatch(model.Config, checkpoint.Config.Model) is { } mismatch)
+            throw new UsageException($"--background '{path}' is a {checkpoint.Config.Model.Name} with {mismatch}; the likelihood ratio needs a background model of the same architecture and data shape");
         var background = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
         checkpoint.LoadModelInto(background);
         return background;

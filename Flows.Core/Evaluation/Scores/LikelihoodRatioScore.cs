@@ -10,6 +10,21 @@ namespace Flows.Core.Evaluation;
 /// </summary>
 public sealed class LikelihoodRatioScore : IOodScore
 {
+    /// <summary>
+    /// Why <paramref name="background"/> cannot serve as the background of <paramref name="model"/> ("mid = 16, the
+    /// model has mid = 32"), or null when the two have the same architecture and data shape: the ratio subtracts two
+    /// log-likelihoods of the same input, which only means something then.
+    /// </summary>
+    public static string? ArchitectureMismatch(Flows.ModelConfig model, Flows.ModelConfig background)
+    {
+        var mine = model.ToDictionary();
+        var theirs = background.ToDictionary();
+        var diff = mine.Keys.Union(theirs.Keys).Order(StringComparer.Ordinal)
+            .FirstOrDefault(k => mine.GetValueOrDefault(k) != theirs.GetValueOrDefault(k));
+        return diff is null ? null
+            : $"{diff} = {theirs.GetValueOrDefault(diff) ?? "(none)"}, the model has {diff} = {mine.GetValueOrDefault(diff) ?? "(none)"}";
+    }
+
     /// <inheritdoc/>
     public string Name => "lr";
 
