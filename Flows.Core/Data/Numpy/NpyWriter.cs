@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -16,52 +17,30 @@ public static class NpyWriter
     public const int ArrayAlign = 64;
 
     /// <summary>Writes a float32 array ('&lt;f4').</summary>
-    public static void Write(Stream stream, ReadOnlySpan<float> data, ReadOnlySpan<int> shape)
-    {
-        WriteHeader(stream, NpyDType.Float32, shape, data.Length);
-        if (BitConverter.IsLittleEndian)
-        {
-            stream.Write(MemoryMarshal.AsBytes(data));
-            return;
-        }
-        Span<byte> b = stackalloc byte[4];
-        foreach (var v in data)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(b, v);
-            stream.Write(b);
-        }
-    }
+    public static void Write(Stream stream, ReadOnlySpan<float> data, ReadOnlySpan<int> shape) => Write(stream, NpyDType.Float32, data, shape);
 
     /// <summary>Writes an int64 array ('&lt;i8'), the type np.array of Python ints gets (labels).</summary>
-    public static void Write(Stream stream, ReadOnlySpan<long> data, ReadOnlySpan<int> shape)
-    {
-        WriteHeader(stream, NpyDType.Int64, shape, data.Length);
-        if (BitConverter.IsLittleEndian)
-        {
-            stream.Write(MemoryMarshal.AsBytes(data));
-            return;
-        }
-        Span<byte> b = stackalloc byte[8];
-        foreach (var v in data)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(b, v);
-            stream.Write(b);
-        }
-    }
+    public static void Write(Stream stream, ReadOnlySpan<long> data, ReadOnlySpan<int> shape) => Write(stream, NpyDType.Int64, data, shape);
 
     /// <summary>Writes an int32 array ('&lt;i4').</summary>
-    public static void Write(Stream stream, ReadOnlySpan<int> data, ReadOnlySpan<int> shape)
+    public static void Write(Stream stream, ReadOnlySpan<int> data, ReadOnlySpan<int> shape) => Write(stream, NpyDType.Int32, data, shape);
+
+    // The header, then the values little-endian: as they are on a little-endian machine, byte-reversed elsewhere.
+    private static void Write<T>(Stream stream, NpyDType dtype, ReadOnlySpan<T> data, ReadOnlySpan<int> shape) where T : unmanaged
     {
-        WriteHeader(stream, NpyDType.Int32, shape, data.Length);
+        WriteHeader(stream, dtype, shape, data.Length);
+        var bytes = MemoryMarshal.AsBytes(data);
         if (BitConverter.IsLittleEndian)
         {
-            stream.Write(MemoryMarshal.AsBytes(data));
+            stream.Write(bytes);
             return;
         }
-        Span<byte> b = stackalloc byte[4];
-        foreach (var v in data)
+        int size = Unsafe.SizeOf<T>();
+        Span<byte> b = stackalloc byte[size];
+        for (int i = 0; i < bytes.Length; i += size)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(b, v);
+            bytes.Slice(i, size).CopyTo(b);
+            b.Reverse();
             stream.Write(b);
         }
     }
