@@ -81,8 +81,7 @@ public static class OodEvaluation
 
         Directory.CreateDirectory(outputDirectory);
         // Figures name the set the model was trained on, not its test split ("fashionmnist", not "fashionmnist/test").
-        string trainedOn = inDistribution.Name.EndsWith("/test", StringComparison.Ordinal) ? inDistribution.Name[..^"/test".Length] : inDistribution.Name;
-        string title = $"{model.Config.Name} trained on {trainedOn}";
+        string title = $"{model.Config.Name} trained on {OodReport.TrainingSet(inDistribution.Name)}";
         ScoreCsv.Write(Path.Combine(outputDirectory, ScoreCsv.FileName), tables);
         summaries = summaries.Select(summary => summary with
         {

@@ -53,6 +53,13 @@ public sealed record OodReport
     /// <summary>The per-sample CSV (<see cref="ScoreCsv"/>), relative to the report's folder; null when none was written.</summary>
     public string? ScoresFile { get; init; }
 
+    /// <summary>The set the model was trained on, as people name it: the in-distribution test set without "/test".</summary>
+    public string TrainingSetName => TrainingSet(InDistribution);
+
+    /// <summary>"fashionmnist" for "fashionmnist/test"; other names unchanged.</summary>
+    public static string TrainingSet(string inDistributionName) =>
+        inDistributionName.EndsWith("/test", StringComparison.Ordinal) ? inDistributionName[..^"/test".Length] : inDistributionName;
+
     /// <summary>Set names in report order: the in-distribution set, then the others as first listed.</summary>
     public IReadOnlyList<string> SetNames()
     {

@@ -90,7 +90,7 @@ public static class OodReportWriter
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(inv, $"# OOD evaluation: {r.Model}\n\n");
-        sb.Append(inv, $"Trained on **{Escape(r.InDistribution)}**. Checkpoint `{r.Checkpoint}`, device {r.Device}, seed {r.Seed}, ");
+        sb.Append(inv, $"Trained on **{Escape(r.TrainingSetName)}**, in-distribution test set {Escape(r.InDistribution)}. Checkpoint `{r.Checkpoint}`, device {r.Device}, seed {r.Seed}, ");
         sb.Append(inv, $"wall time {r.WallTimeSeconds:F1} s.\n\n");
         bool images = r.Data == "images";
         sb.Append(images ? "| set | role | images | bits/dim | AUROC (in-dist. vs set) |\n" : "| set | role | vectors | NLL (nats) | AUROC (in-dist. vs set) |\n");
@@ -109,15 +109,15 @@ public static class OodReportWriter
         sb.Append("and below 0.5 the flow gives the OOD set the *higher* likelihood.\n\n");
         foreach (var (name, a) in r.Auroc)
         {
-            string n = Escape(name), inName = Escape(r.InDistribution);
+            string n = Escape(name), inName = Escape(r.InDistribution), trained = Escape(r.TrainingSetName);
             if (double.IsNaN(a))
                 sb.Append(inv, $"- **{n}**: AUROC could not be computed.\n");
             else if (a < 0.5)
-                sb.Append(inv, $"- **{n}: AUROC {a:F3} < 0.5, so the flow prefers the OOD set**: it assigns higher likelihood to {n} than to {inName}, the data it was trained on.\n");
+                sb.Append(inv, $"- **{n}: AUROC {a:F3} < 0.5, so the flow prefers the OOD set**: it assigns higher likelihood to {n} than to {inName}, the test images of the data it was trained on ({trained}).\n");
             else if (a == 0.5)
                 sb.Append(inv, $"- **{n}: AUROC 0.500**: likelihood does no better than chance at telling {n} from {inName}.\n");
             else
-                sb.Append(inv, $"- **{n}: AUROC {a:F3} > 0.5**: {inName} test images tend to get higher likelihood than {n}, so likelihood detects {n} as OOD this often.\n");
+                sb.Append(inv, $"- **{n}: AUROC {a:F3} > 0.5**: images of {inName} tend to get higher likelihood than {n}, so likelihood detects {n} as OOD this often.\n");
         }
         if (r.HistogramFile is not null)
             sb.Append(inv, $"\n![log-likelihood histogram]({r.HistogramFile.Replace(" ", "%20", StringComparison.Ordinal)})\n");
@@ -131,8 +131,7 @@ public static class OodReportWriter
     {
         var inv = CultureInfo.InvariantCulture;
         sb.Append("\n## Pixel flow vs feature flow\n\n");
-        string inSet = r.InDistribution.EndsWith("/test", StringComparison.Ordinal) ? r.InDistribution[..^"/test".Length] : r.InDistribution;
-        sb.Append(inv, $"The feature flow is a tabular RealNVP trained on the embeddings of {f.TrainVectors} training images of {Escape(inSet)} ");
+        sb.Append(inv, $"The feature flow is a tabular RealNVP trained on the embeddings of {f.TrainVectors} training images of {Escape(r.TrainingSetName)} ");
         sb.Append(inv, $"({Escape(f.Extractor)}; {f.Steps} steps), scored on the embeddings of the same sets ([its report]({f.Report.Replace(" ", "%20", StringComparison.Ordinal)})). ");
         sb.Append("A pixel likelihood follows local pixel statistics; a likelihood of semantic features follows what the images show (paper §8).\n\n");
         sb.Append("| in-distribution → OOD | pixel flow AUROC | feature flow AUROC |\n|---|---:|---:|\n");
