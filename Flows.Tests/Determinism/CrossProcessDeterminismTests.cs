@@ -32,13 +32,17 @@ public class CrossProcessDeterminismTests
         Assert.That(File.ReadAllBytes(Path.Combine(b, "samples.png")), Is.EqualTo(File.ReadAllBytes(Path.Combine(a, "samples.png"))), "samples.png");
     }
 
-    [Test]
-    public void ARunKilledInOneProcessAndResumedInAnotherEqualsAnUninterruptedRun()
+    // The smoke RealNVP; and Glow (ActNorm's data-dependent initialisation, invertible 1x1 convolutions) with
+    // the pixel-perturbation stream, whose position (PerturbOffset) the checkpoint carries.
+    [TestCase("")]
+    [TestCase("--model glow --scales 2 --K 2 --mid 8 --perturb 0.1")]
+    public void ARunKilledInOneProcessAndResumedInAnotherEqualsAnUninterruptedRun(string extra)
     {
         using var dir = new TempDir();
         string whole = dir.File("whole"), killed = dir.File("killed"), resumed = dir.File("resumed");
         // Two epochs of 8 steps; checkpoints at 5 (mid-epoch), 8, 10, 15 and 16.
-        string[] run = ["train", "--preset", "smoke", "--seed", "7", "--epochs", "2", "--steps", "16", "--checkpoint-every", "5"];
+        string[] run = ["train", "--preset", "smoke", "--seed", "7", "--epochs", "2", "--steps", "16", "--checkpoint-every", "5",
+                        .. extra.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
         const int total = 16;
 
         using (var uninterrupted = ChildProcess.Start([.. run, "--out", whole]))
