@@ -10,9 +10,10 @@ namespace Flows.Core.Data;
 /// failure (checksum, dropped connection, timeout, cancel) deletes the temporary file, so nothing half-written
 /// is ever left where a reader would take it for data. A process killed mid-download (kill -9) cannot delete
 /// its <c>.{name}.{guid}.part</c>; the next download of the same file removes such leftovers once they have gone
-/// unwritten for <see cref="StalePartAfter"/> (a live download writes at least once per HTTP timeout, or
-/// times out and deletes its own), and starts afresh: the mirrors do not promise range requests, and the
-/// checksums are computed over the whole stream.
+/// unwritten for <see cref="StalePartAfter"/> (and at least twice the HTTP timeout: a live download's file grows
+/// as the bytes arrive, and one that receives nothing for an HTTP timeout deletes its own), and starts afresh
+/// rather than resuming: the mirrors do not promise range requests, and the checksums are computed over the
+/// whole stream.
 /// </summary>
 public static class DatasetDownloader
 {
