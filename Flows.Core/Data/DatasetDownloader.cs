@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Flows.Core.Checkpoints;
 
 namespace Flows.Core.Data;
 
@@ -7,7 +8,12 @@ namespace Flows.Core.Data;
 /// Fetches a registered data set's missing files into the data folder. Each download goes to a temporary file
 /// beside its destination, is checked against the published size and checksums, and only then renamed; any
 /// failure (checksum, dropped connection, timeout, cancel) deletes the temporary file, so nothing half-written
-/// is ever left where a reader would take it for data.
+/// is ever left where a reader would take it for data. A process killed mid-download (kill -9) cannot delete
+/// its <c>.{name}.{guid}.part</c>; the next download of the same file removes such leftovers once they have gone
+/// unwritten for <see cref="StalePartAfter"/> (and at least twice the HTTP timeout: a live download's file grows
+/// as the bytes arrive, and one that receives nothing for an HTTP timeout deletes its own), and starts afresh
+/// rather than resuming: the mirrors do not promise range requests, and the checksums are computed over the
+/// whole stream.
 /// </summary>
 public static class DatasetDownloader
 {
@@ -100,9 +106,15 @@ public static class DatasetDownloader
         options.Info($"{info.Name}: extracted {string.Join(", ", names)} from {archive.FileName} into {folder} and removed the archive");
     }
 
+    /// <summary>How long a <c>.part</c> file must have gone unwritten to count as left by a killed download (at least twice the HTTP timeout).</summary>
+    public static readonly TimeSpan StalePartAfter = TimeSpan.FromMinutes(10);
+
     private static async Task DownloadAsync(HttpClient http, Uri url, string destination, DatasetFile expected, DataOptions options, CancellationToken cancel)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
+        var staleAfter = StalePartAfter > 2 * options.HttpTimeout ? StalePartAfter : 2 * options.HttpTimeout;
+        foreach (var leftover in AtomicFile.RemoveStaleTemporaryFiles(destination, ".part", staleAfter))
+            options.Info($"removed {leftover}, left by an interrupted download of {Path.GetFileName(destination)}");
         var temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.part");
         try
         {
