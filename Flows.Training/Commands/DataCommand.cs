@@ -26,7 +26,7 @@ public static class DataCommand
                 return 0;
             case "download":
                 if (args.Positional.Count != 2) throw new UsageException("usage: flows data download NAME (see 'flows data list')");
-                var folder = DatasetDownloader.EnsureAsync(args.Positional[1], null, options).GetAwaiter().GetResult();
+                var folder = DatasetLoader.EnsureWithHintAsync(DatasetRegistry.Get(args.Positional[1]), null, options).GetAwaiter().GetResult();
                 Console.WriteLine($"{args.Positional[1]}: ready in {folder}");
                 return 0;
             case "verify":
