@@ -72,7 +72,9 @@ public sealed class SafeImageDecoder
         catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
                                       or InvalidMemoryOperationException or NotSupportedException or IOException or UnauthorizedAccessException
                                       // ImageSharp meets some forged fields with general exceptions; the file is still the cause.
-                                      or InvalidOperationException or ArgumentException or ArithmeticException or IndexOutOfRangeException)
+                                      or InvalidOperationException or ArgumentException or ArithmeticException or IndexOutOfRangeException
+                                      // ...and its JPEG decoder some damaged scans with a NullReferenceException of its own.
+                                      || (e is NullReferenceException && e.TargetSite?.Module.Assembly == typeof(Image).Assembly))
         {
             throw new DataException($"{label} cannot be decoded ({e.Message})", e);
         }
