@@ -47,7 +47,16 @@ public sealed class NamedArray
     }
 
     /// <summary>Shape as int[], for code that indexes with int.</summary>
-    public int[] ShapeInt32() => Shape.Select(d => checked((int)d)).ToArray();
+    public int[] ShapeInt32()
+    {
+        foreach (long d in Shape)
+        {
+            if (d > int.MaxValue)
+                throw new InvalidOperationException(
+                    $"Array '{Name}' has shape [{string.Join(", ", Shape)}], whose dimension {d} is beyond int32; it cannot be used as a tensor shape.");
+        }
+        return Shape.Select(d => (int)d).ToArray();
+    }
 
     public float[] AsFloat32() => Data as float[] ?? throw WrongType(SafeTensorDType.F32);
     public double[] AsFloat64() => Data as double[] ?? throw WrongType(SafeTensorDType.F64);

@@ -172,6 +172,9 @@ public sealed class SafeTensorsFile
         foreach (long d in shape)
         {
             if (d < 0) throw Corrupt(path, $"array '{name}' has a negative dimension in its shape; the file is damaged");
+            // Tensors index with int32; even an empty array with such a side cannot become a tensor.
+            if (d > int.MaxValue)
+                throw Corrupt(path, $"array '{name}' has dimension {d} in shape [{string.Join(", ", shape)}], beyond the int32 a tensor side can be; the file is damaged");
             try { count = checked(count * d); }
             catch (OverflowException) { throw Corrupt(path, $"array '{name}' has an absurd shape; the file is damaged"); }
         }
@@ -215,15 +218,25 @@ public sealed class SafeTensorsFile
                     $"array '{e.Name}' needs bytes up to {e.End} of the data block but only {dataLength} are present; the file is truncated");
         }
         // Sorted by start, an array overlaps an earlier one exactly when it starts before the furthest
-        // end seen so far. Zero-length arrays occupy no bytes and may sit anywhere.
+        // end seen so far, and leaves a gap when it starts after it. Zero-length arrays occupy no bytes and
+        // may sit anywhere in the block. The arrays must fill the data block exactly, as the reference reader demands.
         Entry? furthest = null;
         foreach (var e in entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
         {
-            if (furthest is not null && e.Begin < furthest.End)
+            long expectedBegin = furthest?.End ?? 0;
+            if (e.Begin < expectedBegin)
                 throw Corrupt(path,
-                    $"arrays '{furthest.Name}' [{furthest.Begin}, {furthest.End}] and '{e.Name}' [{e.Begin}, {e.End}] overlap in the data block; the file is damaged");
-            if (furthest is null || e.End > furthest.End) furthest = e;
+                    $"arrays '{furthest!.Name}' [{furthest.Begin}, {furthest.End}] and '{e.Name}' [{e.Begin}, {e.End}] overlap in the data block; the file is damaged");
+            if (e.Begin > expectedBegin)
+                throw Corrupt(path,
+                    $"array '{e.Name}' starts at byte {e.Begin} of the data block, leaving a gap of {e.Begin - expectedBegin} unused bytes after " +
+                    (furthest is null ? "the header" : $"'{furthest.Name}' (which ends at {furthest.End})") + "; the file is damaged");
+            furthest = e;
         }
+        long used = furthest?.End ?? 0;
+        if (used != dataLength)
+            throw Corrupt(path,
+                $"{dataLength - used} bytes follow after the last array's data (the arrays use {used} of the {dataLength}-byte data block); the file is damaged or was appended to");
     }
 
     private static CheckpointException Corrupt(string path, string what, Exception? inner = null) =>

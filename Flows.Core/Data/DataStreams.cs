@@ -1,5 +1,3 @@
-using System.IO.Compression;
-
 namespace Flows.Core.Data;
 
 /// <summary>
@@ -41,7 +39,17 @@ internal static class DataStreams
             var first = got == 0 ? "it is empty" : $"it starts with 0x{Convert.ToHexString(head[..got])}, not 0x1F8B";
             throw new DataException($"{path} has a .gz name but is not gzip ({first}); delete it and download it again");
         }
-        return gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
+        if (!gzip)
+            return file;
+        try
+        {
+            return CheckedInflateStream.OpenGzip(file, path);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Fills <paramref name="buffer"/> or throws a DataException that says the file is truncated.</summary>
@@ -83,6 +91,23 @@ internal static class DataStreams
         if (ReadUpTo(stream, one, path) != 0)
             throw new DataException(
                 $"{path} holds more data than its header says ({what}); the count and the file size disagree, so the file is corrupt or not of this format");
+    }
+
+    /// <summary>
+    /// Reads and discards the rest of a stream, at most <paramref name="max"/> bytes; returns how many were there
+    /// (max + 1 means more than max). Used to reach a compressed stream's end, where its checksum is checked.
+    /// </summary>
+    public static long Drain(Stream stream, long max, string path)
+    {
+        var scratch = new byte[1 << 16];
+        long total = 0;
+        while (total <= max)
+        {
+            int got = ReadUpTo(stream, scratch.AsSpan(0, (int)Math.Min(scratch.Length, max + 1 - total)), path);
+            if (got == 0) break;
+            total += got;
+        }
+        return total;
     }
 
     /// <summary>Rejects sizes that a compressed file of <paramref name="compressedLength"/> bytes cannot hold.</summary>

@@ -40,8 +40,26 @@ public static class DatasetLoader
     {
         CheckImages(info);
         CheckSplit(info, split);
-        var folder = await DatasetDownloader.EnsureAsync(info, split, options, cancel).ConfigureAwait(false);
+        var folder = await EnsureWithHintAsync(info, split, options, cancel).ConfigureAwait(false);
         return LoadFromFolder(info, folder, split, options);
+    }
+
+    /// <summary>
+    /// <see cref="DatasetDownloader.EnsureAsync(DatasetInfo, DatasetSplit?, DataOptions, CancellationToken)"/>, whose
+    /// failure (offline, no network, manual download) also says how to point at a copy already on this machine.
+    /// </summary>
+    public static async Task<string> EnsureWithHintAsync(DatasetInfo info, DatasetSplit? split, DataOptions options, CancellationToken cancel = default)
+    {
+        try
+        {
+            return await DatasetDownloader.EnsureAsync(info, split, options, cancel).ConfigureAwait(false);
+        }
+        catch (DataException e) when (!e.Message.Contains(DataDirectory.EnvironmentVariable, StringComparison.Ordinal))
+        {
+            throw new DataException(
+                $"{e.Message.TrimEnd('.', ' ')}; or, if {info.Name} is already on this machine, pass --data-dir PATH or set " +
+                $"{DataDirectory.EnvironmentVariable} to the folder that holds its {info.Folder}/ folder", e);
+        }
     }
 
     public static ImageDataset Load(DatasetInfo info, DatasetSplit split, DataOptions options) =>

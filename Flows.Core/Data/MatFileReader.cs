@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
 
 namespace Flows.Core.Data;
@@ -40,7 +39,7 @@ public static class MatFileReader
                         $"{path} is truncated: the data element at byte {pos} declares {nbytes} bytes but only {length - pos - 8} follow; download it again");
                 if (type == MatFormat.MiCompressed)
                 {
-                    using var inflated = new ZLibStream(file, CompressionMode.Decompress, leaveOpen: true);
+                    using var inflated = CheckedInflateStream.OpenZlib(file, pos + 8, nbytes, path, $"the compressed element at byte {pos}");
                     ReadCompressedMatrix(inflated, nbytes, path, pos, bigEndian, wanted, found);
                     pos += 8 + nbytes; // MATLAB does not pad compressed elements
                 }
@@ -79,10 +78,24 @@ public static class MatFileReader
         DataStreams.ReadHeader(inflated, tag, path, $"tag of the compressed element at byte {pos}");
         int type = (int)U32(tag, bigEndian);
         long nbytes = U32(tag[4..], bigEndian);
-        if (type != MatFormat.MiMatrix)
-            return; // compressed non-matrix elements do not occur in practice; nothing to read
-        DataStreams.CheckCompressedBound(nbytes, compressedBytes, path, $"the compressed matrix at byte {pos}");
-        ReadMatrix(new ElementReader(inflated, path, bigEndian, nbytes), wanted, found);
+        DataStreams.CheckCompressedBound(nbytes, compressedBytes, path, $"the compressed element at byte {pos}");
+        long consumed = 0;
+        // Compressed non-matrix elements do not occur in practice; they are inflated only to check them.
+        if (type == MatFormat.MiMatrix)
+        {
+            var body = new ElementReader(inflated, path, bigEndian, nbytes);
+            ReadMatrix(body, wanted, found);
+            consumed = body.Consumed;
+        }
+        // Inflate to the end (unwanted variables too), where the Adler-32 is checked; nothing may follow the element.
+        long rest = nbytes - consumed;
+        long extra = DataStreams.Drain(inflated, rest, path) - rest;
+        if (extra > 0)
+            throw new DataException(
+                $"{path}: the compressed element at byte {pos} inflates to more than the {nbytes + 8} bytes its inner tag declares; the file is corrupt, download it again");
+        if (extra < 0)
+            throw new DataException(
+                $"{path} is truncated: the compressed element at byte {pos} declares {nbytes} bytes inside but inflates to {nbytes + extra}; download it again");
     }
 
     // A miMATRIX body: array flags, dimensions, name, then the real part (and an imaginary part, not supported).
@@ -135,6 +148,9 @@ public static class MatFileReader
         private long _consumed;
 
         public string Path => path;
+
+        /// <summary>How many of the declared bytes have been read.</summary>
+        public long Consumed => _consumed;
 
         public bool BigEndian => bigEndian;
 

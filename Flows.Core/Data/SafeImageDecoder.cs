@@ -60,6 +60,8 @@ public sealed class SafeImageDecoder
             if (stream.Length > Limits.MaxFileBytes)
                 throw new DataException($"{label}: {stream.Length} bytes is over the {Limits.MaxFileBytes}-byte limit for an image file");
             long start = stream.Position;
+            if (ImageHeaderCheck.Problem(stream) is { } problem)
+                throw new DataException($"{label} cannot be decoded: {problem}");
             var info = Image.Identify(Configuration, stream)
                 ?? throw new DataException($"{label} is not a PNG, JPEG or BMP image");
             if ((long)info.Width * info.Height > Limits.MaxPixels || info.Width <= 0 || info.Height <= 0)
@@ -68,7 +70,11 @@ public sealed class SafeImageDecoder
             return Image.Load<Rgb24>(Configuration, stream);
         }
         catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
-                                      or InvalidMemoryOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
+                                      or InvalidMemoryOperationException or NotSupportedException or IOException or UnauthorizedAccessException
+                                      // ImageSharp meets some forged fields with general exceptions; the file is still the cause.
+                                      or InvalidOperationException or ArgumentException or ArithmeticException or IndexOutOfRangeException
+                                      // ...and its JPEG decoder some damaged scans with a NullReferenceException of its own.
+                                      || (e is NullReferenceException && e.TargetSite?.Module.Assembly == typeof(Image).Assembly))
         {
             throw new DataException($"{label} cannot be decoded ({e.Message})", e);
         }

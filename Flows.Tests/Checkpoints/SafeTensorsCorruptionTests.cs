@@ -98,4 +98,43 @@ public class SafeTensorsCorruptionTests
         var bytes = File.ReadAllBytes(good);
         AssertFails(Raw(bytes[..^4]), "'w'", "truncated");
     }
+
+    [Test]
+    public void ZeroElementArrayWithADimensionOverInt32IsRefusedByName() =>
+        AssertFails(Build("{\"huge\":{\"dtype\":\"F32\",\"shape\":[0,2147483648],\"data_offsets\":[0,0]}}", 0),
+            "'huge'", "2147483648");
+
+    [Test]
+    public void ShapeInt32OfAnOversizedDimensionNamesTheArray()
+    {
+        var array = new NamedArray("huge", new long[] { 0, 1L << 31 }, new float[0]);
+        var ex = Assert.Throws<InvalidOperationException>(() => array.ShapeInt32())!;
+        Assert.That(ex.Message, Does.Contain("'huge'"));
+    }
+
+    [Test]
+    public void GapBetweenArrays() =>
+        AssertFails(Build("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                          + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}", 20), "'b'", "gap");
+
+    [Test]
+    public void GapBeforeTheFirstArray() =>
+        AssertFails(Build("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12), "'a'", "gap");
+
+    [Test]
+    public void TrailingBytesAfterTheLastArray() =>
+        AssertFails(Build("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 12), "4 bytes", "after");
+
+    [Test]
+    public void TrailingBytesWithNoArrays() =>
+        AssertFails(Build("{}", 3), "3 bytes", "after");
+
+    [Test]
+    public void WrittenCheckpointsAreContiguous()
+    {
+        string good = _dir.File("good.safetensors");
+        SafeTensorsWriter.Write(good, new[] { new NamedArray("a", new[] { 3 }, new float[3]), new NamedArray("e", new[] { 0 }, new float[0]),
+            new NamedArray("b", new[] { 2 }, new double[2]) });
+        Assert.That(SafeTensorsFile.Read(good).Names, Is.EqualTo(new[] { "a", "e", "b" }));
+    }
 }

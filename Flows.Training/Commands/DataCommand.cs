@@ -26,7 +26,7 @@ public static class DataCommand
                 return 0;
             case "download":
                 if (args.Positional.Count != 2) throw new UsageException("usage: flows data download NAME (see 'flows data list')");
-                var folder = DatasetDownloader.EnsureAsync(args.Positional[1], null, options).GetAwaiter().GetResult();
+                var folder = DatasetLoader.EnsureWithHintAsync(DatasetRegistry.Get(args.Positional[1]), null, options).GetAwaiter().GetResult();
                 Console.WriteLine($"{args.Positional[1]}: ready in {folder}");
                 return 0;
             case "verify":
@@ -57,14 +57,28 @@ public static class DataCommand
     {
         Console.WriteLine($"data folder: {dir}");
         var checks = DatasetVerifier.Verify(dir, sets, checksums: true);
-        int bad = 0;
+        // Without names, a set none of whose files is here is simply not downloaded; a set with some files here
+        // and others missing is incomplete, and its missing files are reported like damaged ones.
+        var absentSets = sets is not null ? [] : checks.GroupBy(c => c.Dataset)
+            .Where(g => g.All(c => c.Status == FileStatus.Missing)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var missing = new List<string>();
+        int damaged = 0;
         foreach (var c in checks)
         {
-            if (c.Status == FileStatus.Missing && sets is null) continue;
+            if (absentSets.Contains(c.Dataset)) continue;
             Console.WriteLine($"{c.Status,-16} {c.Dataset}/{c.File}  {c.Detail}");
-            if (!c.IsUsable) bad++;
+            if (c.Status == FileStatus.Missing) missing.Add($"{c.Dataset}/{c.File}");
+            else if (!c.IsUsable) damaged++;
         }
-        Console.WriteLine(bad == 0 ? "all present files verified" : $"{bad} file(s) missing or damaged; run 'flows data download NAME'");
-        return bad == 0 ? 0 : 1;
+        if (missing.Count == 0 && damaged == 0)
+        {
+            Console.WriteLine("all present files verified");
+            return 0;
+        }
+        var parts = new List<string>();
+        if (missing.Count > 0) parts.Add($"{missing.Count} file(s) missing ({string.Join(", ", missing)})");
+        if (damaged > 0) parts.Add($"{damaged} file(s) damaged");
+        Console.WriteLine($"{string.Join(" and ", parts)}; run 'flows data download NAME' for each incomplete set");
+        return 1;
     }
 }

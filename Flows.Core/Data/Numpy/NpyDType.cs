@@ -70,5 +70,5 @@ public readonly record struct NpyDType(NpyKind Kind, int ItemSize, bool BigEndia
     public override string ToString() => Descr;
 
     private static DataException Bad(string descr, string source, string why) =>
-        new($"{source}: unsupported numpy dtype '{descr}': {why}");
+        new(NpyHeader.Printable($"{source}: unsupported numpy dtype '{descr}': {why}"));
 }

@@ -119,6 +119,10 @@ public sealed record NpyHeader(NpyDType DType, bool FortranOrder, long[] Shape)
     public const int GrowthAxisMaxDigits = 21;
 
     /// <summary>A tiny reader for the Python literals an .npy header may hold.</summary>
+    /// <summary>A damaged header may hold any bytes; echoed in a message, control characters are escaped so it stays one line.</summary>
+    internal static string Printable(string s) =>
+        string.Concat(s.Select(c => char.IsControl(c) ? $"\\x{(int)c:X2}" : c.ToString()));
+
     private sealed class Cursor(string text, string source)
     {
         private int _at;
@@ -207,7 +211,7 @@ public sealed record NpyHeader(NpyDType DType, bool FortranOrder, long[] Shape)
         }
 
         public DataException Error(string problem) =>
-            new($"{source}: bad .npy header at character {_at}: {problem} (header: {Shorten(text)})");
+            new(Printable($"{source}: bad .npy header at character {_at}: {problem} (header: {Shorten(text)})"));
 
         private static string Shorten(string s) => s.Length <= 120 ? s.TrimEnd() : s[..120] + "...";
     }

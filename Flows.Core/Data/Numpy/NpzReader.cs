@@ -25,12 +25,14 @@ public sealed class NpzReader : IDisposable
         try
         {
             _zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen);
+            // The central directory is read lazily, on the first look at the entries: its damage surfaces here.
+            Keys = _zip.Entries.Select(e => KeyOf(e.FullName)).ToList();
         }
         catch (InvalidDataException e)
         {
+            _zip?.Dispose();
             throw new DataException($"{source}: not a readable .npz (zip) archive: {e.Message}", e);
         }
-        Keys = _zip.Entries.Select(e => KeyOf(e.FullName)).ToList();
     }
 
     /// <summary>The arrays' names, in archive order.</summary>

@@ -66,7 +66,7 @@ public sealed record UciTask(UciDataset Dataset, int ClassIndex)
         var folder = Path.Combine(DataDirectory.Resolve(options.DataDir), info.Folder);
         // HEPMASS is registered as its .csv.gz downloads, but unpacked .csv files are read as well and need no download.
         if (!HasFiles(folder))
-            folder = await DatasetDownloader.EnsureAsync(info, null, options, cancel).ConfigureAwait(false);
+            folder = await DatasetLoader.EnsureWithHintAsync(info, null, options, cancel).ConfigureAwait(false);
         return Load(folder, seed);
     }
 
