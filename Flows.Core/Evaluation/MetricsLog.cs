@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Flows.Core.Checkpoints;
+using Flows.Core.Data;
 
 namespace Flows.Core.Evaluation;
 
@@ -61,14 +62,14 @@ public sealed class MetricsLog
         {
             var node = JsonNode.Parse(File.ReadAllBytes(path));
             if (node is not JsonArray array || array.Any(r => r is not JsonObject))
-                throw new InvalidDataException($"Metrics file '{path}' is not a JSON array of objects. Delete it or choose another run folder.");
+                throw new DataException($"metrics file '{path}' is not a JSON array of objects; move it aside (e.g. mv '{path}' '{path}.bad') to start a fresh log, or choose another --out");
             var records = array.Cast<JsonObject>().ToList();
             array.Clear(); // detach the records so they can be re-parented when written again
             return records;
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Metrics file '{path}' is not valid JSON ({e.Message}). Delete it or choose another run folder.", e);
+            throw new DataException($"metrics file '{path}' is damaged ({e.Message}); move it aside (e.g. mv '{path}' '{path}.bad') to start a fresh log, or choose another --out", e);
         }
     }
 

@@ -51,6 +51,12 @@ public sealed class Trainer : IDisposable
         Directory.CreateDirectory(outputDirectory);
         _train = config.TrainLimit > 0 ? train.Subset(config.TrainLimit) : train;
         _test = config.TestLimit > 0 ? test.Subset(config.TestLimit) : test;
+        if (_train.Count == 0)
+            throw new DataException(train.Count == 0
+                ? $"the training set {train.Name} is empty: there is no training data; check its path or pick a set with samples"
+                : $"the training set {train.Name} is empty after --train-limit {config.TrainLimit}: there is no training data; raise --train-limit");
+        if (_test.Count == 0)
+            throw new DataException($"the test set {test.Name} is empty: nothing to evaluate; check its path or pick a set with a test split");
         Model = FlowModels.Create(config.Model, backend, config.Seed);
         if (!_train.SampleShape.AsSpan().SequenceEqual(Model.DataShape) || !_test.SampleShape.AsSpan().SequenceEqual(Model.DataShape))
             throw new ArgumentException(
@@ -66,6 +72,8 @@ public sealed class Trainer : IDisposable
                 throw new ArgumentException($"negative training needs the training split of the OOD set '{config.OodDataset}'");
             _oodTest = config.TestLimit > 0 ? ood.Test.Subset(config.TestLimit) : ood.Test;
             if (config.IsNegativeTraining) _oodTrain = config.TrainLimit > 0 ? ood.Train!.Subset(config.TrainLimit) : ood.Train;
+            if (_oodTest.Count == 0) throw new DataException($"the OOD test set {ood.Test.Name} is empty: nothing to score; pick an OOD set with samples");
+            if (_oodTrain is { Count: 0 }) throw new DataException($"the OOD training set {ood.Train!.Name} is empty: negative training has no OOD batches; pick an OOD set with samples");
             foreach (var set in new[] { _oodTest, _oodTrain })
                 if (set is not null && (!set.SampleShape.AsSpan().SequenceEqual(Model.DataShape) || set.IsImages != _train.IsImages))
                     throw new ArgumentException(
@@ -118,6 +126,8 @@ public sealed class Trainer : IDisposable
     public TrainingResult Run(ITrainingObserver observer, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
+        double secondsBefore = State.Seconds;
+        double Elapsed() => secondsBefore + clock.Elapsed.TotalSeconds;
         int total = TotalSteps;
         observer.OnStart(total, StepsPerEpoch, State);
         double lastTrainBpd = double.NaN;
@@ -131,13 +141,15 @@ public sealed class Trainer : IDisposable
             var order = Config.Shuffle ? BatchOrder.Permutation(_train.Count, Config.Seed, epoch) : BatchOrder.InOrder(_train.Count);
             int[]? oodOrder = _oodTrain is null ? null
                 : Config.Shuffle ? BatchOrder.Permutation(_oodTrain.Count, Config.Seed, epoch, OodOrderStream) : BatchOrder.InOrder(_oodTrain.Count);
-            double epochBpdSum = 0;
-            int epochBatches = 0;
+            // A resumed epoch continues the sums its first part left in the checkpoint.
+            double epochBpdSum = State.EpochLossSum;
+            int epochBatches = State.EpochBatches;
             var negative = new NegativeEpochStats();
             for (int b = State.BatchInEpoch; b < StepsPerEpoch && State.GlobalStep < total; b++)
             {
                 if (cancel.IsCancellationRequested)
                 {
+                    State = State with { Seconds = Elapsed() };
                     SaveCheckpoint();
                     return new TrainingResult(false, State, CheckpointPath, lastTestBpd, lastTrainBpd, clock.Elapsed.TotalSeconds, null) { LossUnit = LossUnit.Name(Model) };
                 }
@@ -156,11 +168,13 @@ public sealed class Trainer : IDisposable
                 State = State with
                 {
                     BatchInEpoch = b + 1, GlobalStep = State.GlobalStep + 1, NoiseOffset = Model.Noise?.Offset ?? 0,
-                    PerturbOffset = _perturbed?.Offset ?? 0,
+                    PerturbOffset = _perturbed?.Offset ?? 0, EpochLossSum = epochBpdSum, EpochBatches = epochBatches,
                 };
                 observer.OnStep(State, bpd, rate.Add(batch.Length));
                 if (Config.CheckpointEvery > 0 && State.GlobalStep % Config.CheckpointEvery == 0)
                 {
+                    EnsureFiniteParameters(checkpointWritten);
+                    State = State with { Seconds = Elapsed() };
                     SaveCheckpoint();
                     checkpointWritten = true;
                 }
@@ -178,13 +192,15 @@ public sealed class Trainer : IDisposable
             };
             if (_oodTrain is not null) record.AddRange(negative.Metrics());
             if (_oodTest is not null) record.AddRange(OodMetrics(testScores, observer, epoch));
-            record.Add(new("seconds", clock.Elapsed.TotalSeconds));
+            record.Add(new("seconds", Elapsed()));
             _metrics.Append(record);
             if (epochDone)
             {
                 epoch++;
-                State = State with { Epoch = epoch, BatchInEpoch = 0 };
+                State = State with { Epoch = epoch, BatchInEpoch = 0, EpochLossSum = 0, EpochBatches = 0 };
             }
+            EnsureFiniteParameters(checkpointWritten);
+            State = State with { Seconds = Elapsed() };
             SaveCheckpoint();
             checkpointWritten = true;
         }
@@ -196,7 +212,8 @@ public sealed class Trainer : IDisposable
             lastTestBpd = EvaluateTestBitsPerDim();
             observer.OnMessage($"BatchNorm running statistics of {layers} layers recomputed from {batches.Count} training batches; test {LossUnit.Name(Model)} {lastTestBpd:F4}");
             _metrics.Append(("recalibrated_bn_batches", batches.Count), (LossUnit.MetricKey(Model, "test"), lastTestBpd.Value),
-                            ("seconds", clock.Elapsed.TotalSeconds));
+                            ("seconds", Elapsed()));
+            State = State with { Seconds = Elapsed() };
             SaveCheckpoint();
         }
 
@@ -293,6 +310,20 @@ public sealed class Trainer : IDisposable
     {
         var scores = LikelihoodScorer.Score(Model, _test, Config.EvalBatchSize, EvaluationNoiseSeed);
         return LossUnit.Mean(Model, scores);
+    }
+
+    /// <summary>
+    /// Refuses to overwrite the last good checkpoint with non-finite weights: one sum of squares over all
+    /// parameters, and on trouble the name of the first parameter that holds a NaN or an infinity.
+    /// </summary>
+    private void EnsureFiniteParameters(bool checkpointExists)
+    {
+        double sum = 0;
+        foreach (var p in Model.Parameters()) sum += Model.Backend.SumOfSquares(p.Buffer, p.Length);
+        if (double.IsFinite(sum)) return;
+        string name = Model.NamedParameters().FirstOrDefault(p => !p.Parameter.ToArray().All(float.IsFinite)).Name ?? "(a parameter)";
+        throw new TrainingDivergedException(State.GlobalStep, $"parameter '{name}' is not finite after the update (the checkpoint was not overwritten)",
+                                            checkpointExists ? CheckpointPath : null);
     }
 
     public void SaveCheckpoint() => TrainingCheckpoint.Save(CheckpointPath, Model, Optimizer, Config, State);

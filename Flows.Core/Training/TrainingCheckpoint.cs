@@ -58,6 +58,7 @@ public sealed class TrainingCheckpoint
         {
             config = TrainingConfig.FromJson(file.Metadata.GetValueOrDefault("training") ?? throw new ArgumentException("no training configuration"));
             state = TrainingState.FromJson(file.Metadata.GetValueOrDefault("state") ?? throw new ArgumentException("no training state"));
+            config.ValidateMetadata();
         }
         catch (Exception e) when (e is ArgumentException or JsonException or FormatException or OverflowException)
         {

@@ -93,11 +93,14 @@ public sealed record TrainingConfig
 
     public void Validate()
     {
+        foreach (var (flag, value) in new[] { ("--samples", SampleCount), ("--test-limit", TestLimit), ("--checkpoint-every", CheckpointEvery),
+                                               ("--train-limit", TrainLimit), ("--steps", MaxSteps), ("--epochs", Epochs) })
+            if (value < 0) throw new ArgumentException($"{flag} must not be negative, got {value}");
         if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}");
         if (RecalibrateBatchNorm < 0) throw new ArgumentException($"--recalibrate-bn must not be negative, got {RecalibrateBatchNorm}");
         if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be at least 1, got {EvalBatchSize}");
         if (Epochs < 1 && MaxSteps < 1) throw new ArgumentException("give at least one epoch or a positive --steps");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr (learning rate) must be positive, got {LearningRate.ToString(CultureInfo.InvariantCulture)}");
         if (WeightDecay < 0) throw new ArgumentException($"weight decay must not be negative, got {WeightDecay}");
         if (Optimizer is not ("adam" or "rmsprop")) throw new ArgumentException($"optimizer must be adam or rmsprop, got '{Optimizer}'");
         if (DecayGroups is not ("weight_g" or "all")) throw new ArgumentException($"weight-decay groups must be weight_g or all, got '{DecayGroups}'");
@@ -109,6 +112,29 @@ public sealed record TrainingConfig
         if (!(Perturb >= 0 && Perturb <= 1))
             throw new ArgumentException($"--perturb is a probability μ in [0, 1] (each pixel replaced with probability μ), got {Perturb.ToString(CultureInfo.InvariantCulture)}");
     }
+
+    /// <summary>
+    /// As <see cref="Validate"/> for a configuration read from checkpoint metadata: the message names the
+    /// metadata key (e.g. 'lr') instead of the flag, since no flag was given.
+    /// </summary>
+    public void ValidateMetadata()
+    {
+        try { Validate(); }
+        catch (ArgumentException e)
+        {
+            string message = e.Message;
+            foreach (var (flag, key) in FlagKeys)
+                message = message.Replace(flag, $"metadata key '{key}'", StringComparison.Ordinal);
+            throw new ArgumentException(message, e);
+        }
+    }
+
+    private static readonly (string Flag, string Key)[] FlagKeys =
+    [
+        ("--lr (learning rate)", "lr"), ("--samples", "samples"), ("--test-limit", "test_limit"), ("--checkpoint-every", "checkpoint_every"),
+        ("--train-limit", "train_limit"), ("--steps", "max_steps"), ("--epochs", "epochs"), ("--recalibrate-bn", "recalibrate_bn"),
+        ("--negative-val", "negative_val"), ("--ood-dataset", "ood_dataset"), ("--perturb", "perturb"),
+    ];
 
     public string ToJson() => JsonSerializer.Serialize(ToDictionary());
 

@@ -21,6 +21,15 @@ public sealed record TrainingState
     /// <summary>Images drawn so far by --perturb, the counter of its pixel stream, so resumed runs replace the same pixels.</summary>
     public ulong PerturbOffset { get; init; }
 
+    /// <summary>The sum of the epoch in progress's per-batch training losses, so a resumed epoch averages all its batches.</summary>
+    public double EpochLossSum { get; init; }
+
+    /// <summary>How many batches <see cref="EpochLossSum"/> adds up.</summary>
+    public int EpochBatches { get; init; }
+
+    /// <summary>Wall seconds the run has trained so far (all processes), so metrics.json's seconds continue after a resume.</summary>
+    public double Seconds { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, string>
     {
         ["epoch"] = Epoch.ToString(CultureInfo.InvariantCulture),
@@ -28,6 +37,9 @@ public sealed record TrainingState
         ["global_step"] = GlobalStep.ToString(CultureInfo.InvariantCulture),
         ["noise_offset"] = NoiseOffset.ToString(CultureInfo.InvariantCulture),
         ["perturb_offset"] = PerturbOffset.ToString(CultureInfo.InvariantCulture),
+        ["epoch_loss_sum"] = EpochLossSum.ToString("R", CultureInfo.InvariantCulture),
+        ["epoch_batches"] = EpochBatches.ToString(CultureInfo.InvariantCulture),
+        ["seconds"] = Seconds.ToString("R", CultureInfo.InvariantCulture),
     });
 
     public static TrainingState FromJson(string json)
@@ -42,6 +54,10 @@ public sealed record TrainingState
             NoiseOffset = ulong.Parse(Get("noise_offset"), CultureInfo.InvariantCulture),
             // States written before --perturb existed have no such key (and no perturbation).
             PerturbOffset = d.TryGetValue("perturb_offset", out var p) ? ulong.Parse(p, CultureInfo.InvariantCulture) : 0,
+            // States written before these keys start the epoch's average and the clock afresh.
+            EpochLossSum = d.TryGetValue("epoch_loss_sum", out var sum) ? double.Parse(sum, CultureInfo.InvariantCulture) : 0,
+            EpochBatches = d.TryGetValue("epoch_batches", out var batches) ? int.Parse(batches, CultureInfo.InvariantCulture) : 0,
+            Seconds = d.TryGetValue("seconds", out var seconds) ? double.Parse(seconds, CultureInfo.InvariantCulture) : 0,
         };
     }
 }

@@ -49,7 +49,7 @@ public class MetricsLogTests
         using var dir = new TempDir();
         string path = dir.File("metrics.json");
         File.WriteAllText(path, "[{\"epoch\": 1},");
-        Assert.That(() => new MetricsLog(path), Throws.TypeOf<InvalidDataException>().With.Message.Contains(path));
+        Assert.That(() => new MetricsLog(path), Throws.TypeOf<global::Flows.Core.Data.DataException>().With.Message.Contains(path));
     }
 
     [Test]

@@ -55,6 +55,13 @@ public static class MainJobCommand
         int featureTrain = args.Int("feature-train", 10000), featureEpochs = args.Int("feature-epochs", 10);
         if (featureTrain < 0) throw new UsageException($"--feature-train must not be negative, got {featureTrain}");
         if (featureEpochs < 1) throw new UsageException($"--feature-epochs must be at least 1, got {featureEpochs}");
+        // Every flag and every OOD set is checked before training, so a typo does not cost a training run.
+        int validation = args.Int("val", 2000);
+        if (validation < 0) throw new UsageException($"--val must not be negative, got {validation}");
+        config.Validate();
+        TrainCommand.CheckOutputFolder(outDir);
+        var dataOptions = CommonOptions.Data(args);
+        foreach (var spec in oodSpecs) CommonOptions.Load(spec, DatasetSplit.Test, dataOptions);
         Console.WriteLine($"FlowsFromScratch main job: train '{preset.Name}' ({preset.Description}),");
         Console.WriteLine($"then score {config.Dataset} test vs {string.Join(", ", oodSpecs)} ({(limit > 0 ? $"{limit} images each" : "all images")}). Output: {outDir}");
         if (features)
@@ -66,13 +73,10 @@ public static class MainJobCommand
 
         var checkpoint = TrainingCheckpoint.Load(result.CheckpointPath);
         using var backend = CommonOptions.CreateBackend(args);
-        var dataOptions = CommonOptions.Data(args);
         string pixelDir = Path.Combine(outDir, "ood");
         // Beside the raw likelihood, the scores that correct it (docs/METRICS.md), with thresholds calibrated on
         // held-out training images: the cpu-small recipe trains on the first 50,000, so the last ones are unseen (a
         // recipe that trained on them is flagged in the report).
-        int validation = args.Int("val", 2000);
-        if (validation < 0) throw new UsageException($"--val must not be negative, got {validation}");
         var scoreArgs = new ParsedArgs("run", new Dictionary<string, string>
         {
             ["scores"] = validation > 0 ? "ll,typicality,complexity" : "ll,complexity",

@@ -58,6 +58,7 @@ public static class TrainCommand
     {
         var config = BuildConfig(args, out var resume);
         string outDir = args.String("out") ?? (resume is not null ? Path.GetDirectoryName(Path.GetFullPath(resume.Path))! : "runs/train");
+        CheckOutputFolder(outDir);
         var result = Train(config, args, outDir, resume);
         return result.Completed ? 0 : 130;
     }
@@ -123,6 +124,29 @@ public static class TrainCommand
         };
         config.Validate();
         return config;
+    }
+
+    /// <summary>
+    /// Makes sure --out can hold the run's files before any data is loaded: it must be (or become) a folder
+    /// that can be written. A file in its place, or a folder that cannot be written, is a UsageException.
+    /// </summary>
+    public static void CheckOutputFolder(string outDir)
+    {
+        string full = Path.GetFullPath(outDir);
+        for (string? p = full; p is not null; p = Path.GetDirectoryName(p))
+            if (File.Exists(p))
+                throw new UsageException($"--out {outDir}: '{p}' is a file, not a folder; give --out a folder path (move the file aside or pick another name)");
+        try
+        {
+            Directory.CreateDirectory(full);
+            string probe = Path.Combine(full, $".flows-write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--out {outDir}: cannot write into '{full}' ({e.Message}); pick a folder you can write");
+        }
     }
 
     /// <summary>A model configuration: the sizes of baseModel (when given), then the flags, on the given image shape.</summary>

@@ -6,7 +6,13 @@ namespace Flows.Core.Flows;
 public static class FlowModels
 {
     /// <param name="seed">Fixes the initialisation and the dequantization noise stream.</param>
-    public static FlowModel Create(ModelConfig config, IComputeBackend backend, int seed) => config.Name switch
+    public static FlowModel Create(ModelConfig config, IComputeBackend backend, int seed)
+    {
+        config.Validate();
+        return Build(config, backend, seed);
+    }
+
+    private static FlowModel Build(ModelConfig config, IComputeBackend backend, int seed) => config.Name switch
     {
         "realnvp" or "realnvp-resnetae" or "realnvp-ae" => RealNvpBuilder.MultiScale(config, backend, seed),
         "realnvp8" or "realnvp-small" or "horizontal" or "horizontal3" or "cyclemask" => RealNvpBuilder.SingleScale(config, backend, seed),

@@ -74,7 +74,13 @@ public sealed record ModelConfig(
             : throw new ArgumentException($"model configuration: missing '{key}' (have {string.Join(", ", d.Keys)})");
         return new ModelConfig(Get("name"), ImageShape.Parse(Get("image")), Int(Get("scales"), "scales"), Int(Get("blocks"), "blocks"),
             Int(Get("mid"), "mid"), Int(Get("K"), "K"), Int(Get("latent"), "latent"), Int(Get("dim"), "dim"),
-            Int(Get("hidden"), "hidden"), Int(Get("layers"), "layers"), Int(Get("couplings"), "couplings"), Get("st_type"));
+            Int(Get("hidden"), "hidden"), Int(Get("layers"), "layers"), Int(Get("couplings"), "couplings"), Get("st_type")).Validated();
+    }
+
+    private ModelConfig Validated()
+    {
+        Validate();
+        return this;
     }
 
     /// <summary>
@@ -84,7 +90,9 @@ public sealed record ModelConfig(
     /// </summary>
     public static ModelConfig FromOptions(IReadOnlyDictionary<string, string> options)
     {
-        var o = options.ToDictionary(kv => kv.Key.TrimStart('-').Replace('-', '_'), kv => kv.Value);
+        // "st-type" and "st_type" are one key (a preset's sizes come as st_type, the flag as st-type): the last one wins.
+        var o = new Dictionary<string, string>();
+        foreach (var (k, v) in options) o[k.TrimStart('-').Replace('-', '_')] = v;
         if (!o.TryGetValue("model", out var name)) throw new ArgumentException("model options: --model NAME is required");
         ImageShape image;
         if (o.TryGetValue("image", out var imageText)) image = ImageShape.Parse(imageText);
@@ -101,7 +109,25 @@ public sealed record ModelConfig(
         };
         if (name == "tabular" && o.TryGetValue("dim", out var dim))
             c = c with { Dim = Int(dim, "dim"), Image = new ImageShape(Int(dim, "dim"), 1, 1) };
+        c.Validate();
         return c;
+    }
+
+    /// <summary>Refuses zero or negative sizes the model needs, naming the field (e.g. 'mid').</summary>
+    public void Validate()
+    {
+        if (!ModelNames.Contains(Name)) throw new ArgumentException($"unknown model '{Name}'; known models: {string.Join(", ", ModelNames)}");
+        if (!StTypes.Contains(StType)) throw new ArgumentException($"model option 'st_type': unknown st-network '{StType}'; known: {string.Join(", ", StTypes)}");
+        var needed = Name switch
+        {
+            "tabular" => new[] { ("dim", Dim), ("hidden", Hidden), ("layers", Layers), ("couplings", Couplings) },
+            "glow" => [("scales", Scales), ("K", K), ("mid", Mid)],
+            _ => [("scales", Scales), ("blocks", Blocks), ("mid", Mid)],
+        };
+        foreach (var (field, value) in needed)
+            if (value < 1) throw new ArgumentException($"model option '{field}' of '{Name}' must be at least 1, got {value}");
+        if (StType is "resnet_ae" or "autoencoder" && Latent < 1)
+            throw new ArgumentException($"model option 'latent' of '{Name}' ({StType} st-network) must be at least 1, got {Latent}");
     }
 
     private static string Format(int v) => v.ToString(CultureInfo.InvariantCulture);
