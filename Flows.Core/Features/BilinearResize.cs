@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Flows.Core.Features;
 
 /// <summary>
@@ -50,27 +52,13 @@ public sealed class BilinearResize
     }
 
     /// <summary>Resizes a plane of bytes (values 0–255 kept as they are) into floats.</summary>
-    public void Resize(ReadOnlySpan<byte> source, Span<float> destination)
-    {
-        Check(source.Length, destination.Length);
-        for (int y = 0; y < OutHeight; y++)
-        {
-            int r0 = _y0[y] * InWidth, r1 = _y1[y] * InWidth;
-            float ly = _ly[y];
-            var row = destination.Slice(y * OutWidth, OutWidth);
-            for (int x = 0; x < OutWidth; x++)
-            {
-                float lx = _lx[x];
-                int c0 = _x0[x], c1 = _x1[x];
-                float top = source[r0 + c0] + lx * (source[r0 + c1] - source[r0 + c0]);
-                float bottom = source[r1 + c0] + lx * (source[r1 + c1] - source[r1 + c0]);
-                row[x] = (1f - ly) * top + ly * bottom;
-            }
-        }
-    }
+    public void Resize(ReadOnlySpan<byte> source, Span<float> destination) => Resize<byte>(source, destination);
 
     /// <summary>Resizes a plane of floats.</summary>
-    public void Resize(ReadOnlySpan<float> source, Span<float> destination)
+    public void Resize(ReadOnlySpan<float> source, Span<float> destination) => Resize<float>(source, destination);
+
+    // One loop for both element types (the JIT specialises it per type; bytes convert to float exactly).
+    private void Resize<T>(ReadOnlySpan<T> source, Span<float> destination) where T : unmanaged, INumberBase<T>
     {
         Check(source.Length, destination.Length);
         for (int y = 0; y < OutHeight; y++)
@@ -82,8 +70,10 @@ public sealed class BilinearResize
             {
                 float lx = _lx[x];
                 int c0 = _x0[x], c1 = _x1[x];
-                float top = source[r0 + c0] + lx * (source[r0 + c1] - source[r0 + c0]);
-                float bottom = source[r1 + c0] + lx * (source[r1 + c1] - source[r1 + c0]);
+                float a00 = float.CreateTruncating(source[r0 + c0]), a01 = float.CreateTruncating(source[r0 + c1]);
+                float a10 = float.CreateTruncating(source[r1 + c0]), a11 = float.CreateTruncating(source[r1 + c1]);
+                float top = a00 + lx * (a01 - a00);
+                float bottom = a10 + lx * (a11 - a10);
                 row[x] = (1f - ly) * top + ly * bottom;
             }
         }

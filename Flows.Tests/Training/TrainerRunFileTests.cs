@@ -18,12 +18,7 @@ public sealed class TrainerRunFileTests
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_dir, recursive: true);
 
-    private static TrainingConfig TinyConfig(int steps) => new()
-    {
-        Model = ModelConfig.Defaults("realnvp", new ImageShape(1, 8, 8)) with { Blocks = 1, Mid = 4 },
-        Dataset = "synthetic", Epochs = 3, MaxSteps = steps, BatchSize = 16, LearningRate = 1e-3,
-        EvalBatchSize = 32, SampleCount = 4, Seed = 3,
-    };
+    private static TrainingConfig TinyConfig(int steps) => TinyTraining.Config(steps);
 
     private sealed class Observer(Action<TrainingState>? onStep = null) : ITrainingObserver
     {

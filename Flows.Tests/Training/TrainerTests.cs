@@ -16,12 +16,7 @@ public sealed class TrainerTests
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_dir, recursive: true);
 
-    private static TrainingConfig TinyConfig(int steps) => new()
-    {
-        Model = ModelConfig.Defaults("realnvp", new ImageShape(1, 8, 8)) with { Blocks = 1, Mid = 4 },
-        Dataset = "synthetic", Epochs = 3, MaxSteps = steps, BatchSize = 16, LearningRate = 1e-3,
-        EvalBatchSize = 32, SampleCount = 4, Seed = 3,
-    };
+    private static TrainingConfig TinyConfig(int steps) => TinyTraining.Config(steps);
 
     /// <summary>Records every step's bits/dim and can cancel the run after a given step.</summary>
     private sealed class RecordingObserver(CancellationTokenSource? cancel = null, int cancelAfter = -1) : ITrainingObserver

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Flows.Core.Data;
+using Flows.Core.Experiments;
 using Flows.Core.Features;
 using Flows.Training.Cli;
 
@@ -44,7 +45,7 @@ public static class FeaturesCommand
         Console.Error.WriteLine($"extractor: {embedder.Description}");
         foreach (var spec in sets)
         {
-            string name = SetName(spec);
+            string name = FeatureFlowExperiment.SetName(spec);
             foreach (var split in splits ?? SplitsOf(spec))
             {
                 var images = DatasetLoader.Load(spec, split, data);
@@ -86,14 +87,6 @@ public static class FeaturesCommand
             var p => throw new UsageException($"--pool must be global or graph, got '{p}'"),
         };
         return new ResNetFeatureOptions { InputSize = size, BatchSize = batch, AveragePool = pool, ModelFolder = args.String("model-dir") };
-    }
-
-    /// <summary>The file-name part of a set: the registry name, or NAME of NAME=PATH.</summary>
-    public static string SetName(string spec)
-    {
-        int eq = spec.IndexOf('=');
-        if (eq >= 0) return spec[..eq].Trim();
-        return DatasetRegistry.Find(spec)?.Name ?? Path.GetFileNameWithoutExtension(spec.TrimEnd('/', '\\'));
     }
 
     private static IReadOnlyList<DatasetSplit> SplitsOf(string spec)
