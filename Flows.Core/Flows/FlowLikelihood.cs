@@ -1,26 +1,15 @@
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The objective of paper-spec §4.3 with a standard-normal prior:
-/// ll(x) = −½‖z‖² − (D/2)·ln 2π − D·ln 256 + Σ log|det J| (nats per sample), bits/dim = −ll/(D·ln 2).
-/// The −D·ln 256 term turns the density of the dequantized [0, 1] data into a discrete 256-level likelihood.
-/// Vector data (feature embeddings, UCI tables) is continuous and has no dequantization: its log-likelihood is
-/// the plain density in nats, without that term (paper-spec §4.10; a constant shift, so AUROCs do not move).
+/// The objective of paper-spec §4.3 around <see cref="FlowModel.LogLikelihood"/> (log p(z) + Σ log|det J|, and
+/// −D·ln 256 for 8-bit images): bits/dim = −ll/(D·ln 2) and the training loss. The −D·ln 256 term turns the
+/// density of the dequantized [0, 1] data into a discrete 256-level likelihood. Vector data (feature
+/// embeddings, UCI tables) is continuous and has no dequantization: its log-likelihood is the plain density in
+/// nats, without that term (paper-spec §4.10; a constant shift, so AUROCs do not move).
 /// </summary>
 public static class FlowLikelihood
 {
     public static readonly double Log256 = Math.Log(256.0);
-
-    /// <summary>Per-sample log-likelihood [N] from a flow's output (z [N, D], log|det J| [N]); differentiable.</summary>
-    public static Tensor LogLikelihood(FlowOutput output, bool discrete = true)
-    {
-        var z = output.Value;
-        if (z.Rank != 2) throw new ArgumentException($"LogLikelihood: expected a flat latent [N, D], got {Shapes.Format(z.Shape)}");
-        int d = z.Shape[1];
-        var prior = Ops.Scale(Ops.SumPerSample(Ops.Square(z)), -0.5f);
-        double constant = -0.5 * d * Math.Log(2 * Math.PI) - (discrete ? d * Log256 : 0);
-        return Ops.AddScalar(Ops.Add(prior, output.LogDet), (float)constant);
-    }
 
     /// <summary>Per-sample bits per dimension [N]: −ll/(D·ln 2).</summary>
     public static Tensor BitsPerDim(Tensor logLikelihood, int dimension) =>

@@ -2,8 +2,12 @@ using Flows.Kernels;
 
 namespace Flows.Core.Flows;
 
-/// <summary>Layers applied one after another; the log-determinants add up. Children are named "0", "1", ….</summary>
-public class FlowSequence : FlowLayer
+/// <summary>
+/// Layers applied one after another; the log-determinants add up. Children are named "0", "1", ….
+/// <see cref="Chain"/> is the one loop that does it: the multi-scale body runs it between its factor-outs, and
+/// <see cref="FlowWalk"/> runs it with a step that records every layer's log-determinant.
+/// </summary>
+public class FlowSequence : FlowLayer, ICompositeFlow
 {
     private readonly List<FlowLayer> _layers = new();
 
@@ -16,6 +20,8 @@ public class FlowSequence : FlowLayer
 
     public IReadOnlyList<FlowLayer> Layers => _layers;
 
+    IEnumerable<FlowLayer> ICompositeFlow.Layers => _layers;
+
     /// <summary>Registers a layer under the given name (or its index, when the name is null).</summary>
     protected T Add<T>(string? name, T layer) where T : FlowLayer
     {
@@ -24,28 +30,45 @@ public class FlowSequence : FlowLayer
         return layer;
     }
 
-    public override FlowOutput Forward(Tensor x)
+    public override FlowOutput Forward(Tensor x) => Forward(x, FlowWalk.Plain);
+
+    public FlowOutput Forward(Tensor x, FlowStep step)
     {
-        Tensor? total = null;
-        foreach (var layer in _layers)
-        {
-            var (y, logdet) = layer.Forward(x);
-            total = total is null ? logdet : Ops.Add(total, logdet);
-            x = y;
-        }
-        return new FlowOutput(x, total ?? LogDets.Zeros(Backend, x.Shape[0]));
+        var (y, total) = Chain(_layers, x, null, step);
+        return new FlowOutput(y, total ?? LogDets.Zeros(Backend, y.Shape[0]));
     }
 
     public override FlowOutput Inverse(Tensor y)
     {
-        Tensor? total = null;
-        for (int i = _layers.Count - 1; i >= 0; i--)
+        var (x, total) = ChainInverse(_layers, y, null, FlowWalk.PlainInverse);
+        return new FlowOutput(x, total ?? LogDets.Zeros(Backend, x.Shape[0]));
+    }
+
+    /// <summary>
+    /// Runs layers in order from x, adding each one's log-determinant to <paramref name="total"/> from the left
+    /// (null: nothing yet), so the sum has the same rounding however the layers are grouped into calls.
+    /// </summary>
+    public static (Tensor Value, Tensor? LogDet) Chain(IReadOnlyList<FlowLayer> layers, Tensor x, Tensor? total, FlowStep step)
+    {
+        foreach (var layer in layers)
         {
-            var (x, logdet) = _layers[i].Inverse(y);
+            var (y, logdet) = step(layer, x);
+            total = total is null ? logdet : Ops.Add(total, logdet);
+            x = y;
+        }
+        return (x, total);
+    }
+
+    /// <summary>The inverse of <see cref="Chain"/>: the layers from last to first, each one's inverse.</summary>
+    public static (Tensor Value, Tensor? LogDet) ChainInverse(IReadOnlyList<FlowLayer> layers, Tensor y, Tensor? total, FlowStep step)
+    {
+        for (int i = layers.Count - 1; i >= 0; i--)
+        {
+            var (x, logdet) = step(layers[i], y);
             total = total is null ? logdet : Ops.Add(total, logdet);
             y = x;
         }
-        return new FlowOutput(y, total ?? LogDets.Zeros(Backend, y.Shape[0]));
+        return (y, total);
     }
 
     public override int[] OutputShape(int[] inputShape)

@@ -6,21 +6,22 @@ using Flows.Core.Training;
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// Splits each image's log-likelihood into the terms it is a sum of (paper-spec §4.3):
-/// ll = Σ_layers log|det J_layer| + Σ_pieces log N(z_piece; 0, I) − D·ln 256, one term per flow layer
-/// (the dequantize-logit, every coupling, and for Glow every ActNorm and 1×1 conv), one per latent piece
-/// (the factored-out pieces, then the final x) and the constant. The terms add up to
-/// <see cref="FlowModel.LogLikelihood"/> for the same dequantization draw. Not in the paper's code: it shows
-/// which layers give an OOD set its higher likelihood.
+/// Splits each sample's log-likelihood into the terms it is a sum of (paper-spec §4.3):
+/// ll = Σ_layers log|det J_layer| + log p(z) (− D·ln 256 for images), one term per flow layer of the model's body
+/// (the dequantize-logit, every coupling, and for Glow every ActNorm and 1×1 conv), the prior log-density (one
+/// term per latent piece of a multi-scale flow under N(0, I): the factored-out pieces, then the final x) and
+/// the constant. The layer terms come from one walk over the model's own body (<see cref="FlowWalk"/>), so image
+/// and tabular models share it. The terms add up to <see cref="FlowModel.LogLikelihood"/> for the same
+/// dequantization draw. Not in the paper's code: it shows which layers give an OOD set its higher likelihood.
 /// </summary>
 public static class LikelihoodAttribution
 {
     /// <summary>The terms of a model, in the column order of <see cref="Compute"/>.</summary>
-    public static IReadOnlyList<AttributionTerm> Terms(MultiScaleFlow model)
+    public static IReadOnlyList<AttributionTerm> Terms(FlowModel model)
     {
         var terms = new List<AttributionTerm>();
         int coupling = 0, actnorm = 0, invconv = 0;
-        foreach (var layer in LeafLayers(model))
+        foreach (var layer in FlowWalk.Leaves(model.Body))
         {
             switch (layer)
             {
@@ -29,7 +30,9 @@ public static class LikelihoodAttribution
                     break;
                 case AffineCoupling c:
                     coupling++;
-                    terms.Add(new AttributionTerm(layer.Name, F($"coupling {coupling} ({c.Mask.Kind})"), "coupling"));
+                    // Every tabular mask is of kind "tabular": its reverse flag is what tells two of them apart.
+                    string mask = c.Mask is TabularMask ? c.Mask.ToString() : c.Mask.Kind;
+                    terms.Add(new AttributionTerm(layer.Name, F($"coupling {coupling} ({mask})"), "coupling"));
                     break;
                 case ActNorm:
                     actnorm++;
@@ -46,60 +49,62 @@ public static class LikelihoodAttribution
                     break;
             }
         }
-        var pieces = model.LatentPieceShapes;
-        for (int p = 0; p < pieces.Count; p++)
-            terms.Add(new AttributionTerm(F($"prior.{p}"), F($"prior z{p + 1} ({string.Join("x", pieces[p])})"), "prior"));
-        terms.Add(new AttributionTerm("discretization", "-D ln 256", "constant"));
+        if (PriorPieces(model) is { } pieces)
+            for (int p = 0; p < pieces.Count; p++)
+                terms.Add(new AttributionTerm(F($"prior.{p}"), F($"prior z{p + 1} ({string.Join("x", pieces[p])})"), "prior"));
+        else
+            terms.Add(new AttributionTerm("prior.0", F($"prior z ({model.Dimension})"), "prior"));
+        if (model.DiscreteData) terms.Add(new AttributionTerm("discretization", "-D ln 256", "constant"));
         return terms;
     }
 
     /// <summary>
-    /// The terms for each image of x ([N, C, H, W] in [0, 1]): result[i][k] is term k of image i in nats.
-    /// Runs in whatever mode the model is in and draws dequantization noise from its stream; wrap it in an
-    /// <see cref="EvalPass"/> for the paper's eval-mode scores.
+    /// The terms for each sample of x (images [N, C, H, W] in [0, 1], or vectors [N, D]): result[i][k] is term k
+    /// of sample i in nats. Runs in whatever mode the model is in and draws dequantization noise from its stream;
+    /// wrap it in an <see cref="EvalPass"/> for the paper's eval-mode scores.
     /// </summary>
-    public static double[][] Compute(MultiScaleFlow model, Tensor x)
+    public static double[][] Compute(FlowModel model, Tensor x)
     {
         using var scope = new TensorScope();
         int n = x.Shape[0];
-        var columns = new List<float[]>();
-        var factored = new List<Tensor>();
-        var steps = model.Steps;
-        for (int i = 0; i < steps.Count; i++)
+        var columns = new List<double[]>();
+        var (z, _) = FlowWalk.Forward(model.Body, x, (layer, output) =>
         {
-            var step = steps[i];
-            if (step.IsFactorOut)
+            if (layer is not Squeeze) columns.Add(output.LogDet.ToArray().Select(v => (double)v).ToArray());
+        });
+        if (PriorPieces(model) is not null)
+        {
+            foreach (var piece in ((MultiScaleFlow)model).SplitLatent(z))
             {
-                int channels = x.Shape[1];
-                factored.Add(Ops.NarrowChannels(x, step.KeepChannels, channels - step.KeepChannels));
-                x = Ops.NarrowChannels(x, 0, step.KeepChannels);
-                continue;
-            }
-            foreach (var layer in Leaves(step.Layer!))
-            {
-                var (y, logdet) = layer.Forward(x);
-                if (layer is not Squeeze) columns.Add(logdet.ToArray());
-                x = y;
+                int count = piece.Length / n;
+                var squares = Ops.SumPerSample(Ops.Square(piece)).ToArray();
+                double constant = StandardNormal.PieceLogNormalizer(count);
+                // Rounded to float like the layer terms, as the attribution has always reported them.
+                columns.Add(squares.Select(v => (double)(float)(-0.5 * v + constant)).ToArray());
             }
         }
-        factored.Add(x);
-        foreach (var piece in factored)
+        else
         {
-            int count = piece.Length / n;
-            var sq = Ops.SumPerSample(Ops.Square(piece)).ToArray();
-            double constant = -0.5 * count * Math.Log(2 * Math.PI);
-            columns.Add(sq.Select(v => (float)(-0.5 * v + constant)).ToArray());
+            var unnormalized = model.Prior.UnnormalizedLogProb(z).ToArray();
+            columns.Add(unnormalized.Select(v => v + model.Prior.LogNormalizer).ToArray());
         }
-        double discretization = -model.Dimension * FlowLikelihood.Log256;
+        if (model.DiscreteData)
+            columns.Add(Enumerable.Repeat(-model.Dimension * FlowLikelihood.Log256, n).ToArray());
         var result = new double[n][];
         for (int i = 0; i < n; i++)
         {
-            result[i] = new double[columns.Count + 1];
+            result[i] = new double[columns.Count];
             for (int k = 0; k < columns.Count; k++) result[i][k] = columns[k][i];
-            result[i][columns.Count] = discretization;
         }
         return result;
     }
+
+    /// <summary>
+    /// The latent pieces that get a prior term each: those of a multi-scale flow under N(0, I), which factorizes
+    /// over them; null when the prior is one term (a vector model, or another base distribution).
+    /// </summary>
+    private static IReadOnlyList<int[]>? PriorPieces(FlowModel model) =>
+        model is MultiScaleFlow flow && model.Prior is StandardNormal ? flow.LatentPieceShapes : null;
 
     /// <summary>
     /// The terms for the first <paramref name="limit"/> images of a data set (0 = all), in eval mode with the
@@ -121,13 +126,6 @@ public static class LikelihoodAttribution
         }
         return new AttributedSet(data.Name, Terms(model), rows.ToArray());
     }
-
-    /// <summary>The flow layers that report a log-determinant, in forward order; Glow steps are opened up.</summary>
-    private static IEnumerable<FlowLayer> LeafLayers(MultiScaleFlow model) =>
-        model.Steps.Where(s => !s.IsFactorOut).SelectMany(s => Leaves(s.Layer!));
-
-    private static IEnumerable<FlowLayer> Leaves(FlowLayer layer) =>
-        layer is FlowSequence sequence ? sequence.Layers.SelectMany(Leaves) : [layer];
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

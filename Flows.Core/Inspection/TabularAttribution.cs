@@ -1,48 +1,20 @@
-using System.Globalization;
 using Flows.Core.Data;
 using Flows.Core.Flows;
 
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// <see cref="LikelihoodAttribution"/> for the tabular RealNVP (paper-spec §4.10): a vector's log-likelihood
-/// is the sum of one log-determinant per coupling and the prior log N(z; 0, I). There is no dequantization
-/// and no −D·ln 256 (continuous data), so the terms add up to <see cref="FlowModel.LogLikelihood"/> exactly.
+/// <see cref="LikelihoodAttribution"/> for the tabular RealNVP (paper-spec §4.10), through the same walk over the
+/// body: a vector's log-likelihood is the sum of one log-determinant per coupling and the prior log p(z). There
+/// is no dequantization and no −D·ln 256 (continuous data), so the terms add up to
+/// <see cref="FlowModel.LogLikelihood"/> exactly.
 /// </summary>
 public static class TabularAttribution
 {
-    public static IReadOnlyList<AttributionTerm> Terms(TabularFlow model)
-    {
-        var terms = model.Couplings()
-            .Select((c, i) => new AttributionTerm(c.Name, string.Create(CultureInfo.InvariantCulture, $"coupling {i + 1} ({c.Mask})"), "coupling"))
-            .ToList();
-        terms.Add(new AttributionTerm("prior.0", string.Create(CultureInfo.InvariantCulture, $"prior z ({model.Dimension})"), "prior"));
-        return terms;
-    }
+    public static IReadOnlyList<AttributionTerm> Terms(TabularFlow model) => LikelihoodAttribution.Terms(model);
 
     /// <summary>result[i][k] = term k of vector i of x ([N, D]) in nats, in the model's current mode.</summary>
-    public static double[][] Compute(TabularFlow model, Tensor x)
-    {
-        using var scope = new TensorScope();
-        int n = x.Shape[0];
-        var columns = new List<float[]>();
-        foreach (var coupling in model.Couplings())
-        {
-            var (y, logdet) = coupling.Forward(x);
-            columns.Add(logdet.ToArray());
-            x = y;
-        }
-        var squares = Ops.SumPerSample(Ops.Square(x)).ToArray();
-        double constant = -0.5 * model.Dimension * Math.Log(2 * Math.PI);
-        var result = new double[n][];
-        for (int i = 0; i < n; i++)
-        {
-            result[i] = new double[columns.Count + 1];
-            for (int k = 0; k < columns.Count; k++) result[i][k] = columns[k][i];
-            result[i][columns.Count] = -0.5 * squares[i] + constant;
-        }
-        return result;
-    }
+    public static double[][] Compute(TabularFlow model, Tensor x) => LikelihoodAttribution.Compute(model, x);
 
     /// <summary>The terms of the first <paramref name="limit"/> vectors of a data set (0 = all), in eval mode.</summary>
     public static AttributedSet Score(TabularFlow model, FlowData data, int limit, int batchSize, ulong noiseSeed)

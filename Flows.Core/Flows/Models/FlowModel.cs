@@ -3,17 +3,25 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// A whole flow: maps data x (per-sample shape <see cref="DataShape"/>) to a flat latent z [N, D] and back,
-/// with log-likelihood under the standard-normal prior (paper-spec §4.3) and sampling.
+/// A whole flow, as nflows' Flow(transform, distribution): a body transform that maps data x (per-sample shape
+/// <see cref="DataShape"/>) to a flat latent z [N, D] and back, and a base distribution for z (the standard
+/// normal of paper-spec §4.3 unless another is given). Log-likelihood, sampling, inspection and attribution all
+/// go through the same <see cref="Body"/>, registered as "body" so parameter names read "body.{i}.…".
 /// </summary>
 public abstract class FlowModel : FlowLayer
 {
-    protected FlowModel(IComputeBackend backend, ModelConfig config, int[] dataShape) : base(backend)
+    protected FlowModel(IComputeBackend backend, ModelConfig config, int[] dataShape, FlowLayer body, IBaseDistribution? prior)
+        : base(backend)
     {
         Config = config;
         DataShape = dataShape;
         Dimension = Shapes.Count(dataShape);
         Name = config.Name;
+        Prior = prior ?? new StandardNormal(backend, Dimension);
+        if (Prior.Dimension != Dimension)
+            throw new ArgumentException($"{Name}: the base distribution {Prior.Describe()} has {Prior.Dimension} dimensions, the model's latent has {Dimension}");
+        Body = AddModule("body", body);
+        AssignNames();
     }
 
     public ModelConfig Config { get; }
@@ -21,6 +29,12 @@ public abstract class FlowModel : FlowLayer
 
     /// <summary>D, the length of z.</summary>
     public int Dimension { get; }
+
+    /// <summary>The transform x → z; its log-determinants are the model's.</summary>
+    public FlowLayer Body { get; }
+
+    /// <summary>The base distribution of z.</summary>
+    public IBaseDistribution Prior { get; }
 
     /// <summary>The dequantization noise source, or null for models without dequantization (tabular).</summary>
     public virtual DequantizationNoise? Noise => null;
@@ -31,18 +45,42 @@ public abstract class FlowModel : FlowLayer
     /// </summary>
     public virtual bool DiscreteData => true;
 
-    /// <summary>Per-sample log-likelihood in nats [N]; differentiable.</summary>
-    public Tensor LogLikelihood(Tensor x) => FlowLikelihood.LogLikelihood(Forward(x), DiscreteData);
+    /// <summary>
+    /// The constant of the log-likelihood: the prior's normalizer, and −D·ln 256 for discrete data, which turns the
+    /// density of the dequantized [0, 1] data into a 256-level likelihood (paper-spec §4.3; §4.10 for vectors).
+    /// </summary>
+    public double LogLikelihoodConstant => Prior.LogNormalizer - (DiscreteData ? Dimension * FlowLikelihood.Log256 : 0);
 
     /// <summary>
-    /// count samples x = f⁻¹(z) with z ~ N(0, I) drawn from the counter RNG at (seed, offset). Call Eval() first
-    /// for the paper's samples (BatchNorm running statistics).
+    /// Per-sample log-likelihood in nats [N]: log p(z) + Σ log|det J| (− D·ln 256 for images); differentiable.
+    /// The constants are added once, after the sum, so the numbers are those of the single formula of §4.3.
+    /// </summary>
+    public Tensor LogLikelihood(Tensor x)
+    {
+        var (z, logdet) = Forward(x);
+        return Ops.AddScalar(Ops.Add(Prior.UnnormalizedLogProb(z), logdet), (float)LogLikelihoodConstant);
+    }
+
+    /// <summary>
+    /// count samples x = f⁻¹(z) with z drawn from the base distribution with the counter RNG at (seed, offset).
+    /// Call Eval() first for the paper's samples (BatchNorm running statistics).
     /// </summary>
     public Tensor Sample(int count, ulong seed, ulong offset = 0)
     {
         using var _ = Autograd.NoGrad();
-        var z = Tensor.Normal(Backend, seed, offset, count, Dimension);
-        return Inverse(z).Value;
+        return Inverse(Prior.Sample(count, seed, offset)).Value;
+    }
+
+    public override FlowOutput Forward(Tensor x)
+    {
+        RequireData(x);
+        return Body.Forward(x);
+    }
+
+    public override FlowOutput Inverse(Tensor z)
+    {
+        RequireLatent(z);
+        return Body.Inverse(z);
     }
 
     /// <summary>Every coupling layer, in forward order.</summary>

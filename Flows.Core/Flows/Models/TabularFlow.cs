@@ -4,48 +4,21 @@ namespace Flows.Core.Flows;
 
 /// <summary>
 /// RealNVPTabular (paper-spec §4.10): K affine couplings on feature vectors [N, D] with alternating halves
-/// (reverse for odd i) and MLP st-networks; no dequantization, z = the output. Layers are named "body.{i}".
+/// (reverse for odd i) and MLP st-networks; no dequantization, z = the output. The body is a
+/// <see cref="FlowSequence"/> of the couplings, so the layers are named "body.{i}".
 /// </summary>
 public sealed class TabularFlow : FlowModel
 {
-    private readonly AffineCoupling[] _couplings;
-
-    public TabularFlow(IComputeBackend backend, ModelConfig config, IReadOnlyList<AffineCoupling> couplings)
-        : base(backend, config, [config.Dim])
+    public TabularFlow(IComputeBackend backend, ModelConfig config, IReadOnlyList<AffineCoupling> couplings, IBaseDistribution? prior = null)
+        : base(backend, config, [config.Dim], new FlowSequence(backend, couplings), prior)
     {
-        _couplings = couplings.ToArray();
-        for (int i = 0; i < _couplings.Length; i++) AddModule($"body.{i}", _couplings[i]);
-        AssignNames();
     }
+
+    /// <summary>The couplings in order.</summary>
+    public new FlowSequence Body => (FlowSequence)base.Body;
 
     /// <summary>Feature vectors are continuous: no dequantization, no −D·ln 256 (paper-spec §4.10).</summary>
     public override bool DiscreteData => false;
 
-    public override FlowOutput Forward(Tensor x)
-    {
-        RequireData(x);
-        var logdet = LogDets.Zeros(Backend, x.Shape[0]);
-        foreach (var c in _couplings)
-        {
-            var (y, ld) = c.Forward(x);
-            logdet = Ops.Add(logdet, ld);
-            x = y;
-        }
-        return new FlowOutput(x, logdet);
-    }
-
-    public override FlowOutput Inverse(Tensor z)
-    {
-        RequireLatent(z);
-        var logdet = LogDets.Zeros(Backend, z.Shape[0]);
-        for (int i = _couplings.Length - 1; i >= 0; i--)
-        {
-            var (x, ld) = _couplings[i].Inverse(z);
-            logdet = Ops.Add(logdet, ld);
-            z = x;
-        }
-        return new FlowOutput(z, logdet);
-    }
-
-    public override string Describe() => $"TabularFlow(D {Config.Dim}, {_couplings.Length} couplings)";
+    public override string Describe() => $"TabularFlow(D {Config.Dim}, {Body.Layers.Count} couplings)";
 }
