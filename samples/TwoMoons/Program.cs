@@ -25,6 +25,6 @@ for (int step = 1; step <= steps; step++)
 }
 float heldOut = trainer.Evaluate(4096, seed + 1);
 var data = new TwoMoonsData(seed + 2).Next(2000);
-var samples = trainer.Flow.Sample(2000, seed: 99);
+var samples = trainer.Sample(2000, seed: 99);
 ScatterPlot.Save(output, 3.0, 512, (data, new Rgba32(40, 90, 200)), (samples, new Rgba32(240, 130, 20)));
 Console.WriteLine($"done: held-out NLL {heldOut:F4} nats in {clock.Elapsed.TotalSeconds:F1} s; samples vs data written to {Path.GetFullPath(output)}");
