@@ -6,7 +6,8 @@ namespace TwoMoons;
 
 /// <summary>
 /// A small RealNVP for 2-D points built from the library's parts: affine couplings with tabular masks that
-/// alternate which coordinate they transform and MLP st-networks, run in order (the flow's body is a
+/// alternate which coordinate they transform and MLP st-networks whose last layer starts at zero (so the untrained
+/// flow is the identity), run in order (the flow's body is a
 /// <see cref="FlowSequence"/>), under a standard normal base distribution: log p(x) = log N(z; 0, I) + Σ log|det J|.
 /// Trained with the loop of the paper's scripts (paper-spec §5.1): Adam, per-group clipping.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class TwoMoonsTrainer : IDisposable
         var rng = new Random(seed);
         var layers = Enumerable.Range(0, couplings)
             .Select(i => new AffineCoupling(backend, new TabularMask(reverse: i % 2 == 1),
-                                            new TabularMlp(backend, rng, dim: 2, hidden, layers: 0), channels: 2))
+                                            new TabularMlp(backend, rng, dim: 2, hidden, layers: 0, initZeros: true), channels: 2))
             .ToArray();
         Flow = new TabularFlow(backend, ModelConfig.Tabular(2, hidden, layers: 0, couplings), layers, new StandardNormal(backend, 2));
         _data = new TwoMoonsData(seed);
