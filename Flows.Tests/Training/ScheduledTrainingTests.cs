@@ -133,4 +133,18 @@ public sealed class ScheduledTrainingTests
         Assert.That(saved.OptimizerState.Names, Has.Some.StartsWith("adamw.m."));
         Assert.That(SafeTensorsFile.Read(result.CheckpointPath).Metadata["optimizer"], Is.EqualTo("adamw"));
     }
+
+    [Test]
+    public void TheNewSettingsRoundTripThroughCheckpointMetadataAndBadOnesNameTheirKey()
+    {
+        var config = TinyTraining.Config(steps: 5) with
+        {
+            WarmupSteps = 7, Schedule = "step", SaveEveryEpochs = 3, KeepEpochCheckpoints = 2, SampleTemperature = 0.7, Optimizer = "adamw",
+        };
+        Assert.That(TrainingConfig.FromDictionary(config.ToDictionary()), Is.EqualTo(config));
+        var damaged = config.ToDictionary();
+        damaged["schedule"] = "bogus";
+        var e = Assert.Throws<ArgumentException>(() => TrainingConfig.FromDictionary(damaged).ValidateMetadata());
+        Assert.That(e!.Message, Does.Contain("metadata key 'schedule' must be one of constant, step, cosine"));
+    }
 }
