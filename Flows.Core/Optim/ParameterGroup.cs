@@ -25,7 +25,7 @@ public sealed class ParameterGroup
 
     public IReadOnlyList<Parameter> Parameters { get; }
 
-    /// <summary>Coupled L2 weight decay: the update sees g + wd·θ.</summary>
+    /// <summary>Weight decay: coupled L2 (the update sees g + wd·θ) for Adam and RMSprop, decoupled for <see cref="AdamW"/>.</summary>
     public float WeightDecay { get; }
 
     /// <summary>When set, this group ignores the optimizer's (scheduled) learning rate.</summary>

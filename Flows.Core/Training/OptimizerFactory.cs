@@ -14,8 +14,9 @@ public static class OptimizerFactory
         return config.Optimizer switch
         {
             "adam" => new Adam(groups, (float)config.LearningRate),
+            "adamw" => new AdamW(groups, (float)config.LearningRate),
             "rmsprop" => new RmsProp(groups, (float)config.LearningRate),
-            _ => throw new ArgumentException($"unknown optimizer '{config.Optimizer}'; use adam or rmsprop"),
+            _ => throw new ArgumentException($"unknown optimizer '{config.Optimizer}'; use adam, adamw or rmsprop"),
         };
     }
 }

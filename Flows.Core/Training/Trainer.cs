@@ -96,6 +96,8 @@ public sealed class Trainer : IDisposable
         if (Model.Noise is { } noise) noise.Offset = State.NoiseOffset;
         if (_perturbed is not null) _perturbed.Offset = State.PerturbOffset;
         _metrics = new MetricsLog(MetricsPath, resume: resumeFrom is not null);
+        int epochsVisited = (int)Math.Min(int.MaxValue, ((long)TotalSteps + StepsPerEpoch - 1) / StepsPerEpoch);
+        Schedule = new LearningRateSchedule(config.LearningRate, config.Schedule, config.WarmupSteps, TotalSteps, epochsVisited);
     }
 
     public TrainingConfig Config { get; }
@@ -103,6 +105,9 @@ public sealed class Trainer : IDisposable
     public FlowModel Model { get; }
     public Optimizer Optimizer { get; }
     public TrainingState State { get; private set; }
+
+    /// <summary>The learning rate of each step (warmup and schedule), recomputed from the step, so a resume continues it exactly.</summary>
+    public LearningRateSchedule Schedule { get; }
 
     public string CheckpointPath => System.IO.Path.Combine(OutputDirectory, "checkpoint.safetensors");
     public string MetricsPath => System.IO.Path.Combine(OutputDirectory, "metrics.json");
@@ -134,6 +139,7 @@ public sealed class Trainer : IDisposable
         double? lastTestBpd = null;
         var rate = new RateMeter();
         bool checkpointWritten = File.Exists(CheckpointPath);
+        float learningRate = Optimizer.LearningRate;
 
         int epoch = State.Epoch;
         while (State.GlobalStep < total)
@@ -154,6 +160,7 @@ public sealed class Trainer : IDisposable
                     return new TrainingResult(false, State, CheckpointPath, lastTestBpd, lastTrainBpd, clock.Elapsed.TotalSeconds, null) { LossUnit = LossUnit.Name(Model) };
                 }
                 var batch = BatchOrder.Batch(order, b, Config.BatchSize);
+                Optimizer.LearningRate = learningRate = (float)Schedule.At(State.GlobalStep, epoch);
                 double bpd;
                 if (oodOrder is null) bpd = TrainStep(batch, checkpointWritten);
                 else
@@ -189,6 +196,7 @@ public sealed class Trainer : IDisposable
                 new("epoch", epoch), new("step", State.GlobalStep), new("complete_epoch", epochDone),
                 new(LossUnit.MetricKey(Model, "train"), epochBatches > 0 ? epochBpdSum / epochBatches : double.NaN),
                 new(LossUnit.MetricKey(Model, "test"), lastTestBpd.Value),
+                new("lr", (double)learningRate),
             };
             if (_oodTrain is not null) record.AddRange(negative.Metrics());
             if (_oodTest is not null) record.AddRange(OodMetrics(testScores, observer, epoch));
@@ -203,6 +211,8 @@ public sealed class Trainer : IDisposable
             State = State with { Seconds = Elapsed() };
             SaveCheckpoint();
             checkpointWritten = true;
+            if (epochDone && Config.SaveEveryEpochs > 0 && (epoch - 1) % Config.SaveEveryEpochs == 0)
+                SaveEpochCheckpoint(epoch - 1, observer);
         }
 
         if (Config.RecalibrateBatchNorm > 0)
@@ -328,11 +338,23 @@ public sealed class Trainer : IDisposable
 
     public void SaveCheckpoint() => TrainingCheckpoint.Save(CheckpointPath, Model, Optimizer, Config, State);
 
-    /// <summary>A grid of samples x = f⁻¹(z), z ~ N(0, I), in eval mode (paper-spec §7.5).</summary>
+    /// <summary>
+    /// Keeps the state after epoch E as checkpoint-epoch-E.safetensors beside the rolling checkpoint (the scripts
+    /// save when epoch % save_freq == 0, paper-spec §5.1), then drops the oldest beyond --keep. A resumable checkpoint.
+    /// </summary>
+    private void SaveEpochCheckpoint(int finishedEpoch, ITrainingObserver observer)
+    {
+        TrainingCheckpoint.Save(CheckpointHistory.PathFor(OutputDirectory, finishedEpoch), Model, Optimizer, Config, State);
+        if (Config.KeepEpochCheckpoints > 0)
+            foreach (var removed in CheckpointHistory.Prune(OutputDirectory, Config.KeepEpochCheckpoints))
+                observer.OnMessage($"removed {System.IO.Path.GetFileName(removed)} (--keep {Config.KeepEpochCheckpoints})");
+    }
+
+    /// <summary>A grid of samples x = f⁻¹(z), z ~ N(0, T²I) (T = --sample-temperature, 1 by default), in eval mode (paper-spec §7.5).</summary>
     public string? WriteSamples()
     {
         if (!Model.DiscreteData) return null; // vectors have no picture to show
-        SampleGrid.Save(Model, Math.Max(1, Config.SampleCount), (ulong)Config.Seed + 0x5A, SamplesPath);
+        SampleGrid.Save(Model, Math.Max(1, Config.SampleCount), (ulong)Config.Seed + 0x5A, SamplesPath, Config.SampleTemperature);
         return SamplesPath;
     }
 

@@ -32,7 +32,7 @@ public sealed record TrainingConfig
 
     public double LearningRate { get; init; } = 5e-5;
 
-    /// <summary>"adam" or "rmsprop".</summary>
+    /// <summary>"adam", "adamw" (decoupled weight decay) or "rmsprop".</summary>
     public string Optimizer { get; init; } = "adam";
 
     public double WeightDecay { get; init; } = 5e-5;
@@ -80,6 +80,21 @@ public sealed record TrainingConfig
     /// </summary>
     public int RecalibrateBatchNorm { get; init; }
 
+    /// <summary>Steps of linear learning-rate warmup (0: none, the official scripts' behaviour); see <see cref="LearningRateSchedule"/>.</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>The learning-rate schedule after warmup: one of <see cref="LearningRateSchedule.Kinds"/>.</summary>
+    public string Schedule { get; init; } = "constant";
+
+    /// <summary>Also keep checkpoint-epoch-E.safetensors after every epoch E with E % K == 0 (the scripts' save_freq, paper-spec §5.1). 0: none.</summary>
+    public int SaveEveryEpochs { get; init; }
+
+    /// <summary>Keep at most this many epoch checkpoints, deleting the oldest (0: keep all).</summary>
+    public int KeepEpochCheckpoints { get; init; }
+
+    /// <summary>The temperature T of the sample grid: z ~ N(0, T²I) (1: the prior itself).</summary>
+    public double SampleTemperature { get; init; } = 1;
+
     /// <summary>True when the run does negative training (an OOD set and a threshold).</summary>
     public bool IsNegativeTraining => NegativeValue is not null && OodDataset is not null;
 
@@ -102,7 +117,14 @@ public sealed record TrainingConfig
         if (Epochs < 1 && MaxSteps < 1) throw new ArgumentException("give at least one epoch or a positive --steps");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr (learning rate) must be positive, got {LearningRate.ToString(CultureInfo.InvariantCulture)}");
         if (WeightDecay < 0) throw new ArgumentException($"weight decay must not be negative, got {WeightDecay}");
-        if (Optimizer is not ("adam" or "rmsprop")) throw new ArgumentException($"optimizer must be adam or rmsprop, got '{Optimizer}'");
+        if (Optimizer is not ("adam" or "adamw" or "rmsprop")) throw new ArgumentException($"optimizer must be adam, adamw or rmsprop, got '{Optimizer}'");
+        if (WarmupSteps < 0) throw new ArgumentException($"--warmup must not be negative, got {WarmupSteps}");
+        if (!LearningRateSchedule.Kinds.Contains(Schedule))
+            throw new ArgumentException($"--schedule must be one of {string.Join(", ", LearningRateSchedule.Kinds)}, got '{Schedule}'");
+        if (SaveEveryEpochs < 0) throw new ArgumentException($"--save-every-epochs must not be negative, got {SaveEveryEpochs}");
+        if (KeepEpochCheckpoints < 0) throw new ArgumentException($"--keep must not be negative, got {KeepEpochCheckpoints}");
+        if (!(SampleTemperature >= 0) || !double.IsFinite(SampleTemperature))
+            throw new ArgumentException($"--sample-temperature must be a finite number >= 0, got {SampleTemperature.ToString(CultureInfo.InvariantCulture)}");
         if (DecayGroups is not ("weight_g" or "all")) throw new ArgumentException($"weight-decay groups must be weight_g or all, got '{DecayGroups}'");
         if (!(ClipNorm > 0)) throw new ArgumentException($"gradient clip must be positive, got {ClipNorm}");
         if (NegativeValue is double v && !double.IsFinite(v)) throw new ArgumentException($"--negative-val must be a finite number of nats, got {v}");
@@ -134,6 +156,8 @@ public sealed record TrainingConfig
         ("--lr (learning rate)", "lr"), ("--samples", "samples"), ("--test-limit", "test_limit"), ("--checkpoint-every", "checkpoint_every"),
         ("--train-limit", "train_limit"), ("--steps", "max_steps"), ("--epochs", "epochs"), ("--recalibrate-bn", "recalibrate_bn"),
         ("--negative-val", "negative_val"), ("--ood-dataset", "ood_dataset"), ("--perturb", "perturb"),
+        ("--warmup", "warmup"), ("--schedule", "schedule"), ("--save-every-epochs", "save_every_epochs"), ("--keep", "keep"),
+        ("--sample-temperature", "sample_temperature"),
     ];
 
     public string ToJson() => JsonSerializer.Serialize(ToDictionary());
@@ -164,6 +188,11 @@ public sealed record TrainingConfig
         if (OodDataset is not null) d["ood_dataset"] = OodDataset;
         if (NegativeValue is double negative) d["negative_val"] = D(negative);
         if (RecalibrateBatchNorm > 0) d["recalibrate_bn"] = I(RecalibrateBatchNorm);
+        if (WarmupSteps > 0) d["warmup"] = I(WarmupSteps);
+        if (Schedule != "constant") d["schedule"] = Schedule;
+        if (SaveEveryEpochs > 0) d["save_every_epochs"] = I(SaveEveryEpochs);
+        if (KeepEpochCheckpoints > 0) d["keep"] = I(KeepEpochCheckpoints);
+        if (SampleTemperature != 1) d["sample_temperature"] = D(SampleTemperature);
         foreach (var (k, v) in Model.ToDictionary()) d["model." + k] = v;
         return d;
     }
@@ -198,6 +227,12 @@ public sealed record TrainingConfig
             NegativeValue = d.TryGetValue("negative_val", out var negative) ? PD(negative) : null,
             Perturb = d.TryGetValue("perturb", out var perturb) ? PD(perturb) : 0,
             RecalibrateBatchNorm = d.TryGetValue("recalibrate_bn", out var recalibrate) ? PI(recalibrate) : 0,
+            // Checkpoints from before schedules and epoch history: constant rate, no warmup, no history.
+            WarmupSteps = d.TryGetValue("warmup", out var warmup) ? PI(warmup) : 0,
+            Schedule = d.GetValueOrDefault("schedule") ?? "constant",
+            SaveEveryEpochs = d.TryGetValue("save_every_epochs", out var every) ? PI(every) : 0,
+            KeepEpochCheckpoints = d.TryGetValue("keep", out var keep) ? PI(keep) : 0,
+            SampleTemperature = d.TryGetValue("sample_temperature", out var temperature) ? PD(temperature) : 1,
         };
     }
 

@@ -10,8 +10,8 @@ public sealed class TrainingDivergedException : Exception
     public TrainingDivergedException(int step, string where, string? lastCheckpoint, Exception? inner = null)
         : base($"training diverged at step {step}: {where}. " +
                (lastCheckpoint is null
-                   ? "No checkpoint was written yet; restart with a lower --lr."
-                   : $"The last good checkpoint is {lastCheckpoint}; resume from it with --resume and a lower --lr."), inner)
+                   ? "No checkpoint was written yet; restart with a lower --lr or a learning-rate warmup (--warmup N)."
+                   : $"The last good checkpoint is {lastCheckpoint}; resume from it with --resume and a lower --lr (or restart with --warmup N)."), inner)
     {
         Step = step;
         LastCheckpoint = lastCheckpoint;

@@ -36,6 +36,7 @@ public class CrossProcessDeterminismTests
     // the pixel-perturbation stream, whose position (PerturbOffset) the checkpoint carries.
     [TestCase("")]
     [TestCase("--model glow --scales 2 --K 2 --mid 8 --perturb 0.1")]
+    [TestCase("--warmup 6 --schedule cosine --optimizer adamw --decay-groups all")] // the rate recomputed from the step
     public void ARunKilledInOneProcessAndResumedInAnotherEqualsAnUninterruptedRun(string extra)
     {
         using var dir = new TempDir();

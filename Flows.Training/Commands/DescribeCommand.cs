@@ -8,7 +8,7 @@ namespace Flows.Training.Commands;
 public static class DescribeCommand
 {
     public static CommandSpec Spec { get; } = new("describe",
-        "Print a model's layers with their shapes and a last line 'parameters: N'. Defaults are the paper's for the image shape.",
+        "Print a model's layers with their shapes and a last line 'parameters: N' (or, with --json, one JSON object). Defaults are the paper's for the image shape.",
         [
             new("model", "NAME", "model: " + string.Join(", ", ModelConfig.ModelNames)),
             new("image", "CxHxW", "image shape, e.g. 1x28x28 or 3x32x32"),
@@ -22,6 +22,7 @@ public static class DescribeCommand
             new("hidden", "H", "tabular: hidden width"),
             new("layers", "N", "tabular: hidden layers; Glow: highway layers"),
             new("couplings", "K", "tabular: coupling layers"),
+            new("json", null, "print the description as one JSON object (layers, shapes, parameters) instead of text"),
         ],
         Run);
 
@@ -31,7 +32,7 @@ public static class DescribeCommand
         var config = ModelConfig.FromOptions(args.Values);
         using var backend = new ManagedCpuBackend();
         var model = FlowModels.Create(config, backend, seed: 0);
-        Console.Write(FlowDescription.Format(model, config.Image));
+        Console.Write(args.Flag("json") ? FlowDescriptionJson.Format(model, config.Image) : FlowDescription.Format(model, config.Image));
         return 0;
     }
 }

@@ -35,14 +35,19 @@ public static class TrainCommand
             new("batch", "N", "batch size"),
             new("eval-batch", "N", "batch size for test evaluation"),
             new("lr", "X", "learning rate"),
-            new("optimizer", "NAME", "adam or rmsprop"),
-            new("weight-decay", "X", "L2 weight decay"),
+            new("optimizer", "NAME", "adam, adamw (decoupled weight decay) or rmsprop"),
+            new("weight-decay", "X", "weight decay (coupled L2 for adam and rmsprop, decoupled for adamw)"),
             new("decay-groups", "WHICH", "weight_g (decay only weight-norm gains, RealNVP) or all (Glow)"),
             new("clip", "X", "per-group gradient-norm clip"),
+            new("warmup", "N", "raise the learning rate linearly over the first N steps", "0"),
+            new("schedule", "NAME", "learning rate after warmup: " + string.Join(", ", Flows.Core.LearningRateSchedule.Kinds) + " (step = the official --lr_anneal)", "constant"),
             new("train-limit", "N", "use only the first N training samples"),
             new("test-limit", "N", "evaluate on the first N test samples"),
             new("checkpoint-every", "N", "also checkpoint every N steps"),
             new("samples", "N", "images in the sample grid"),
+            new("sample-temperature", "T", "draw the sample grid from z ~ N(0, T^2 I)", "1"),
+            new("save-every-epochs", "K", "also keep checkpoint-epoch-E.safetensors after every epoch E divisible by K"),
+            new("keep", "N", "keep only the newest N epoch checkpoints (with --save-every-epochs)"),
             new("no-shuffle", null, "visit the training set in file order every epoch (the UCI recipe)"),
             new("recalibrate-bn", "N", "after training, recompute BatchNorm running statistics over N training batches"),
             new("ood-dataset", "NAME", "an OOD set: AUROC of the test set against its test split in metrics.json each epoch; with --negative-val its train split is the negative set"),
@@ -70,9 +75,9 @@ public static class TrainCommand
         TrainingConfig config;
         if (args.String("resume") is { } path)
         {
-            var changed = ModelOptionNames.Concat(["preset", "dataset", "batch", "optimizer", "decay-groups", "seed", "train-limit", "no-shuffle", "ood-dataset", "negative-val", "perturb"]).Where(args.Has).ToList();
+            var changed = ModelOptionNames.Concat(["preset", "dataset", "batch", "optimizer", "decay-groups", "seed", "train-limit", "no-shuffle", "ood-dataset", "negative-val", "perturb", "warmup", "schedule"]).Where(args.Has).ToList();
             if (changed.Count > 0)
-                throw new UsageException($"--resume continues a run with its own settings; drop --{string.Join(", --", changed)} (only --epochs, --steps, --lr, --out and --device may change)");
+                throw new UsageException($"--resume continues a run with its own settings; drop --{string.Join(", --", changed)} (only --epochs, --steps, --lr, --out, --device and the checkpoint and sample options may change)");
             resume = TrainingCheckpoint.Load(path);
             config = resume.Config;
         }
@@ -108,6 +113,8 @@ public static class TrainCommand
                 OodDataset = args.String("ood-dataset") ?? config.OodDataset,
                 NegativeValue = args.Has("negative-val") ? args.Double("negative-val", 0) : config.NegativeValue,
                 Perturb = args.Double("perturb", config.Perturb),
+                WarmupSteps = args.Int("warmup", config.WarmupSteps),
+                Schedule = args.String("schedule") ?? config.Schedule,
             };
             if (args.Has("negative-val") && !args.Has("ood-dataset") && config.OodDataset is null)
                 throw new UsageException("--negative-val needs --ood-dataset NAME: negative training lowers the likelihood of that set's training images (e.g. --ood-dataset mnist)");
@@ -121,7 +128,14 @@ public static class TrainCommand
             TestLimit = args.Int("test-limit", config.TestLimit),
             CheckpointEvery = args.Int("checkpoint-every", config.CheckpointEvery),
             RecalibrateBatchNorm = args.Int("recalibrate-bn", config.RecalibrateBatchNorm),
+            SaveEveryEpochs = args.Int("save-every-epochs", config.SaveEveryEpochs),
+            KeepEpochCheckpoints = args.Int("keep", config.KeepEpochCheckpoints),
+            SampleTemperature = args.Double("sample-temperature", config.SampleTemperature),
         };
+        if (args.Has("keep") && config.KeepEpochCheckpoints < 1)
+            throw new UsageException($"--keep must be at least 1 (the number of epoch checkpoints to keep), got {config.KeepEpochCheckpoints}; drop --keep to keep them all");
+        if (args.Has("keep") && config.SaveEveryEpochs < 1)
+            throw new UsageException("--keep bounds the epoch checkpoints of --save-every-epochs K; add --save-every-epochs K");
         config.Validate();
         return config;
     }
@@ -204,6 +218,8 @@ public static class TrainCommand
 
         using var trainer = new Trainer(config, backend, train, test, outDir, resume, ood);
         Console.Error.WriteLine($"model: {config.Model.Name} ({trainer.Model.ParameterCount():N0} parameters), {config.Optimizer} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, seed {config.Seed}");
+        if (config.WarmupSteps > 0 || config.Schedule != "constant")
+            Console.Error.WriteLine($"learning rate: {config.WarmupSteps} warmup steps, then {config.Schedule} (over {trainer.TotalSteps} steps, {trainer.Schedule.TotalEpochs} epochs)");
         if (config.IsNegativeTraining)
             Console.Error.WriteLine($"negative training: {config.BatchSize} {train.Name} + {config.BatchSize} {config.OodDataset} images per step, negative_val {config.NegativeValue!.Value.ToString(CultureInfo.InvariantCulture)} nats, {trainer.StepsPerEpoch} steps per epoch (the shorter set)");
         if (config.Perturb > 0)
