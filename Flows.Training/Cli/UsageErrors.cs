@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace Flows.Training.Cli;
+
+/// <summary>
+/// The first thing wrong with a command line, as one line that names the word at fault and where help is: an
+/// unknown command or option, a stray argument, an option without its value, an option given twice, a missing
+/// required option. System.CommandLine finds these; the wording is ours, so every command reads the same.
+/// </summary>
+internal static class UsageErrors
+{
+    public static string? Find(ParseResult result, CommandBinding? binding, string appName, bool checkRequired)
+    {
+        if (binding is null)
+        {
+            var word = result.UnmatchedTokens.FirstOrDefault() ?? result.Tokens.FirstOrDefault()?.Value;
+            if (result.Errors.Count == 0) return null;
+            return word is null
+                ? $"{result.Errors[0].Message.TrimEnd('.')}; see '{appName} --help'"
+                : word.StartsWith('-') ? $"unknown option {word}; see '{appName} --help'" : $"unknown command '{word}'; see '{appName} --help'";
+        }
+        string name = binding.Spec.Name, help = $"see '{appName} {name} --help'";
+        var stray = result.UnmatchedTokens.Concat(binding.Spec.PassThrough ? [] : Positional(result, binding)).FirstOrDefault(IsOptionLike)
+                    ?? result.UnmatchedTokens.FirstOrDefault();
+        if (stray is not null)
+            return IsOptionLike(stray)
+                ? $"unknown option {OptionName(stray)} for '{name}'; {help}"
+                : $"unexpected argument '{stray}' for '{name}'; {help}";
+        foreach (var (option, spec) in binding.Options)
+        {
+            var given = result.GetResult(option) as OptionResult;
+            int times = given?.IdentifierTokenCount ?? 0;
+            if (times > 1 && !spec.Repeatable)
+                return $"--{spec.Name} is given {times} times; give it once ({help})";
+            if (times > 0 && !spec.IsFlag && given!.Tokens.Count < times)
+                return $"--{spec.Name} needs a value ({spec.ValueName}); {help}";
+            if (times == 0 && spec.Required && checkRequired)
+                return $"'{name}' needs --{spec.Name} {spec.ValueName}; {help}";
+        }
+        var other = result.Errors.FirstOrDefault(e => e.SymbolResult is not OptionResult { IdentifierTokenCount: 0 });
+        return other is null ? null : $"{other.Message.TrimEnd('.')} ('{name}'); {help}";
+    }
+
+    private static IEnumerable<string> Positional(ParseResult result, CommandBinding binding) =>
+        binding.Command.Arguments.SelectMany(a => result.GetResult(a)?.Tokens.Select(t => t.Value) ?? []);
+
+    // "-1" or "-0.5" is a value (a negative number), "--bogus" or "-x" an option.
+    private static bool IsOptionLike(string word) =>
+        word.Length > 1 && word[0] == '-' && !char.IsDigit(word[1]) && word[1] != '.';
+
+    private static string OptionName(string word)
+    {
+        int end = word.IndexOfAny(['=', ':']);
+        return end < 0 ? word : word[..end];
+    }
+}
