@@ -21,23 +21,25 @@ internal static class UsageErrors
                 : word.StartsWith('-') ? $"unknown option {word}; see '{appName} --help'" : $"unknown command '{word}'; see '{appName} --help'";
         }
         string name = binding.Spec.Name, help = $"see '{appName} {name} --help'";
-        var stray = result.UnmatchedTokens.Concat(binding.Spec.PassThrough ? [] : Positional(result, binding)).FirstOrDefault(IsOptionLike)
-                    ?? result.UnmatchedTokens.FirstOrDefault();
-        if (stray is not null)
-            return IsOptionLike(stray)
-                ? $"unknown option {OptionName(stray)} for '{name}'; {help}"
-                : $"unexpected argument '{stray}' for '{name}'; {help}";
+        var names = binding.Options.Values.Select(o => "--" + o.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (option, spec) in binding.Options)
         {
             var given = result.GetResult(option) as OptionResult;
             int times = given?.IdentifierTokenCount ?? 0;
             if (times > 1 && !spec.Repeatable)
                 return $"--{spec.Name} is given {times} times; give it once ({help})";
-            if (times > 0 && !spec.IsFlag && given!.Tokens.Count < times)
+            // System.CommandLine takes the next word as the value even when it is another option (--out --batch 4).
+            if (times > 0 && !spec.IsFlag && (given!.Tokens.Count < times || given.Tokens.Any(t => names.Contains(OptionName(t.Value)))))
                 return $"--{spec.Name} needs a value ({spec.ValueName}); {help}";
-            if (times == 0 && spec.Required && checkRequired)
-                return $"'{name}' needs --{spec.Name} {spec.ValueName}; {help}";
         }
+        var stray = result.UnmatchedTokens.Concat(binding.Spec.PassThrough ? [] : Positional(result, binding)).FirstOrDefault(IsOptionLike)
+                    ?? result.UnmatchedTokens.FirstOrDefault();
+        if (stray is not null)
+            return IsOptionLike(stray)
+                ? $"unknown option {OptionName(stray)} for '{name}'; {help}"
+                : $"unexpected argument '{stray}' for '{name}'; {help}";
+        if (checkRequired && binding.Options.FirstOrDefault(o => o.Value.Required && result.GetResult(o.Key) is not OptionResult { IdentifierTokenCount: > 0 }).Value is { } missing)
+            return $"'{name}' needs --{missing.Name} {missing.ValueName}; {help}";
         var other = result.Errors.FirstOrDefault(e => e.SymbolResult is not OptionResult { IdentifierTokenCount: 0 });
         return other is null ? null : $"{other.Message.TrimEnd('.')} ('{name}'); {help}";
     }
