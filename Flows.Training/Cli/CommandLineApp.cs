@@ -68,8 +68,9 @@ public sealed class CommandLineApp
                 throw new UsageException($"unknown command '{string.Join(' ', topic)}'; see '{_name} --help'");
             return PrintHelp(root.Parse([topic[0], "--help"], ParserSettings), isRoot: false);
         }
-        if (result.Action is not null and not ParseErrorAction && result.CommandResult.Command == root)
-            return result.Invoke(Invocation()); // --version, [suggest]
+        // Our commands carry no System.CommandLine action (they run below, so their exceptions reach the caller
+        // as they are); an action here is System.CommandLine's own: --version, or [suggest] for completions.
+        if (result.Action is not null and not ParseErrorAction) return result.Invoke(Invocation());
         var binding = bindings.FirstOrDefault(b => b.Command == result.CommandResult.Command);
         if (UsageErrors.Find(result, binding, _name, checkRequired: true) is { } problem) throw new UsageException(problem);
         if (binding is null) throw new UsageException($"no command given; see '{_name} --help'");
