@@ -25,6 +25,25 @@ public sealed class CommandLineLayerTests
         Assert.That(output, Is.Empty, "nothing ran");
     }
 
+    [TestCase("train", "--bacth", " (did you mean --batch?)")]
+    [TestCase("train", "--Stesp", " (did you mean --steps?)")]
+    [TestCase("ood", "--scroes", " (did you mean --scores?)")]
+    [TestCase("train", "--no-such-option", "")]
+    public void AMisspeltOptionNamesTheNearestOneWhenThereIsOne(string command, string typo, string hint)
+    {
+        var (code, _, error) = App.Run(command, typo, "4");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(LastLine(error), Is.EqualTo($"error: unknown option {typo} for '{command}'{hint}; see 'flows {command} --help'"));
+    }
+
+    [Test]
+    public void AMisspeltCommandNamesTheNearestOne()
+    {
+        var (code, _, error) = App.Run("trian", "--steps", "3");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(LastLine(error), Is.EqualTo("error: unknown command 'trian' (did you mean train?); see 'flows --help'"));
+    }
+
     [Test]
     public void AMisspeltOptionBeforeAnyCommandIsRefusedForTheMainJob()
     {
