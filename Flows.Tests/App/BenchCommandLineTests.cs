@@ -56,6 +56,14 @@ public sealed class BenchCommandLineTests
     }
 
     [Test]
+    public void BenchmarksHelpIsBenchmarkDotNetsOwn()
+    {
+        var (code, output, _) = Run("benchmarks", "--help");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(output, Does.Contain("--filter").And.Contain("--runtimes"));
+    }
+
+    [Test]
     public void AMisspeltSubcommandIsRefused()
     {
         var (code, _, error) = Run("stpe", "--model", "glow");
