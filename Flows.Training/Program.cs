@@ -14,26 +14,16 @@ namespace Flows.Training;
 /// </summary>
 public static class Program
 {
+    /// <summary>The app's commands on the shared command-line layer (Cli/CommandLineApp.cs).</summary>
+    public static CommandLineApp App { get; } = new("flows",
+        "flows: normalizing flows from scratch (\"Why Normalizing Flows Fail to Detect OOD Data\"). With no command: the main job, 'run'.",
+        CommandCatalog.All, MainJobCommand.Spec, typeof(Program).Assembly);
+
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "--help" or "-h" or "help")
-        {
-            PrintHelp();
-            return 0;
-        }
-        var command = args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)
-            ? MainJobCommand.Spec
-            : CommandCatalog.All.FirstOrDefault(c => c.Name == args[0]);
-        var rest = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[1..] : args;
         try
         {
-            if (command is null) throw new UsageException($"unknown command '{args[0]}'; see 'flows --help'");
-            if (rest.Contains("--help") || rest.Contains("-h"))
-            {
-                Console.Write(command.Help());
-                return 0;
-            }
-            return command.Run(command.Parse(rest));
+            return App.Run(args);
         }
         catch (UsageException e) { return Fail(2, e.Message); }
         catch (DataException e) { return Fail(3, e.Message); }
@@ -51,17 +41,5 @@ public static class Program
         Console.Out.Flush();
         Console.Error.WriteLine($"error: {message}");
         return code;
-    }
-
-    private static void PrintHelp()
-    {
-        Console.WriteLine("flows — normalizing flows from scratch (\"Why Normalizing Flows Fail to Detect OOD Data\")");
-        Console.WriteLine();
-        Console.WriteLine("usage: flows [COMMAND] [options]     (no command: the main job, 'run')");
-        Console.WriteLine();
-        foreach (var c in CommandCatalog.All)
-            Console.WriteLine($"  {c.Name,-10} {c.Summary.Split('\n')[0]}");
-        Console.WriteLine();
-        Console.WriteLine("'flows COMMAND --help' lists a command's options.");
     }
 }

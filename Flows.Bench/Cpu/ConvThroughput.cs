@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Flows.Kernels;
 using Flows.Kernels.Devices;
+using Flows.Training.Cli;
 
 namespace Flows.Bench.Cpu;
 
@@ -28,7 +29,18 @@ public static class ConvThroughput
 
     private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes fwd,bwd-data,bwd-weight]";
 
-    public static int Run(string[] args)
+    public static CommandSpec Spec { get; } = new("conv",
+        "Time the three convolution passes at a few shapes and print one CONV line per (shape, pass), in GFLOP/s.",
+        [
+            new("shapes", "LIST", "B:CIN:COUT:K:HxW[:S[:P]] items or resnet18, comma-separated", DefaultShapes),
+            new("reps", "N", "timed repetitions", "10"),
+            new("warmup", "N", "untimed repetitions first", "2"),
+            new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
+            new("passes", "LIST", "fwd, bwd-data, bwd-weight, comma-separated", "fwd,bwd-data,bwd-weight"),
+        ],
+        Run);
+
+    public static int Run(ParsedArgs args)
     {
         List<ConvGeometry> shapes;
         int reps, warmup;
@@ -36,7 +48,7 @@ public static class ConvThroughput
         HashSet<string> passes;
         try
         {
-            var o = Parse(args);
+            var o = args.Values;
             string list = o.GetValueOrDefault("shapes", DefaultShapes);
             shapes = ParseShapes(string.Join(",", list.Split(',').Select(item => item.Trim() == "resnet18" ? ResNet18Shapes : item)));
             passes = ParsePasses(o.GetValueOrDefault("passes", "fwd,bwd-data,bwd-weight"));
@@ -144,21 +156,6 @@ public static class ConvThroughput
         return shapes;
     }
 
-    private static Dictionary<string, string> Parse(string[] args)
-    {
-        var known = new HashSet<string> { "shapes", "reps", "warmup", "device", "passes" };
-        var d = new Dictionary<string, string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"expected --name value pairs, got '{args[i]}'");
-            string name = args[i][2..];
-            if (!known.Contains(name)) throw new ArgumentException($"unknown flag '{args[i]}'");
-            d[name] = args[++i];
-        }
-        return d;
-    }
-
     private static HashSet<string> ParsePasses(string list)
     {
         var passes = new HashSet<string>(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -168,14 +165,14 @@ public static class ConvThroughput
         return passes.Count > 0 ? passes : throw new ArgumentException("--passes: no passes given");
     }
 
-    private static int Count(Dictionary<string, string> o, string key, int fallback)
+    private static int Count(IReadOnlyDictionary<string, string> o, string key, int fallback)
     {
         if (!o.TryGetValue(key, out var s)) return fallback;
         return int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v)
             ? v : throw new ArgumentException($"--{key} must be a non-negative integer, got '{s}'");
     }
 
-    private static int Positive(Dictionary<string, string> o, string key, int fallback)
+    private static int Positive(IReadOnlyDictionary<string, string> o, string key, int fallback)
     {
         int v = Count(o, key, fallback);
         return v > 0 ? v : throw new ArgumentException($"--{key} must be at least 1, got {v}");

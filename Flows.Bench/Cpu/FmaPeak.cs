@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Flows.Training.Cli;
 
 namespace Flows.Bench.Cpu;
 
@@ -11,7 +12,10 @@ namespace Flows.Bench.Cpu;
 /// </summary>
 public static class FmaPeak
 {
-    public static int Run(string[] args)
+    public static CommandSpec Spec { get; } = new("fma-peak",
+        "The measured FMA peak (GFLOP/s), one thread and one per core: the ceiling of the kernel numbers.", [], Run);
+
+    public static int Run(ParsedArgs args)
     {
         const long iterations = 200_000_000;
         if (!Vector256.IsHardwareAccelerated)

@@ -4,6 +4,7 @@ using Flows.Core;
 using Flows.Core.Flows;
 using Flows.Kernels;
 using Flows.Kernels.Devices;
+using Flows.Training.Cli;
 
 namespace Flows.Bench.EndToEnd;
 
@@ -14,17 +15,35 @@ namespace Flows.Bench.EndToEnd;
 /// </summary>
 public static class StepBenchmark
 {
-    public static int Run(string[] args)
+    public static CommandSpec Spec { get; } = new("step",
+        "Time the paper's training step and eval-mode NLL forward on random images; prints the peers' RESULT line.",
+        [
+            new("model", "NAME", "realnvp or glow", "realnvp"),
+            new("mid", "M", "st-network width (default: 64, Glow 200)"),
+            new("blocks", "B", "residual blocks per st-network (Glow: highway layers; default: 6, Glow 3)"),
+            new("scales", "S", "RealNVP scales / Glow levels", "2"),
+            new("K", "K", "Glow steps per level", "16"),
+            new("batch", "N", "training batch size", "32"),
+            new("steps", "N", "timed training steps", "10"),
+            new("warmup", "N", "untimed training steps first", "2"),
+            new("eval-batch", "N", "eval-mode batch size (0: the training batch)", "0"),
+            new("eval-steps", "N", "timed eval-mode passes", "3"),
+            new("eval-warmup", "N", "untimed eval-mode passes first", "1"),
+            new("profile", "LEVEL", "1: time every compute call; 2: also convolutions by shape", "0"),
+            new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
+        ],
+        Run);
+
+    public static int Run(ParsedArgs o)
     {
-        var o = Parse(args);
-        string model = o.GetValueOrDefault("model", "realnvp");
+        string model = o.String("model") ?? "realnvp";
         int mid = Int(o, "mid", model == "glow" ? 200 : 64), blocks = Int(o, "blocks", model == "glow" ? 3 : 6);
         int scales = Int(o, "scales", 2), k = Int(o, "K", 16), batch = Int(o, "batch", 32);
         int steps = Int(o, "steps", 10), warmup = Int(o, "warmup", 2);
         int evalBatch = Int(o, "eval-batch", 0), evalSteps = Int(o, "eval-steps", 3), evalWarmup = Int(o, "eval-warmup", 1);
-        string profileLevel = o.GetValueOrDefault("profile", "0");
+        string profileLevel = o.String("profile") ?? "0";
         bool profile = profileLevel != "0";
-        IComputeBackend device = ComputeDevices.Create(o.GetValueOrDefault("device", "cpu"));
+        IComputeBackend device = ComputeDevices.Create(o.String("device") ?? "cpu");
         using var backend = profile ? new ProfilingBackend(device) : device;
 
         var image = new ImageShape(1, 28, 28);
@@ -133,18 +152,5 @@ public static class StepBenchmark
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 
-    private static Dictionary<string, string> Parse(string[] args)
-    {
-        var d = new Dictionary<string, string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"step: expected --name value pairs, got '{args[i]}'");
-            d[args[i][2..]] = args[++i];
-        }
-        return d;
-    }
-
-    private static int Int(Dictionary<string, string> o, string key, int fallback) =>
-        o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    private static int Int(ParsedArgs o, string key, int fallback) => o.Int(key, fallback);
 }

@@ -3,6 +3,7 @@ using Flows.Kernels;
 using Flows.Kernels.Cpu;
 using Flows.Kernels.Devices;
 using Flows.Kernels.Ilgpu;
+using Flows.Training.Cli;
 
 namespace Flows.Bench.Gpu;
 
@@ -15,19 +16,18 @@ public static class GpuCheck
 {
     public sealed record Options(string Device, bool Quick, string? OutDirectory);
 
-    public static int Run(string[] args)
+    public static CommandSpec Spec { get; } = new("gpu-check",
+        "Validate every ILGPU kernel against the managed CPU backend and time it.",
+        [
+            new("device", "NAME", "cuda or ilgpu-cpu (ILGPU's CPU accelerator)", "cuda"),
+            new("quick", null, "small shapes, fewer repeats"),
+            new("out", "DIR", "also write the report files into this folder"),
+        ],
+        Run);
+
+    public static int Run(ParsedArgs args)
     {
-        Options options;
-        try
-        {
-            options = Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"gpu-check: {e.Message}");
-            Console.Error.WriteLine("usage: gpu-check [--device cuda|ilgpu-cpu] [--quick] [--out DIR]");
-            return 2;
-        }
+        var options = Parse(args); // a bad --device is an ArgumentException: one line and exit code 2 (Program.cs)
 
         IlgpuBackend device;
         try
@@ -65,31 +65,12 @@ public static class GpuCheck
         }
     }
 
-    private static Options Parse(string[] args)
+    private static Options Parse(ParsedArgs args)
     {
-        string deviceName = "cuda";
-        bool quick = false;
-        string? outDirectory = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--device" when i + 1 < args.Length:
-                    deviceName = args[++i].ToLowerInvariant();
-                    if (deviceName is not ("cuda" or "ilgpu-cpu"))
-                        throw new ArgumentException($"--device must be cuda or ilgpu-cpu, got '{deviceName}'");
-                    break;
-                case "--quick":
-                    quick = true;
-                    break;
-                case "--out" when i + 1 < args.Length:
-                    outDirectory = args[++i];
-                    break;
-                default:
-                    throw new ArgumentException($"unknown or incomplete argument '{args[i]}'");
-            }
-        }
-        return new Options(deviceName, quick, outDirectory);
+        string deviceName = (args.String("device") ?? "cuda").ToLowerInvariant();
+        if (deviceName is not ("cuda" or "ilgpu-cpu"))
+            throw new ArgumentException($"--device must be cuda or ilgpu-cpu, got '{deviceName}'");
+        return new Options(deviceName, args.Flag("quick"), args.String("out"));
     }
 
     private static GpuCheckRow RunCase(KernelCase kernelCase, IlgpuBackend device, IComputeBackend reference, int warmup, int repeats)

@@ -17,8 +17,8 @@ public static class AttributeCommand
         "term per latent piece and the constant -D ln 256 (they sum to the log-likelihood). Writes the mean of every term per\n" +
         "set and the in-distribution minus OOD difference as attribution.json, attribution.md and attribution.png in --out.",
         [
-            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'"),
-            new("ood", "SETS", "OOD sets, comma-separated or repeated: registry names or NAME=PATH", "mnist,notmnist"),
+            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'", Required: true),
+            new("ood", "SETS", "OOD sets, comma-separated or repeated: registry names or NAME=PATH", "mnist,notmnist", Repeatable: true),
             new("in", "SET", "in-distribution set (default: the one the model was trained on)"),
             new("limit", "N", "use at most N test images per set (0 = all)", "1000"),
             new("batch", "N", "evaluation batch size", "100"),

@@ -10,7 +10,7 @@ public static class DescribeCommand
     public static CommandSpec Spec { get; } = new("describe",
         "Print a model's layers with their shapes and a last line 'parameters: N' (or, with --json, one JSON object). Defaults are the paper's for the image shape.",
         [
-            new("model", "NAME", "model: " + string.Join(", ", ModelConfig.ModelNames)),
+            new("model", "NAME", "model: " + string.Join(", ", ModelConfig.ModelNames), Required: true),
             new("image", "CxHxW", "image shape, e.g. 1x28x28 or 3x32x32"),
             new("scales", "S", "RealNVP scales / Glow levels"),
             new("blocks", "B", "residual blocks per st-network"),

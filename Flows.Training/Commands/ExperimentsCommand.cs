@@ -21,7 +21,7 @@ public static class ExperimentsCommand
         "3x32x32, gray sets replicated and zero-padded); SVHN and CelebA join CIFAR-10's OOD sets where their files are present.",
         [
             new("scale", "cpu|paper", "model sizes and schedule", "cpu"),
-            new("models", "IDS", "subset, comma-separated or repeated, of: " + string.Join(", ", ExperimentPlan.DefaultIds(ExperimentScale.Cpu).Concat(FeaturePlan.Ids)) + " (resnetae-lN for any N)"),
+            new("models", "IDS", "subset, comma-separated or repeated, of: " + string.Join(", ", ExperimentPlan.DefaultIds(ExperimentScale.Cpu).Concat(FeaturePlan.Ids)) + " (resnetae-lN for any N)", Repeatable: true),
             new("steps", "N", "optimizer steps per model (overrides the budget; paper scale: the paper's epochs when omitted)"),
             new("budget-minutes", "M", "cpu scale: wall-clock minutes for the whole command; sets the steps per model", "60"),
             new("eval-limit", "N", "test images per set for AUROC and attribution (0 = all; default 500 at cpu scale, all at paper scale)"),

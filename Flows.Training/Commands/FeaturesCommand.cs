@@ -19,8 +19,8 @@ public static class FeaturesCommand
         "AUROC/speed trade-off). A cache is reused only when the model files, size and images are the same.\n" +
         "Train a feature flow on the result with: flows train --dataset NAME=DIR/NAME_features_{split}.npz",
         [
-            new("data", "SETS", "image sets to embed: registry names or NAME=PATH, comma-separated or repeated", "fashionmnist,mnist,notmnist"),
-            new("splits", "WHICH", "train, test or train,test, comma-separated or repeated (default: every split a set has)"),
+            new("data", "SETS", "image sets to embed: registry names or NAME=PATH, comma-separated or repeated", "fashionmnist,mnist,notmnist", Repeatable: true),
+            new("splits", "WHICH", "train, test or train,test, comma-separated or repeated (default: every split a set has)", Repeatable: true),
             new("size", "S", "input size (even, ≥ 32; 224 is the graph's own)", "32"),
             new("batch", "N", "images per forward pass", "64"),
             new("train-limit", "N", "embed only the first N training images (0 = all)", "0"),

@@ -15,8 +15,8 @@ public static class InspectCommand
         "couplings (couplings_all.png, the co-adaptation figure), the latent z in image layout with its mean over\n" +
         "dequantization draws and with BatchNorm batch statistics (latents.png), and 9 samples (samples.png).",
         [
-            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'"),
-            new("image", "SET:INDEX", "a test image, e.g. fashionmnist:4; repeat or comma-separate for more", "fashionmnist:4,mnist:10"),
+            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'", Required: true),
+            new("image", "SET:INDEX", "a test image, e.g. fashionmnist:4; repeat or comma-separate for more", "fashionmnist:4,mnist:10", Repeatable: true),
             new("draws", "N", "dequantization draws for the averaged latent", "40"),
             new("out", "DIR", "output folder (default: beside the checkpoint, in inspect/)"),
             CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,

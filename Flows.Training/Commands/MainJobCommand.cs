@@ -25,7 +25,7 @@ public static class MainJobCommand
         [
             new("preset", "NAME", "training recipe of the pixel flow (see 'flows train --help')", "cpu-small"),
             new("steps", "N", "optimizer steps of the pixel flow (default: the preset's)"),
-            new("ood", "SETS", "OOD sets, comma-separated or repeated", "mnist,notmnist"),
+            new("ood", "SETS", "OOD sets, comma-separated or repeated", "mnist,notmnist", Repeatable: true),
             new("limit", "N", "test images scored per set", "2000"),
             new("val", "N", "held-out training images for typicality and calibrated thresholds", "2000"),
             new("no-features", null, "skip the feature flow (pixel flow only)"),

@@ -17,9 +17,9 @@ public static class OodCommand
         "set, AUROC with a bootstrap CI, AUPR-In/Out, FPR95 and a calibrated threshold per score and OOD set (in-distribution\n" +
         "is the positive class), a log-likelihood histogram, ROC curves, scores.csv, report.json and report.md in --out.",
         [
-            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'"),
-            new("ood", "SETS", "OOD sets, comma-separated or repeated: registry names or NAME=PATH", "mnist,notmnist"),
-            new("scores", "LIST", "OOD scores, comma-separated or repeated: " + string.Join(", ", OodScoreSetup.Names), "ll"),
+            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'", Required: true),
+            new("ood", "SETS", "OOD sets, comma-separated or repeated: registry names or NAME=PATH", "mnist,notmnist", Repeatable: true),
+            new("scores", "LIST", "OOD scores, comma-separated or repeated: " + string.Join(", ", OodScoreSetup.Names), "ll", Repeatable: true),
             new("val", "N", "validation split: the last N training images of the in-distribution set (thresholds, typicality's entropy; 0 = none)", "0"),
             new("target-tpr", "T", "calibrate each threshold to accept this fraction of the validation split, in (0, 1]", "0.95"),
             new("typicality-batch", "M", "batch size of the typicality batch test", "10"),

@@ -13,7 +13,7 @@ public static class SampleCommand
     public static CommandSpec Spec { get; } = new("sample",
         "Draw samples x = f^-1(z), z ~ N(0, T^2 I), from a trained flow in eval mode and save them as a PNG grid.",
         [
-            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'"),
+            new("checkpoint", "PATH", "checkpoint.safetensors written by 'flows train'", Required: true),
             new("count", "N", "number of samples", "16"),
             new("temperature", "T", "sampling temperature: z ~ N(0, T^2 I); below 1 gives smoother samples, 0 decodes z = 0", "1"),
             new("out", "FILE", "PNG to write (a .npz of vectors for a tabular model)", "samples.png"),
