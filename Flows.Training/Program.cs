@@ -10,7 +10,8 @@ namespace Flows.Training;
 
 /// <summary>
 /// The command-line app. Errors a user can cause end in one line on stderr that names the problem and the fix,
-/// with a non-zero exit code: 2 usage, 3 data, 4 checkpoint, 5 device, 6 numerical divergence, 1 other.
+/// with a non-zero exit code: 2 usage, 3 data, 4 checkpoint, 5 device, 6 numerical divergence, 7 an output file
+/// that could not be written (full disk, unwritable folder), 1 other.
 /// </summary>
 public static class Program
 {
@@ -32,6 +33,7 @@ public static class Program
         catch (TrainingDivergedException e) { return Fail(6, e.Message); }
         catch (NumericalException e) { return Fail(6, e.Message); }
         catch (ArgumentException e) { return Fail(2, e.Message); }
+        catch (OutputWriteException e) { return Fail(7, e.Message); }
         catch (IOException e) { return Fail(1, $"{e.Message} (check the path and free disk space)"); }
         catch (UnauthorizedAccessException e) { return Fail(1, $"{e.Message} (pick a folder you can write, e.g. with --out)"); }
     }

@@ -19,7 +19,10 @@ public static class AtomicFile
     /// <summary>How long a temporary file must have gone unwritten before a later successful write removes it.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
 
-    /// <summary>Writes through <paramref name="writeContent"/>; on any failure the target is untouched and the temporary file is removed.</summary>
+    /// <summary>
+    /// Writes through <paramref name="writeContent"/>; on any failure the target is untouched and the temporary file is
+    /// removed. An I/O failure (full disk, unwritable folder) becomes an <see cref="OutputWriteException"/> naming the file.
+    /// </summary>
     public static void Write(string path, Action<Stream> writeContent)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -36,6 +39,11 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException and not OutputWriteException || e is UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new OutputWriteException(path, e);
         }
         catch
         {

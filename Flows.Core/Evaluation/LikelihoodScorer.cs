@@ -18,6 +18,7 @@ public static class LikelihoodScorer
         if (!data.SampleShape.AsSpan().SequenceEqual(expected) || data.IsImages != model.DiscreteData)
             throw new ArgumentException($"{data.Name} has {(data.IsImages ? "images" : "vectors")} of {data.ShapeText}, the model '{model.Name}' takes {(model.DiscreteData ? "images" : "vectors")} of {string.Join("x", expected)}");
 
+        ModelFootprint.RequireEvaluationFits(model.Config, batchSize, count, ModelFootprint.AvailableBytes);
         var scores = new double[count];
         bool wasTraining = model.Training;
         var noise = model.Noise;

@@ -57,6 +57,8 @@ public sealed class Trainer : IDisposable
                 : $"the training set {train.Name} is empty after --train-limit {config.TrainLimit}: there is no training data; raise --train-limit");
         if (_test.Count == 0)
             throw new DataException($"the test set {test.Name} is empty: nothing to evaluate; check its path or pick a set with a test split");
+        ModelFootprint.RequireTrainingStepFits(config.Model, config.BatchSize, _train.Count, ModelFootprint.AvailableBytes);
+        ModelFootprint.RequireEvaluationFits(config.Model, config.EvalBatchSize, _test.Count, ModelFootprint.AvailableBytes);
         Model = FlowModels.Create(config.Model, backend, config.Seed);
         if (!_train.SampleShape.AsSpan().SequenceEqual(Model.DataShape) || !_test.SampleShape.AsSpan().SequenceEqual(Model.DataShape))
             throw new ArgumentException(

@@ -106,12 +106,17 @@ public sealed record TrainingConfig
         _ => new TrainingConfig { Model = model },
     };
 
+    /// <summary>The largest sample grid a run draws (the same bound as `flows sample --count`).</summary>
+    public const int MaxSampleGrid = 1024;
+
     public void Validate()
     {
         foreach (var (flag, value) in new[] { ("--samples", SampleCount), ("--test-limit", TestLimit), ("--checkpoint-every", CheckpointEvery),
                                                ("--train-limit", TrainLimit), ("--steps", MaxSteps), ("--epochs", Epochs) })
             if (value < 0) throw new ArgumentException($"{flag} must not be negative, got {value}");
         if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}");
+        if (SampleCount > MaxSampleGrid)
+            throw new ArgumentException($"--samples {SampleCount}: the sample grid holds at most {MaxSampleGrid} images; use a smaller --samples");
         if (RecalibrateBatchNorm < 0) throw new ArgumentException($"--recalibrate-bn must not be negative, got {RecalibrateBatchNorm}");
         if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be at least 1, got {EvalBatchSize}");
         if (Epochs < 1 && MaxSteps < 1) throw new ArgumentException("give at least one epoch or a positive --steps");

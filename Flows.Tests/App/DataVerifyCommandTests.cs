@@ -15,12 +15,13 @@ public sealed class DataVerifyCommandTests
         foreach (var name in new[] { "train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz" })
             File.Copy(Path.Combine(real, name), Path.Combine(dir.File("mnist"), name));
 
-        var (code, output, _) = App.Run("data", "verify", "--data-dir", dir.Path);
+        var (code, output, error) = App.Run("data", "verify", "--data-dir", dir.Path);
 
-        Assert.That(code, Is.Not.EqualTo(0), output);
+        Assert.That(code, Is.EqualTo(3), output);
         Assert.That(output, Does.Not.Contain("all present files verified"));
         Assert.That(output, Does.Contain("mnist/t10k-images-idx3-ubyte.gz"));
-        Assert.That(output.TrimEnd().Split('\n')[^1], Does.Contain("missing").And.Contain("mnist/t10k-images-idx3-ubyte.gz"));
+        Assert.That(error.Trim(), Does.StartWith("error: ").And.Contain("missing").And.Contain("mnist/t10k-images-idx3-ubyte.gz"));
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1));
     }
 
     [Test]

@@ -119,6 +119,48 @@ public sealed class TrainValidationCommandTests
         AssertOneClearLine(App.Run("ood", "--checkpoint", path, "--device", "cpu"), 4, path, "mid");
     }
 
+    // Defect 4: sizes from a checkpoint's metadata that no machine could hold are refused before allocating.
+    [TestCase("mid", 30000)]
+    [TestCase("blocks", 100000)]
+    public void ACheckpointWhoseMetadataAsksForGigabytesIsRefusedBeforeAllocating(string key, int value)
+    {
+        string path = SaveCheckpointWith(c => c with { Model = key == "mid" ? c.Model with { Mid = value } : c.Model with { Blocks = value, Mid = 64 } });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        AssertOneClearLine(App.Run("ood", "--checkpoint", path, "--device", "cpu"), 4, path, $"{key} {value}", "parameters");
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(64L << 20));
+        AssertOneClearLine(App.Run("train", "--resume", path, "--device", "cpu"), 4, path, $"{key} {value}");
+    }
+
+    // Defect 4: describe flags asking for more than the machine holds.
+    [TestCase("--mid", "30000")]
+    [TestCase("--blocks", "100000")]
+    public void DescribeRefusesSizesNoMachineHolds(string flag, string value)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        AssertOneClearLine(App.Run("describe", "--model", "realnvp", "--image", "1x28x28", flag, value), 2, $"{flag.TrimStart('-')} {value}", "parameters");
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(64L << 20));
+    }
+
+    // Defect 4: a batch whose step cannot fit is refused before training; so is a sample grid of 200,000.
+    [Test]
+    public void ABatchOrSampleGridThatCannotFitIsRefusedBeforeTraining()
+    {
+        string run = _dir.File("run");
+        var images = SyntheticImages.Blobs("blobs", 16, 28, seed: 1);
+        var config = new TrainingConfig
+        {
+            Model = ModelConfig.Defaults("realnvp", new ImageShape(1, 28, 28)) with { Blocks = 1, Mid = 32 },
+            Dataset = "synthetic", MaxSteps = 1, BatchSize = 1_000_000, EvalBatchSize = 8, SampleCount = 1,
+        };
+        using var backend = new ManagedCpuBackend();
+        Assert.DoesNotThrow(() => new Trainer(config, backend, images, images, run).Dispose(), "16 images: the batch is the set");
+        Assert.That(() => ModelFootprint.RequireTrainingStepFits(config.Model, 1_000_000, 60_000, ModelFootprint.AvailableBytes),
+                    Throws.ArgumentException.With.Message.StartWith("--batch 1000000"));
+        var grid = Assert.Throws<ArgumentException>(() => (config with { BatchSize = 8, SampleCount = 200_000 }).Validate())!;
+        Assert.That(grid.Message, Does.Contain("--samples 200000"));
+        AssertOneClearLine(App.Run("train", "--preset", "smoke", "--samples", "200000", "--out", run, "--device", "cpu", "--offline"), 2, "--samples 200000");
+    }
+
     // Defect 8: bad values in a checkpoint name the checkpoint and its metadata key, not a flag.
     [Test]
     public void ACheckpointWithANegativeLearningRateNamesTheCheckpointAndTheKey()
@@ -160,6 +202,31 @@ public sealed class TrainValidationCommandTests
         AssertOneClearLine(App.Run(TinyVectorRun(data, file, "--steps", "1")), 2, file, "--out");
         AssertOneClearLine(App.Run(TinyVectorRun(data, Path.Combine(file, "sub"), "--steps", "1")), 2, file, "--out");
         Assert.That(File.ReadAllText(file), Is.EqualTo("x"));
+    }
+
+    // Defect 11: an unwritable --out (here a folder under /sys, which even root cannot create) is one usage line.
+    [Test]
+    public void AnUnwritableOutIsOneLineNamingIt()
+    {
+        string data = WriteVectors("v", trainCount: 40);
+        string unwritable = "/sys/flows-unwritable-run";
+        AssertOneClearLine(App.Run(TinyVectorRun(data, unwritable, "--steps", "1")), 2, "--out", unwritable, "cannot write");
+        AssertOneClearLine(App.Run("run", "--out", unwritable, "--offline"), 2, "--out", unwritable);
+    }
+
+    // Defect 11: an output file that cannot be written after training (here a folder stands where metrics.json
+    // goes; a full disk fails the same write) is exit 7 naming the file, and the checkpoint already written survives.
+    [Test]
+    public void AnOutputFileThatCannotBeWrittenIsExitSevenNamingItAndLosesNothing()
+    {
+        string data = WriteVectors("v", trainCount: 40);
+        string run = _dir.File("run");
+        Directory.CreateDirectory(Path.Combine(run, "metrics.json"));
+        var result = App.Run(TinyVectorRun(data, run, "--steps", "2"));
+        AssertOneClearLine(result, 7, "metrics.json", "free space");
+        string checkpoint = Path.Combine(run, "checkpoint.safetensors");
+        if (File.Exists(checkpoint)) Assert.DoesNotThrow(() => TrainingCheckpoint.Load(checkpoint));
+        Assert.That(Directory.EnumerateFiles(run, "*.tmp", SearchOption.AllDirectories), Is.Empty);
     }
 
     // Defect 6: the main job checks every flag and the OOD sets before it trains.

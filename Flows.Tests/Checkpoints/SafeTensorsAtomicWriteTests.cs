@@ -37,7 +37,7 @@ public class SafeTensorsAtomicWriteTests
         {
             s.Write(new byte[1000]);
             throw new IOException("disk full");
-        }), Throws.TypeOf<IOException>());
+        }), Throws.TypeOf<OutputWriteException>().With.Message.Contains(path).And.Message.Contains("disk full").And.Message.Contains("free space"));
         Assert.That(File.ReadAllText(path), Is.EqualTo("old"));
         Assert.That(Directory.GetFiles(dir.Path), Has.Length.EqualTo(1));
     }

@@ -78,7 +78,7 @@ public static class DataCommand
         var parts = new List<string>();
         if (missing.Count > 0) parts.Add($"{missing.Count} file(s) missing ({string.Join(", ", missing)})");
         if (damaged > 0) parts.Add($"{damaged} file(s) damaged");
-        Console.WriteLine($"{string.Join(" and ", parts)}; run 'flows data download NAME' for each incomplete set");
-        return 1;
+        // The verdict is the run's one error line (exit 3, a data error); the per-file lines above are the details.
+        throw new DataException($"{string.Join(" and ", parts)}; run 'flows data download NAME' for each incomplete set");
     }
 }

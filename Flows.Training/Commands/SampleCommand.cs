@@ -27,7 +27,8 @@ public static class SampleCommand
         TemperatureSampling.Validate(temperature); // before the checkpoint is read
         var checkpoint = TrainingCheckpoint.Load(args.Required("checkpoint"));
         int count = args.Int("count", 16);
-        if (count < 1 || count > 1024) throw new UsageException($"--count must be between 1 and 1024, got {count}");
+        if (count < 1 || count > TrainingConfig.MaxSampleGrid)
+            throw new UsageException($"--count must be between 1 and {TrainingConfig.MaxSampleGrid}, got {count}");
         using var backend = CommonOptions.CreateBackend(args);
         var model = FlowModels.Create(checkpoint.Config.Model, backend, checkpoint.Config.Seed);
         checkpoint.LoadModelInto(model);
@@ -37,8 +38,7 @@ public static class SampleCommand
             string npz = args.String("out") ?? "samples.npz";
             if (!FlowDataLoader.IsVectorFile(npz)) throw new UsageException($"a {checkpoint.Config.Model.Name} model samples vectors; give --out a .npz path, not {npz}");
             model.Eval();
-            using var scope = new TensorScope();
-            var values = TemperatureSampling.Sample(model, count, temperature, (ulong)args.Int("seed", 0)).ToArray();
+            var values = SampleGrid.Draw(model, count, (ulong)args.Int("seed", 0), temperature);
             VectorFile.Save(npz, new VectorDataset("samples", values, Enumerable.Repeat(-1, count).ToArray(), model.Dimension));
             Console.WriteLine($"samples: {Path.GetFullPath(npz)}");
             return 0;

@@ -113,7 +113,10 @@ public sealed record ModelConfig(
         return c;
     }
 
-    /// <summary>Refuses zero or negative sizes the model needs, naming the field (e.g. 'mid').</summary>
+    /// <summary>
+    /// Refuses zero or negative sizes the model needs, naming the field (e.g. 'mid'), and sizes whose parameters could
+    /// not fit in this machine's memory (<see cref="ModelFootprint"/>), before anything is allocated.
+    /// </summary>
     public void Validate()
     {
         if (!ModelNames.Contains(Name)) throw new ArgumentException($"unknown model '{Name}'; known models: {string.Join(", ", ModelNames)}");
@@ -128,6 +131,7 @@ public sealed record ModelConfig(
             if (value < 1) throw new ArgumentException($"model option '{field}' of '{Name}' must be at least 1, got {value}");
         if (StType is "resnet_ae" or "autoencoder" && Latent < 1)
             throw new ArgumentException($"model option 'latent' of '{Name}' ({StType} st-network) must be at least 1, got {Latent}");
+        ModelFootprint.RequireParametersFit(this, string.Join(", ", needed.Select(f => $"{f.Item1} {f.Item2}")), ModelFootprint.AvailableBytes);
     }
 
     private static string Format(int v) => v.ToString(CultureInfo.InvariantCulture);
