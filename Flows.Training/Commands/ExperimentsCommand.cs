@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Flows.Core.Data;
-using Flows.Core.Experiments;
+using Flows.Training.Experiments;
 using Flows.Core.Features;
 using Flows.Training.Cli;
 

@@ -1,7 +1,7 @@
 using Flows.Core.Data;
 using Flows.Core.Training;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>Where the comparison reads and writes, and what it evaluates on.</summary>
 public sealed record ExperimentOptions

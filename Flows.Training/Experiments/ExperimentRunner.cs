@@ -8,10 +8,11 @@ using Flows.Core.Data;
 using Flows.Core.Evaluation;
 using Flows.Core.Flows;
 using Flows.Core.Inspection;
+using Flows.Core;
 using Flows.Core.Training;
 using Flows.Kernels;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// Trains and evaluates every run of a comparison in turn (same data, seed and step budget each), then writes

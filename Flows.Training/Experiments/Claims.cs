@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// The paper's claims that the comparison can check, each judged in direction from our numbers:

@@ -3,7 +3,7 @@ using System.Text;
 using Flows.Core.Checkpoints;
 using Flows.Core.Inspection;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// Writes REPRODUCTION.md: what ran (configurations, seeds, device, time), the bits/dim and AUROC tables, the

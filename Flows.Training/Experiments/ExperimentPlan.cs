@@ -2,7 +2,7 @@ using System.Globalization;
 using Flows.Core.Flows;
 using Flows.Core.Training;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// The paper's comparison (paper-spec E2, E6–E8) as a list of runs, all on FashionMNIST with one seed and one
