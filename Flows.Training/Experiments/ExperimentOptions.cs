@@ -15,6 +15,9 @@ public sealed record ExperimentOptions
     /// <summary>Where the report's figures are copied (referenced relative to the report).</summary>
     public required string FiguresDirectory { get; init; }
 
+    /// <summary>A second copy of the report and its figures (--write-docs, e.g. docs/REPRODUCTION.md); null: none.</summary>
+    public ReportTarget? DocsCopy { get; init; }
+
     public DataOptions Data { get; init; } = new();
 
     public string InDistribution { get; init; } = "fashionmnist";

@@ -5,7 +5,7 @@ using Flows.Core.Training;
 namespace Flows.Training.Experiments;
 
 /// <summary>
-/// The paper's comparison (paper-spec E2, E6–E8) as a list of runs, all on FashionMNIST with one seed and one
+/// The paper's comparison (paper-spec E2, E6–E8) as a list of runs, all on one in-distribution set (FashionMNIST in the paper) with one seed and one
 /// step budget: multi-scale RealNVP and Glow (baselines), single-scale RealNVP with checkerboard masks,
 /// horizontal masks and the cycle-mask, RealNVP with ResNetAE bottleneck st-networks at several latent sizes,
 /// and the 3-layer horizontal model of the co-adaptation figure.
@@ -30,14 +30,17 @@ public static class ExperimentPlan
     /// The runs for <paramref name="ids"/> (null: all), each stopped after <paramref name="steps"/> optimizer steps
     /// (0: the paper's epochs), evaluated on the first <paramref name="testLimit"/> test images (0: all).
     /// </summary>
-    public static IReadOnlyList<ExperimentRun> Build(ExperimentScale scale, IReadOnlyCollection<string>? ids, int steps, int seed, int testLimit)
+    /// <param name="dataset">The in-distribution set every run trains on.</param>
+    /// <param name="shape">Its image shape (null: FashionMNIST's 1×28×28); the paper's gray or colour sizes follow the channels.</param>
+    public static IReadOnlyList<ExperimentRun> Build(ExperimentScale scale, IReadOnlyCollection<string>? ids, int steps, int seed, int testLimit,
+                                                     string dataset = "fashionmnist", ImageShape? shape = null)
     {
         var known = DefaultIds(scale);
         var chosen = ids is null || ids.Count == 0 ? known : ids.Select(Normalize).ToList();
         foreach (var id in chosen)
             if (!known.Contains(id) && !id.StartsWith("resnetae-l", StringComparison.Ordinal))
                 throw new ArgumentException($"unknown experiment model '{id}'; known: {string.Join(", ", known)} (resnetae-lN for any latent size N)");
-        return chosen.Distinct().Select(id => Create(scale, id, steps, seed, testLimit)).ToList();
+        return chosen.Distinct().Select(id => Create(scale, id, steps, seed, testLimit, shape: shape, dataset: dataset)).ToList();
     }
 
     /// <summary>Whether <paramref name="id"/> names a run of this plan (a default id, or resnetae-lN for any N).</summary>
