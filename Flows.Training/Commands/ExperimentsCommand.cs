@@ -3,6 +3,7 @@ using System.Globalization;
 using Flows.Core.Data;
 using Flows.Training.Experiments;
 using Flows.Core.Features;
+using Flows.Core.Flows;
 using Flows.Training.Cli;
 
 namespace Flows.Training.Commands;
@@ -108,7 +109,7 @@ public static class ExperimentsCommand
             Invocation = "flows experiments " + string.Join(" ", Environment.GetCommandLineArgs().Skip(2)),
             Notes = notes,
             Log = Console.WriteLine,
-            Observer = run => new ConsoleTrainingObserver(run.Config.BatchSize, run.Config.Model.Name == "tabular" ? "nats" : "bits/dim"),
+            Observer = run => new ConsoleTrainingObserver(run.Config.BatchSize, ModelCatalog.Get(run.Config.Model.Name).TakesVectors ? "nats" : "bits/dim"),
         };
         var runner = new ExperimentRunner(backend, options);
         string dataDir = DataDirectory.Resolve(options.Data.DataDir);
@@ -130,7 +131,7 @@ public static class ExperimentsCommand
                 return s;
             }).ToList();
             var evalImages = plan.Select(r => StepBudget.EvalImages(evalLimit, options.OodSets.Count,
-                r.Config.Model.Name is "horizontal" or "horizontal3"))
+                ExperimentPlan.MeasuresCoAdaptation(r)))
                 .Concat(featurePlan.Where(f => f.PixelRun is not null).Select(f => evalLimit * (1 + f.OodSets.Count))).ToList();
             double left = budget * 60 - clock.Elapsed.TotalSeconds;
             int sized = StepBudget.Steps(times, timed[0].Config.BatchSize, evalImages, left);

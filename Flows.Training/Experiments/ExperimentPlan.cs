@@ -70,43 +70,24 @@ public static class ExperimentPlan
     {
         bool paper = scale == ExperimentScale.Paper;
         model ??= id.StartsWith("resnetae-l", StringComparison.Ordinal) ? "realnvp-resnetae" : id;
+        var use = ExperimentModel.Get(model);
         var config = ModelConfig.Defaults(model, shape ?? Gray);
-        if (!paper)
-        {
-            // Two cores: one or two residual blocks and 16 channels keep a step at a few seconds.
-            config = model switch
-            {
-                "glow" => config with { K = 4, Mid = 32, Layers = 2 },
-                "realnvp" or "realnvp-resnetae" => config with { Blocks = 2, Mid = 16 },
-                _ => config with { Blocks = 1, Mid = 16 },
-            };
-        }
-        if (model == "realnvp-resnetae")
+        if (!paper) config = use.CpuSizes(config);
+        if (id.StartsWith("resnetae-l", StringComparison.Ordinal))
             config = config with { Latent = int.Parse(id["resnetae-l".Length..], NumberStyles.None, CultureInfo.InvariantCulture) };
 
         var training = TrainingConfig.PaperDefaults(config) with
         {
             Dataset = dataset, Seed = seed, TestLimit = testLimit, BatchSize = 32,
-            // The paper's epochs (paper-spec §5.3; the single-scale and bottleneck settings are unverified, so
-            // they take the RealNVP baseline's). At CPU scale the step budget decides and a larger rate helps.
-            Epochs = paper ? (model == "glow" ? 152 : 82) : 1,
+            Epochs = paper ? use.PaperEpochs : 1,
             MaxSteps = steps,
-            LearningRate = paper ? 5e-5 : model == "glow" ? 1e-4 : 1e-3,
+            LearningRate = paper ? 5e-5 : use.CpuRate,
             SampleCount = 9,
         };
-        var (group, description) = Describe(model, config);
-        return new ExperimentRun(id, group, description, training);
+        return new ExperimentRun(id, use.Group, use.Describe(config), training);
     }
 
-    private static (string Group, string Description) Describe(string model, ModelConfig c) => model switch
-    {
-        "realnvp" => ("baseline", "multi-scale RealNVP (E2 baseline)"),
-        "glow" => ("baseline", "Glow (E2 baseline; the official notebook's model)"),
-        "realnvp8" => ("mask", "single-scale RealNVP, 8 checkerboard couplings (E7 comparison)"),
-        "horizontal" => ("mask", "single-scale RealNVP, 8 horizontal-mask couplings (E6/E7)"),
-        "cyclemask" => ("mask", "single-scale RealNVP, 8 cycle-mask couplings (E7)"),
-        "realnvp-resnetae" => ("bottleneck", string.Create(CultureInfo.InvariantCulture, $"multi-scale RealNVP, ResNetAE st-networks, bottleneck l = {c.Latent} (E8)")),
-        "horizontal3" => ("coadaptation", "3 horizontal-mask couplings (E6 co-adaptation figure)"),
-        _ => ("other", model),
-    };
+    /// <summary>Whether a run measures co-adaptation (all its couplings use horizontal masks), for the evaluation budget.</summary>
+    public static bool MeasuresCoAdaptation(ExperimentRun run) =>
+        ExperimentModel.All.FirstOrDefault(m => m.Model == run.Config.Model.Name)?.CoAdaptation ?? false;
 }
