@@ -19,7 +19,7 @@ public static class ExperimentPlan
     /// cheap co-adaptation model first, so a comparison cut short still has them.
     /// </summary>
     public static IReadOnlyList<string> DefaultIds(ExperimentScale scale) =>
-        ["realnvp", "glow", "horizontal3", "realnvp8", "horizontal", "cyclemask", .. BottleneckSizes(scale).Select(l => ResNetAeId(l))];
+        ExperimentModel.All.SelectMany(m => m.RunPerLatent ? BottleneckSizes(scale).Select(ResNetAeId) : [m.Model]).ToList();
 
     /// <summary>Bottleneck latent sizes l: the paper's code defaults to 100; 10 and 50 squeeze harder.</summary>
     public static IReadOnlyList<int> BottleneckSizes(ExperimentScale scale) => scale == ExperimentScale.Paper ? [10, 50, 100] : [10, 50];
