@@ -1,6 +1,5 @@
 using Flows.Core.Data;
 using Flows.Core.Flows;
-using Flows.Core.Training;
 
 namespace Flows.Core.Inspection;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Flows.Core.Data;
 using Flows.Core.Flows;
-using Flows.Core.Training;
 
 namespace Flows.Core.Inspection;
 

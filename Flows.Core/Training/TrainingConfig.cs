@@ -98,13 +98,16 @@ public sealed record TrainingConfig
     /// <summary>True when the run does negative training (an OOD set and a threshold).</summary>
     public bool IsNegativeTraining => NegativeValue is not null && OodDataset is not null;
 
-    /// <summary>The paper's optimizer choices for a model (paper-spec §5.2–5.3).</summary>
-    public static TrainingConfig PaperDefaults(ModelConfig model) => model.Name switch
+    /// <summary>The paper's optimizer choices for a model (paper-spec §5.2–5.3), as its <see cref="ModelCatalog"/> entry gives them.</summary>
+    public static TrainingConfig PaperDefaults(ModelConfig model)
     {
-        "glow" => new TrainingConfig { Model = model, Optimizer = "rmsprop", DecayGroups = "all", LearningRate = 5e-5 },
-        "tabular" => new TrainingConfig { Model = model, DecayGroups = "all", LearningRate = 1e-3, BatchSize = 64, SampleCount = 0 },
-        _ => new TrainingConfig { Model = model },
-    };
+        var paper = ModelCatalog.Get(model.Name).Training;
+        return new TrainingConfig
+        {
+            Model = model, Optimizer = paper.Optimizer, DecayGroups = paper.DecayGroups, LearningRate = paper.LearningRate,
+            BatchSize = paper.BatchSize, SampleCount = paper.SampleCount,
+        };
+    }
 
     /// <summary>The largest sample grid a run draws (the same bound as `flows sample --count`).</summary>
     public const int MaxSampleGrid = 1024;

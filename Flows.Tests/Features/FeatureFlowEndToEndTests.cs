@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Flows.Core.Data;
 using Flows.Core.Evaluation;
-using Flows.Core.Experiments;
+using Flows.Training.Experiments;
 using Flows.Core.Features;
 using Flows.Core.Training;
 using Flows.Kernels.Cpu;

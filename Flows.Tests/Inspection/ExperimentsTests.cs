@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Flows.Core.Data;
-using Flows.Core.Experiments;
+using Flows.Training.Experiments;
 using Flows.Tests.Checkpoints;
 using Flows.Tests.Engine;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Flows.Core.Data;
 using Flows.Core.Evaluation;
-using Flows.Core.Experiments;
+using Flows.Training.Experiments;
 using Flows.Core.Features;
 using Flows.Core.Training;
 using Flows.Tests.Checkpoints;

@@ -1,3 +1,4 @@
+using Flows.Core;
 using Flows.Core.Evaluation;
 using System.Globalization;
 using Flows.Core.Data;

@@ -17,7 +17,7 @@ public static class DescribeCommand
             new("mid", "M", "st-network width"),
             new("K", "K", "Glow steps per level"),
             new("latent", "L", "bottleneck size (realnvp-resnetae, realnvp-ae)"),
-            new("st-type", "TYPE", "st-network type"),
+            new("st-type", "TYPE", "st-network: " + string.Join(", ", StNetworkCatalog.Names)),
             new("dim", "D", "tabular: input size"),
             new("hidden", "H", "tabular: hidden width"),
             new("layers", "N", "tabular: hidden layers; Glow: highway layers"),

@@ -1,20 +1,24 @@
 using System.Diagnostics;
 using System.Globalization;
 using Flows.Core.Data;
-using Flows.Core.Experiments;
+using Flows.Training.Experiments;
 using Flows.Core.Features;
+using Flows.Core.Flows;
 using Flows.Training.Cli;
 
 namespace Flows.Training.Commands;
 
-/// <summary>`flows experiments`: the paper's comparison, trained and evaluated in one go, written up as REPRODUCTION.md.</summary>
+/// <summary>
+/// `flows experiments`: the paper's comparison, trained and evaluated in one go on any in-distribution / OOD pair,
+/// written up as REPRODUCTION.md under --out (and, with --write-docs, also where that flag says).
+/// </summary>
 public static class ExperimentsCommand
 {
     public static CommandSpec Spec { get; } = new("experiments",
-        "Train and evaluate the paper's comparison on FashionMNIST with one seed and one step budget: RealNVP and Glow\n" +
+        "Train and evaluate the paper's comparison on --in (FashionMNIST by default) with one seed and one step budget: RealNVP and Glow\n" +
         "(baselines), single-scale RealNVP with checkerboard, horizontal and cycle masks, RealNVP with ResNetAE bottlenecks,\n" +
-        "and the 3-layer horizontal model of the co-adaptation figure; score them against MNIST and notMNIST (bits/dim,\n" +
-        "AUROC, per-layer attribution, figures) and write the report. --scale cpu sizes the models for two cores and the step\n" +
+        "and the 3-layer horizontal model of the co-adaptation figure; score them against the --ood sets (MNIST and notMNIST by default; bits/dim,\n" +
+        "AUROC, per-layer attribution, figures) and write the report into --out (docs/ only with --write-docs). --scale cpu sizes the models for two cores and the step\n" +
         "count from --budget-minutes (measured step times); --scale paper trains the paper's configurations and epochs (GPU).\n" +
         "E10 (features-fashionmnist, features-cifar10): a tabular RealNVP on ResNet-18 features of FashionMNIST and of CIFAR-10,\n" +
         "each AUROC beside a pixel flow's (FashionMNIST: the realnvp run; CIFAR-10: a RealNVP of the same size and steps on\n" +
@@ -28,9 +32,11 @@ public static class ExperimentsCommand
             new("seed", "N", "one seed for every run", "0"),
             new("feature-size", "S", "E10: ResNet-18 input size (even, ≥ 32)", "32"),
             new("feature-train", "N", "E10: training images embedded per in-distribution set (0 = all; default 10000 at cpu scale, all at paper scale)"),
-            new("out", "DIR", "folder for the runs (checkpoints, metrics, figures)", "runs/experiments"),
-            new("report", "FILE", "the markdown report to write", "docs/REPRODUCTION.md"),
-            new("figures", "DIR", "where the report's figures go", "docs/figures"),
+            new("in", "NAME", "in-distribution set: trains every model and is the positive class of AUROC", "fashionmnist"),
+            new("ood", "NAMES", "OOD test sets, comma-separated or repeated", "mnist,notmnist"),
+            new("out", "DIR", "folder for the runs (checkpoints, metrics, figures) and the report (REPRODUCTION.md, figures/)", "runs/experiments"),
+            new("write-docs", "FILE", "also write the report there, e.g. docs/REPRODUCTION.md (figures go beside it unless --figures); off by default"),
+            new("figures", "DIR", "where --write-docs' figures go (default: figures/ beside that file)"),
             CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
         ],
         Run);
@@ -67,25 +73,48 @@ public static class ExperimentsCommand
             throw new UsageException("--models: " + e.Message);
         }
 
+        ExperimentPair pair;
+        ExperimentOutput output;
+        try
+        {
+            pair = ExperimentPair.Create(args.String("in") ?? "fashionmnist", ListOption.Values(args, "ood", "mnist,notmnist"));
+            output = ExperimentOutput.Create(args.String("out") ?? "runs/experiments", args.String("write-docs"), args.String("figures"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        if (pair.InDistribution != ExperimentPair.Default.InDistribution)
+        {
+            // E10's pairs are the paper's own: on another pair they run only when --models names them.
+            if (ids is null) featureIds = [];
+            else if (featureIds.Contains(FeaturePlan.FashionMnistId))
+                throw new UsageException($"--models {FeaturePlan.FashionMnistId} compares with the fashionmnist comparison's realnvp; drop it or use --in fashionmnist");
+        }
+
         using var backend = CommonOptions.CreateBackend(args);
         var notes = new List<string>();
         var options = new ExperimentOptions
         {
-            OutputDirectory = args.String("out") ?? "runs/experiments",
-            ReportPath = args.String("report") ?? "docs/REPRODUCTION.md",
-            FiguresDirectory = args.String("figures") ?? "docs/figures",
+            OutputDirectory = output.Runs,
+            ReportPath = output.Report,
+            FiguresDirectory = output.Figures,
+            DocsCopy = output.Docs,
+            InDistribution = pair.InDistribution,
+            OodSets = pair.OodSets,
+            FigureImages = pair.FigureImages,
             Data = CommonOptions.Data(args),
             EvalLimit = evalLimit,
             Scale = scale,
             Invocation = "flows experiments " + string.Join(" ", Environment.GetCommandLineArgs().Skip(2)),
             Notes = notes,
             Log = Console.WriteLine,
-            Observer = run => new ConsoleTrainingObserver(run.Config.BatchSize, run.Config.Model.Name == "tabular" ? "nats" : "bits/dim"),
+            Observer = run => new ConsoleTrainingObserver(run.Config.BatchSize, ModelCatalog.Get(run.Config.Model.Name).TakesVectors ? "nats" : "bits/dim"),
         };
         var runner = new ExperimentRunner(backend, options);
         string dataDir = DataDirectory.Resolve(options.Data.DataDir);
         // Only E10 ids in --models: no comparison runs (an empty list would mean "all" to the plan).
-        IReadOnlyList<ExperimentRun> Pixel(int s) => pixelIds is { Count: 0 } ? [] : ExperimentPlan.Build(scale, pixelIds, s, seed, evalLimit);
+        IReadOnlyList<ExperimentRun> Pixel(int s) => pixelIds is { Count: 0 } ? [] : ExperimentPlan.Build(scale, pixelIds, s, seed, evalLimit, pair.InDistribution, runner.InShape);
         IReadOnlyList<FeatureRun> Features(int s) => FeaturePlan.Build(scale, featureIds, options.OodSets, s, seed, featureTrain, evalLimit, dataDir);
         var plan = Pixel(steps ?? 0);
         var featurePlan = Features(steps ?? 0);
@@ -102,7 +131,7 @@ public static class ExperimentsCommand
                 return s;
             }).ToList();
             var evalImages = plan.Select(r => StepBudget.EvalImages(evalLimit, options.OodSets.Count,
-                r.Config.Model.Name is "horizontal" or "horizontal3"))
+                ExperimentPlan.MeasuresCoAdaptation(r)))
                 .Concat(featurePlan.Where(f => f.PixelRun is not null).Select(f => evalLimit * (1 + f.OodSets.Count))).ToList();
             double left = budget * 60 - clock.Elapsed.TotalSeconds;
             int sized = StepBudget.Steps(times, timed[0].Config.BatchSize, evalImages, left);
@@ -145,6 +174,7 @@ public static class ExperimentsCommand
             embedder?.Dispose();
         }
         Console.WriteLine($"report: {Path.GetFullPath(options.ReportPath)}");
+        if (options.DocsCopy is { } docs) Console.WriteLine($"report copy (--write-docs): {Path.GetFullPath(docs.Report)}");
         return 0;
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Flows.Core.Data;
-using Flows.Core.Experiments;
+using Flows.Training.Experiments;
 using Flows.Core.Features;
 using Flows.Training.Cli;
 

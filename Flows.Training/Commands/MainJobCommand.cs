@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Flows.Core.Data;
 using Flows.Core.Evaluation;
-using Flows.Core.Experiments;
+using Flows.Training.Experiments;
 using Flows.Core.Features;
 using Flows.Core.Training;
 using Flows.Training.Cli;

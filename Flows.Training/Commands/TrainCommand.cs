@@ -24,7 +24,7 @@ public static class TrainCommand
             new("mid", "M", "st-network width"),
             new("K", "K", "Glow steps per level"),
             new("latent", "L", "bottleneck size of resnet_ae / autoencoder st-networks"),
-            new("st-type", "TYPE", "st-network: resnet, resnet_ae, autoencoder, highway"),
+            new("st-type", "TYPE", "st-network: " + string.Join(", ", StNetworkCatalog.ImageNames)),
             new("dim", "D", "tabular: input width (taken from the vectors when omitted)"),
             new("hidden", "H", "tabular: st-network MLP width"),
             new("layers", "N", "tabular: hidden layers per MLP (Glow: highway layers)"),

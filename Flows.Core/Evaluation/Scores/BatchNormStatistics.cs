@@ -10,7 +10,7 @@ public enum BatchNormStatistics
     Running = 0,
 
     /// <summary>
-    /// The statistics of each evaluation batch (<see cref="Inspection.BatchNormMode"/>), as the official code's
+    /// The statistics of each evaluation batch (<see cref="BatchNormMode"/>), as the official code's
     /// net.train() evaluation: a sample's score then depends on the other samples of its batch and on the batch size.
     /// </summary>
     Batch = 1,

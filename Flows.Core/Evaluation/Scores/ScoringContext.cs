@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Flows.Core.Data;
 using Flows.Core.Flows;
-using Flows.Core.Inspection;
 
 namespace Flows.Core.Evaluation;
 

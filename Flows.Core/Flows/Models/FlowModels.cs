@@ -2,26 +2,21 @@ using Flows.Kernels;
 
 namespace Flows.Core.Flows;
 
-/// <summary>Builds any model of the paper by name: <c>FlowModels.Create(ModelConfig.Defaults("glow", shape), backend, seed)</c>.</summary>
+/// <summary>
+/// Builds any model of the paper by name: <c>FlowModels.Create(ModelConfig.Defaults("glow", shape), backend, seed)</c>;
+/// the names and their builders are <see cref="ModelCatalog"/>'s.
+/// </summary>
 public static class FlowModels
 {
     /// <param name="seed">Fixes the initialisation and the dequantization noise stream.</param>
     public static FlowModel Create(ModelConfig config, IComputeBackend backend, int seed)
     {
         config.Validate();
-        return Build(config, backend, seed);
+        return ModelCatalog.Get(config.Name).Build(config, backend, seed);
     }
 
-    private static FlowModel Build(ModelConfig config, IComputeBackend backend, int seed) => config.Name switch
-    {
-        "realnvp" or "realnvp-resnetae" or "realnvp-ae" => RealNvpBuilder.MultiScale(config, backend, seed),
-        "realnvp8" or "realnvp-small" or "horizontal" or "horizontal3" or "cyclemask" => RealNvpBuilder.SingleScale(config, backend, seed),
-        "glow" => GlowBuilder.Create(config, backend, seed),
-        "tabular" => Tabular(config, backend, seed),
-        _ => throw new ArgumentException($"unknown model '{config.Name}'; known models: {string.Join(", ", ModelConfig.ModelNames)}"),
-    };
-
-    private static TabularFlow Tabular(ModelConfig config, IComputeBackend backend, int seed)
+    /// <summary>The tabular RealNVP (docs/MODELS.md §4.10): couplings on alternating halves, each with an MLP st-network.</summary>
+    internal static TabularFlow Tabular(ModelConfig config, IComputeBackend backend, int seed)
     {
         if (config.Dim < 2) throw new ArgumentException($"tabular: needs at least 2 features, got dim {config.Dim}");
         var rng = new Random(seed);

@@ -7,7 +7,7 @@ namespace Flows.Core.Flows;
 /// §4.7–4.10); every field can be overridden. Fields a model does not use are 0. Round-trips through a string
 /// dictionary (<see cref="ToDictionary"/> / <see cref="FromDictionary"/>) for checkpoint metadata.
 /// </summary>
-/// <param name="Name">realnvp, realnvp8, realnvp-small, horizontal, horizontal3, cyclemask, glow, realnvp-resnetae, realnvp-ae, tabular.</param>
+/// <param name="Name">A model name of <see cref="ModelCatalog"/> (realnvp, glow, cyclemask, tabular, …).</param>
 /// <param name="Image">The per-sample input shape; for tabular models (Dim × 1 × 1).</param>
 /// <param name="Scales">RealNVP scales or Glow levels (1 for the single-scale models).</param>
 /// <param name="Blocks">Residual blocks of the ResNet st-networks.</param>
@@ -18,34 +18,28 @@ namespace Flows.Core.Flows;
 /// <param name="Hidden">Tabular MLP width H.</param>
 /// <param name="Layers">Hidden layers N of the tabular MLP, or highway layers of Glow.</param>
 /// <param name="Couplings">Tabular coupling layers.</param>
-/// <param name="StType">resnet, resnet_ae, autoencoder, highway or mlp.</param>
+/// <param name="StType">An st-network name of <see cref="StNetworkCatalog"/> (resnet, resnet_ae, autoencoder, highway, mlp).</param>
 public sealed record ModelConfig(
     string Name, ImageShape Image, int Scales, int Blocks, int Mid, int K, int Latent,
     int Dim, int Hidden, int Layers, int Couplings, string StType)
 {
-    public static readonly IReadOnlyList<string> ModelNames =
-        ["realnvp", "realnvp8", "realnvp-small", "horizontal", "horizontal3", "cyclemask", "glow", "realnvp-resnetae", "realnvp-ae", "tabular"];
+    /// <summary>The model names of <see cref="ModelCatalog"/>, in its order.</summary>
+    public static IReadOnlyList<string> ModelNames => ModelCatalog.Names;
 
-    public static readonly IReadOnlyList<string> StTypes = ["resnet", "resnet_ae", "autoencoder", "highway", "mlp"];
+    /// <summary>The st-network names of <see cref="StNetworkCatalog"/>, in its order.</summary>
+    public static IReadOnlyList<string> StTypes => StNetworkCatalog.Names;
 
     /// <summary>The paper's sizes for a model on an image shape (grayscale defaults for 1 channel, color otherwise).</summary>
-    public static ModelConfig Defaults(string name, ImageShape image)
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known models.</exception>
+    public static ModelConfig Defaults(string name, ImageShape image) => ModelCatalog.Get(name).Defaults(image);
+
+    /// <summary>The size called <paramref name="key"/> ("scales", "blocks", "mid", "K", "latent", "dim", "hidden", "layers", "couplings").</summary>
+    public int Size(string key) => key switch
     {
-        bool gray = image.Channels == 1;
-        var blank = new ModelConfig(name, image, 0, 0, 0, 0, 0, 0, 0, 0, 0, "resnet");
-        var realNvp = blank with { Scales = gray ? 2 : 3, Blocks = gray ? 6 : 8, Mid = 64 };
-        var singleScale = blank with { Scales = 1, Blocks = gray ? 6 : 8, Mid = 64 };
-        return name switch
-        {
-            "realnvp" => realNvp,
-            "realnvp-resnetae" => realNvp with { Latent = 100, StType = "resnet_ae" },
-            "realnvp-ae" => realNvp with { Latent = 100, StType = "autoencoder" },
-            "realnvp8" or "realnvp-small" or "horizontal" or "horizontal3" or "cyclemask" => singleScale,
-            "glow" => blank with { Scales = gray ? 2 : 3, K = gray ? 16 : 8, Mid = gray ? 200 : 400, Layers = 3, StType = "highway" },
-            "tabular" => blank with { Image = new ImageShape(image.Size, 1, 1), Dim = image.Size, Hidden = 64, Layers = 8, Couplings = 8, StType = "mlp" },
-            _ => throw new ArgumentException($"unknown model '{name}'; known models: {string.Join(", ", ModelNames)}"),
-        };
-    }
+        "scales" => Scales, "blocks" => Blocks, "mid" => Mid, "K" => K, "latent" => Latent,
+        "dim" => Dim, "hidden" => Hidden, "layers" => Layers, "couplings" => Couplings,
+        _ => throw new ArgumentException($"no model size '{key}'; sizes: scales, blocks, mid, K, latent, dim, hidden, layers, couplings"),
+    };
 
     /// <summary>The tabular RealNVP of paper-spec §4.10 with explicit sizes.</summary>
     public static ModelConfig Tabular(int dim, int hidden = 64, int layers = 8, int couplings = 8) =>
@@ -95,8 +89,9 @@ public sealed record ModelConfig(
         foreach (var (k, v) in options) o[k.TrimStart('-').Replace('-', '_')] = v;
         if (!o.TryGetValue("model", out var name)) throw new ArgumentException("model options: --model NAME is required");
         ImageShape image;
+        bool vectors = ModelCatalog.Get(name).TakesVectors;
         if (o.TryGetValue("image", out var imageText)) image = ImageShape.Parse(imageText);
-        else if (name == "tabular" && o.TryGetValue("dim", out var dimText)) image = new ImageShape(Int(dimText, "dim"), 1, 1);
+        else if (vectors && o.TryGetValue("dim", out var dimText)) image = new ImageShape(Int(dimText, "dim"), 1, 1);
         else throw new ArgumentException($"model options: --image CxHxW is required for '{name}'");
         var c = Defaults(name, image);
         int Opt(string key, int fallback) => o.TryGetValue(key, out var v) ? Int(v, key) : fallback;
@@ -107,7 +102,7 @@ public sealed record ModelConfig(
             Hidden = Opt("hidden", c.Hidden), Layers = Opt("layers", c.Layers), Couplings = Opt("couplings", c.Couplings),
             StType = o.TryGetValue("st_type", out var st) ? st : c.StType,
         };
-        if (name == "tabular" && o.TryGetValue("dim", out var dim))
+        if (vectors && o.TryGetValue("dim", out var dim))
             c = c with { Dim = Int(dim, "dim"), Image = new ImageShape(Int(dim, "dim"), 1, 1) };
         c.Validate();
         return c;
@@ -119,17 +114,11 @@ public sealed record ModelConfig(
     /// </summary>
     public void Validate()
     {
-        if (!ModelNames.Contains(Name)) throw new ArgumentException($"unknown model '{Name}'; known models: {string.Join(", ", ModelNames)}");
-        if (!StTypes.Contains(StType)) throw new ArgumentException($"model option 'st_type': unknown st-network '{StType}'; known: {string.Join(", ", StTypes)}");
-        var needed = Name switch
-        {
-            "tabular" => new[] { ("dim", Dim), ("hidden", Hidden), ("layers", Layers), ("couplings", Couplings) },
-            "glow" => [("scales", Scales), ("K", K), ("mid", Mid)],
-            _ => [("scales", Scales), ("blocks", Blocks), ("mid", Mid)],
-        };
-        foreach (var (field, value) in needed)
-            if (value < 1) throw new ArgumentException($"model option '{field}' of '{Name}' must be at least 1, got {value}");
-        if (StType is "resnet_ae" or "autoencoder" && Latent < 1)
+        var kind = ModelCatalog.Get(Name);
+        var st = StNetworkCatalog.Get(StType);
+        foreach (var field in kind.RequiredSizes)
+            if (Size(field) < 1) throw new ArgumentException($"model option '{field}' of '{Name}' must be at least 1, got {Size(field)}");
+        if (st.NeedsLatent && Latent < 1)
             throw new ArgumentException($"model option 'latent' of '{Name}' ({StType} st-network) must be at least 1, got {Latent}");
         ModelFootprint.RequireParametersFit(this, string.Join(", ", needed.Select(f => $"{f.Item1} {f.Item2}")), ModelFootprint.AvailableBytes);
     }

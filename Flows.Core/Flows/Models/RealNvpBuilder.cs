@@ -29,7 +29,7 @@ public static class RealNvpBuilder
                 throw new ArgumentException($"{config.Name}: image {config.Image} cannot be squeezed at scale {scale}: size {h}×{w} is odd");
             steps.Add(BodyStep.Of(new Squeeze(backend)));
             c *= 4; h /= 2; w /= 2;
-            if (config.StType != "autoencoder") mid *= 2;
+            if (StNetworkCatalog.Get(config.StType).WidensAfterSqueeze) mid *= 2;
             foreach (bool reverse in new[] { false, true, false })
                 steps.Add(BodyStep.Of(Coupling(config, backend, rng, new ChannelMask(reverse), c, mid, w)));
             steps.Add(BodyStep.FactorOut(c / 2));
@@ -38,22 +38,12 @@ public static class RealNvpBuilder
         return new MultiScaleFlow(backend, config, config.Image, steps, noise);
     }
 
-    /// <summary>The single-scale models: every coupling at full resolution, z in image order.</summary>
-    public static MultiScaleFlow SingleScale(ModelConfig config, IComputeBackend backend, int seed)
+    /// <summary>The single-scale models: every coupling at full resolution, z in image order; <see cref="ModelCatalog"/> gives each its masks.</summary>
+    public static MultiScaleFlow SingleScale(ModelConfig config, IComputeBackend backend, int seed, IReadOnlyList<CouplingMask> masks)
     {
+        if (masks.Count == 0) throw new ArgumentException($"{config.Name}: a single-scale RealNVP needs at least one coupling mask");
         var rng = new Random(seed);
         var noise = new DequantizationNoise(NoiseSeed(seed));
-        var alternating = new[] { false, true, false, true, false, true, false, true };
-        CouplingMask[] masks = config.Name switch
-        {
-            "realnvp8" => alternating.Select(r => (CouplingMask)new CheckerboardMask(r)).ToArray(),
-            "realnvp-small" => [new CheckerboardMask(false), new CheckerboardMask(true)],
-            "horizontal" => alternating.Select(r => (CouplingMask)new HorizontalMask(r)).ToArray(),
-            "horizontal3" => [new HorizontalMask(false), new HorizontalMask(true), new HorizontalMask(false)],
-            // 0→1, 1→2, 2→3, 3→0, twice: information needs four layers to come back to its quadrant.
-            "cyclemask" => Enumerable.Range(0, 8).Select(i => (CouplingMask)new QuadrantMask(i % 4, (i + 1) % 4)).ToArray(),
-            _ => throw new ArgumentException($"'{config.Name}' is not a single-scale RealNVP model"),
-        };
         var steps = new List<BodyStep> { BodyStep.Of(new DequantizeLogit(backend, noise)) };
         foreach (var mask in masks)
             steps.Add(BodyStep.Of(Coupling(config, backend, rng, mask, config.Image.Channels, config.Mid, config.Image.Width)));

@@ -2,7 +2,7 @@ using Flows.Kernels;
 
 namespace Flows.Core.Flows;
 
-/// <summary>Builds the st-network a configuration asks for, for one coupling layer.</summary>
+/// <summary>Builds the st-network a configuration asks for, for one coupling layer (the builders are <see cref="StNetworkCatalog"/>'s).</summary>
 public static class StNetworkFactory
 {
     /// <param name="inChannels">Channels of the conditioning input (C, or C/2 for channel-wise masks).</param>
@@ -11,14 +11,9 @@ public static class StNetworkFactory
     /// <param name="checkerboard">The ResNet doubles its normalized input for checkerboard masks (paper-spec §4.6).</param>
     public static StNetwork Create(ModelConfig config, IComputeBackend backend, Random rng, int inChannels, int mid, int width, bool checkerboard)
     {
-        int outChannels = 2 * inChannels;
-        return config.StType switch
-        {
-            "resnet" => new ResNetStNet(backend, rng, inChannels, mid, outChannels, config.Blocks, checkerboard),
-            "resnet_ae" => new ResNetAEStNet(backend, rng, inChannels, mid, outChannels, config.Blocks, checkerboard, config.Latent, width),
-            "autoencoder" => new ConvAutoencoderStNet(backend, rng, inChannels, config.Latent, outChannels, width),
-            "highway" => new HighwayStNet(backend, rng, inChannels, mid, outChannels, config.Layers),
-            _ => throw new ArgumentException($"{config.Name}: st-network type '{config.StType}' does not apply to image models; use resnet, resnet_ae, autoencoder or highway"),
-        };
+        var kind = StNetworkCatalog.Get(config.StType);
+        var build = kind.BuildForImages ?? throw new ArgumentException(
+            $"{config.Name}: st-network type '{config.StType}' does not apply to image models; use {string.Join(", ", StNetworkCatalog.ImageNames)}");
+        return build(config, backend, rng, new StNetworkSite(inChannels, mid, width, checkerboard));
     }
 }

@@ -5,7 +5,7 @@ using Flows.Core.Features;
 using Flows.Core.Training;
 using Flows.Kernels;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>What one feature-flow run (paper-spec E10) embeds, trains and scores.</summary>
 public sealed record FeatureFlowPlan
@@ -64,7 +64,7 @@ public static class FeatureFlowExperiment
         var flowClock = Stopwatch.StartNew();
         var config = plan.Config with
         {
-            Model = plan.Config.Model with { Dim = train.Dim, Image = new Flows.ImageShape(train.Dim, 1, 1) },
+            Model = plan.Config.Model with { Dim = train.Dim, Image = new Core.Flows.ImageShape(train.Dim, 1, 1) },
             Dataset = FeatureCache.SpecFor(embedder.Directory, SetName(plan.InDistribution)),
         };
         TrainingResult training;

@@ -8,10 +8,11 @@ using Flows.Core.Data;
 using Flows.Core.Evaluation;
 using Flows.Core.Flows;
 using Flows.Core.Inspection;
+using Flows.Core;
 using Flows.Core.Training;
 using Flows.Kernels;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// Trains and evaluates every run of a comparison in turn (same data, seed and step budget each), then writes
@@ -36,7 +37,15 @@ public sealed class ExperimentRunner
         _train = DatasetLoader.Load(options.InDistribution, DatasetSplit.Train, options.Data);
         _test = TestSet(options.InDistribution);
         _ood = options.OodSets.Select(TestSet).ToList();
+        // One model scores every set, so they must share the in-distribution images' shape.
+        foreach (var ood in _ood)
+            if ((ood.Channels, ood.Height, ood.Width) != (_train.Channels, _train.Height, _train.Width))
+                throw new ArgumentException($"--ood {ood.Name} is {ood.Channels}x{ood.Height}x{ood.Width} but --in {options.InDistribution} is " +
+                                            $"{_train.Channels}x{_train.Height}x{_train.Width}; pick OOD sets of the in-distribution set's shape");
     }
+
+    /// <summary>The in-distribution images' shape: the plan sizes every model for it.</summary>
+    public ImageShape InShape => new(_train.Channels, _train.Height, _train.Width);
 
     /// <summary>
     /// Seconds per training step of a run, measured on a throw-away model: one warm-up step, then the mean of
@@ -84,8 +93,14 @@ public sealed class ExperimentRunner
         var featureResults = new List<FeatureResult>();
         var featureRuns = features?.Runs ?? [];
         int total = runs.Count + featureRuns.Count;
-        void Report() => ReproductionReport.Write(results, runs, _options, _backend.Name + " (" + _backend.DeviceDescription + ")", clock.Elapsed, _failures,
-                                                  featureResults, featureRuns);
+        void Report()
+        {
+            string device = _backend.Name + " (" + _backend.DeviceDescription + ")";
+            ReproductionReport.Write(results, runs, _options, device, clock.Elapsed, _failures, featureResults, featureRuns);
+            if (_options.DocsCopy is { } docs)
+                ReproductionReport.Write(results, runs, _options with { ReportPath = docs.Report, FiguresDirectory = docs.Figures },
+                                         device, clock.Elapsed, _failures, featureResults, featureRuns);
+        }
         for (int i = 0; i < runs.Count; i++)
         {
             var run = runs[i];

@@ -1,7 +1,7 @@
 using Flows.Core.Data;
 using Flows.Core.Training;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>Where the comparison reads and writes, and what it evaluates on.</summary>
 public sealed record ExperimentOptions
@@ -14,6 +14,9 @@ public sealed record ExperimentOptions
 
     /// <summary>Where the report's figures are copied (referenced relative to the report).</summary>
     public required string FiguresDirectory { get; init; }
+
+    /// <summary>A second copy of the report and its figures (--write-docs, e.g. docs/REPRODUCTION.md); null: none.</summary>
+    public ReportTarget? DocsCopy { get; init; }
 
     public DataOptions Data { get; init; } = new();
 

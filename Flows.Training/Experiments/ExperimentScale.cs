@@ -1,4 +1,4 @@
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// How big the comparison's models and runs are: <see cref="Cpu"/> sizes them so the whole comparison runs in

@@ -1,7 +1,7 @@
 using Flows.Core.Evaluation;
 using Flows.Core.Inspection;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>What one run of the comparison produced: its training, its OOD report, attribution and figures.</summary>
 /// <param name="Figures">Figure kind ("samples", "couplings fashionmnist:4", "latents", "coadaptation", "attribution", "histogram") → PNG path.</param>

@@ -1,6 +1,6 @@
-namespace Flows.Core.Inspection;
+namespace Flows.Core;
 
-/// <summary>Walks a module tree, for the inspection code that needs every BatchNorm or every flow layer of a model.</summary>
+/// <summary>Walks a module tree, for code that needs every BatchNorm or every flow layer of a model (training, scoring, inspection).</summary>
 public static class ModuleTree
 {
     /// <summary>Every module below <paramref name="root"/> (not root itself), depth first, in registration order.</summary>

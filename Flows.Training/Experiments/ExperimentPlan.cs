@@ -2,10 +2,10 @@ using System.Globalization;
 using Flows.Core.Flows;
 using Flows.Core.Training;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
-/// The paper's comparison (paper-spec E2, E6–E8) as a list of runs, all on FashionMNIST with one seed and one
+/// The paper's comparison (paper-spec E2, E6–E8) as a list of runs, all on one in-distribution set (FashionMNIST in the paper) with one seed and one
 /// step budget: multi-scale RealNVP and Glow (baselines), single-scale RealNVP with checkerboard masks,
 /// horizontal masks and the cycle-mask, RealNVP with ResNetAE bottleneck st-networks at several latent sizes,
 /// and the 3-layer horizontal model of the co-adaptation figure.
@@ -19,7 +19,7 @@ public static class ExperimentPlan
     /// cheap co-adaptation model first, so a comparison cut short still has them.
     /// </summary>
     public static IReadOnlyList<string> DefaultIds(ExperimentScale scale) =>
-        ["realnvp", "glow", "horizontal3", "realnvp8", "horizontal", "cyclemask", .. BottleneckSizes(scale).Select(l => ResNetAeId(l))];
+        ExperimentModel.All.SelectMany(m => m.RunPerLatent ? BottleneckSizes(scale).Select(ResNetAeId) : [m.Model]).ToList();
 
     /// <summary>Bottleneck latent sizes l: the paper's code defaults to 100; 10 and 50 squeeze harder.</summary>
     public static IReadOnlyList<int> BottleneckSizes(ExperimentScale scale) => scale == ExperimentScale.Paper ? [10, 50, 100] : [10, 50];
@@ -30,14 +30,17 @@ public static class ExperimentPlan
     /// The runs for <paramref name="ids"/> (null: all), each stopped after <paramref name="steps"/> optimizer steps
     /// (0: the paper's epochs), evaluated on the first <paramref name="testLimit"/> test images (0: all).
     /// </summary>
-    public static IReadOnlyList<ExperimentRun> Build(ExperimentScale scale, IReadOnlyCollection<string>? ids, int steps, int seed, int testLimit)
+    /// <param name="dataset">The in-distribution set every run trains on.</param>
+    /// <param name="shape">Its image shape (null: FashionMNIST's 1×28×28); the paper's gray or colour sizes follow the channels.</param>
+    public static IReadOnlyList<ExperimentRun> Build(ExperimentScale scale, IReadOnlyCollection<string>? ids, int steps, int seed, int testLimit,
+                                                     string dataset = "fashionmnist", ImageShape? shape = null)
     {
         var known = DefaultIds(scale);
         var chosen = ids is null || ids.Count == 0 ? known : ids.Select(Normalize).ToList();
         foreach (var id in chosen)
             if (!known.Contains(id) && !id.StartsWith("resnetae-l", StringComparison.Ordinal))
                 throw new ArgumentException($"unknown experiment model '{id}'; known: {string.Join(", ", known)} (resnetae-lN for any latent size N)");
-        return chosen.Distinct().Select(id => Create(scale, id, steps, seed, testLimit)).ToList();
+        return chosen.Distinct().Select(id => Create(scale, id, steps, seed, testLimit, shape: shape, dataset: dataset)).ToList();
     }
 
     /// <summary>Whether <paramref name="id"/> names a run of this plan (a default id, or resnetae-lN for any N).</summary>
@@ -67,43 +70,24 @@ public static class ExperimentPlan
     {
         bool paper = scale == ExperimentScale.Paper;
         model ??= id.StartsWith("resnetae-l", StringComparison.Ordinal) ? "realnvp-resnetae" : id;
+        var use = ExperimentModel.Get(model);
         var config = ModelConfig.Defaults(model, shape ?? Gray);
-        if (!paper)
-        {
-            // Two cores: one or two residual blocks and 16 channels keep a step at a few seconds.
-            config = model switch
-            {
-                "glow" => config with { K = 4, Mid = 32, Layers = 2 },
-                "realnvp" or "realnvp-resnetae" => config with { Blocks = 2, Mid = 16 },
-                _ => config with { Blocks = 1, Mid = 16 },
-            };
-        }
-        if (model == "realnvp-resnetae")
+        if (!paper) config = use.CpuSizes(config);
+        if (id.StartsWith("resnetae-l", StringComparison.Ordinal))
             config = config with { Latent = int.Parse(id["resnetae-l".Length..], NumberStyles.None, CultureInfo.InvariantCulture) };
 
         var training = TrainingConfig.PaperDefaults(config) with
         {
             Dataset = dataset, Seed = seed, TestLimit = testLimit, BatchSize = 32,
-            // The paper's epochs (paper-spec §5.3; the single-scale and bottleneck settings are unverified, so
-            // they take the RealNVP baseline's). At CPU scale the step budget decides and a larger rate helps.
-            Epochs = paper ? (model == "glow" ? 152 : 82) : 1,
+            Epochs = paper ? use.PaperEpochs : 1,
             MaxSteps = steps,
-            LearningRate = paper ? 5e-5 : model == "glow" ? 1e-4 : 1e-3,
+            LearningRate = paper ? 5e-5 : use.CpuRate,
             SampleCount = 9,
         };
-        var (group, description) = Describe(model, config);
-        return new ExperimentRun(id, group, description, training);
+        return new ExperimentRun(id, use.Group, use.Describe(config), training);
     }
 
-    private static (string Group, string Description) Describe(string model, ModelConfig c) => model switch
-    {
-        "realnvp" => ("baseline", "multi-scale RealNVP (E2 baseline)"),
-        "glow" => ("baseline", "Glow (E2 baseline; the official notebook's model)"),
-        "realnvp8" => ("mask", "single-scale RealNVP, 8 checkerboard couplings (E7 comparison)"),
-        "horizontal" => ("mask", "single-scale RealNVP, 8 horizontal-mask couplings (E6/E7)"),
-        "cyclemask" => ("mask", "single-scale RealNVP, 8 cycle-mask couplings (E7)"),
-        "realnvp-resnetae" => ("bottleneck", string.Create(CultureInfo.InvariantCulture, $"multi-scale RealNVP, ResNetAE st-networks, bottleneck l = {c.Latent} (E8)")),
-        "horizontal3" => ("coadaptation", "3 horizontal-mask couplings (E6 co-adaptation figure)"),
-        _ => ("other", model),
-    };
+    /// <summary>Whether a run measures co-adaptation (all its couplings use horizontal masks), for the evaluation budget.</summary>
+    public static bool MeasuresCoAdaptation(ExperimentRun run) =>
+        ExperimentModel.All.FirstOrDefault(m => m.Model == run.Config.Model.Name)?.CoAdaptation ?? false;
 }

@@ -1,4 +1,4 @@
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// Sizes a comparison's common step count from a wall-clock budget: every run trains the same number of steps,

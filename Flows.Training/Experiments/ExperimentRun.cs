@@ -1,6 +1,6 @@
 using Flows.Core.Training;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>One entry of the comparison: a named training configuration and what it stands for in the paper.</summary>
 /// <param name="Id">The run's folder name and table key ("realnvp", "resnetae-l10").</param>

@@ -1,7 +1,6 @@
-using Flows.Core.Data;
 using Flows.Kernels;
 
-namespace Flows.Core.Training;
+namespace Flows.Core.Data;
 
 /// <summary>Turns images of a data set into a float tensor in [0, 1] (ToTensor: pixel / 255), NCHW.</summary>
 public static class ImageBatch

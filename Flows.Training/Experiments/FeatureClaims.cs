@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// The paper's §8 message (paper-spec E10: "AUROC becomes high for all pairs" with flows on image embeddings), checked

@@ -2,7 +2,7 @@ using Flows.Core.Data;
 using Flows.Core.Flows;
 using Flows.Core.Training;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// The E10 part of <c>flows experiments</c> (paper-spec E10, §8): feature flows on FashionMNIST (against the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// The report's "E10 — flows on semantic features" section: per in-distribution → OOD pair the pixel flow's AUROC beside

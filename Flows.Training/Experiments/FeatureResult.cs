@@ -1,6 +1,6 @@
 using Flows.Core.Evaluation;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>One in-distribution → OOD pair of E10: the pixel flow's AUROC (NaN when its run did not run) beside the feature flow's.</summary>
 public sealed record FeaturePair(string InDistribution, string Ood, double PixelAuroc, double FeatureAuroc);

@@ -1,6 +1,6 @@
 using Flows.Core.Training;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>
 /// One in-distribution set of the E10 part (paper-spec E10, §8): a tabular RealNVP on its ResNet-18 features and the

@@ -1,4 +1,4 @@
-namespace Flows.Core.Inspection;
+namespace Flows.Core;
 
 /// <summary>
 /// Makes every BatchNorm of a model use batch statistics while it is open (paper-spec E12: the notebook's

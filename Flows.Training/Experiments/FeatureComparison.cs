@@ -10,7 +10,7 @@ using Flows.Core.Flows;
 using Flows.Core.Training;
 using Flows.Kernels;
 
-namespace Flows.Core.Experiments;
+namespace Flows.Training.Experiments;
 
 /// <summary>The E10 part's inputs besides the plan: the runs, the embedder (one extractor and cache for all) and how to embed with progress.</summary>
 public sealed record FeaturePart(IReadOnlyList<FeatureRun> Runs, FeatureEmbedder Embedder, Func<ImageDataset, string, DatasetSplit, EmbeddedSet>? Embed = null);
