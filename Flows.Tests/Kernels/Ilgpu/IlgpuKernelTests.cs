@@ -502,8 +502,8 @@ public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
     {
         using var mine = Device.Allocate(10);
         using var foreign = Reference.Allocate(10);
-        Assert.That(() => Device.Fill(foreign, 0f), Throws.ArgumentException.With.Message.Contains("belongs to backend 'cpu'"));
-        Assert.That(() => Device.Unary(UnaryOp.Exp, mine, mine, 11), Throws.ArgumentException.With.Message.Contains("10 elements but 11"));
+        Assert.That(() => Device.Fill(foreign, 0f), Throws.ArgumentException.With.Message.Contains("belongs to another backend (expected a buffer allocated by this backend, got one of 'cpu')"));
+        Assert.That(() => Device.Unary(UnaryOp.Exp, mine, mine, 11), Throws.ArgumentException.With.Message.Contains("expected at least 11 elements, got 10"));
         Assert.That(() => Device.SumTo(mine, new Ncs(1, 2, 5), mine, new Ncs(1, 3, 1)), Throws.ArgumentException);
     }
 }

@@ -1,9 +1,7 @@
-using Flows.Kernels;
-
-namespace Flows.Tests.Kernels.Reference;
+namespace Flows.Kernels.Reference;
 
 /// <summary>Sums, moments, channel copies and the 2×2 squeeze, as plain loops with double sums.</summary>
-public static class ReferenceReductions
+internal static class ReferenceReductions
 {
     public static double[] SumTo(float[] x, Ncs xs, Ncs ys)
     {

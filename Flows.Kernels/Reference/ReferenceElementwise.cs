@@ -1,9 +1,7 @@
-using Flows.Kernels;
-
-namespace Flows.Tests.Kernels.Reference;
+namespace Flows.Kernels.Reference;
 
 /// <summary>Element-wise maps, broadcasting and Axpy in plain double loops: the meaning of each op, nothing more.</summary>
-public static class ReferenceElementwise
+internal static class ReferenceElementwise
 {
     public static double Unary(UnaryOp op, double x, double alpha) => op switch
     {
