@@ -1,4 +1,5 @@
 using Flows.Kernels;
+using Flows.Kernels.Cases;
 
 namespace Flows.Tests.Kernels.Ilgpu;
 
@@ -474,6 +475,26 @@ public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
         Device.FillNormal(normal.Device, count, 1234, offset);
         Reference.FillNormal(normal.Reference, count, 1234, offset);
         Check(normal, ElementTolerance, "normal");
+    }
+
+    // ---- the kernel case table ------------------------------------------------------------------------------
+
+    public static IEnumerable<KernelCase> SmallCases() => KernelCases.Of(CaseSize.Small);
+
+    /// <summary>Each small row of the case table (what gpu-check --quick runs), on the device and on the CPU backend.</summary>
+    [TestCaseSource(nameof(SmallCases))]
+    public void TableCaseMatchesTheCpuBackend(KernelCase kernelCase)
+    {
+        Device.GemmVersion = kernelCase.Version == 0 ? 2 : kernelCase.Version;
+        using var onDevice = new CaseBuffers(Device);
+        using var onCpu = new CaseBuffers(Reference);
+        kernelCase.Setup(onDevice);
+        kernelCase.Setup(onCpu);
+        kernelCase.Run(Device, onDevice);
+        kernelCase.Run(Reference, onCpu);
+        Device.Synchronize();
+        var (error, worst) = CaseComparison.Between(kernelCase, onDevice, onCpu);
+        Assert.That(error, Is.LessThanOrEqualTo(kernelCase.Tolerance), $"{kernelCase}: worst output {worst}");
     }
 
     // ---- contract checks ----------------------------------------------------------------------------------
