@@ -25,11 +25,14 @@ public static class KernelCases
     {
         var cases = new List<KernelCase>();
         var convs = quick
-            ? new[] { ConvGeometry.Same(2, 4, 6, 6, 4, 3), ConvGeometry.Same(2, 6, 5, 5, 6, 3), ConvGeometry.Same(2, 4, 6, 6, 4, 1) }
+            ? new[] { ConvGeometry.Same(2, 4, 6, 6, 4, 3), ConvGeometry.Same(2, 6, 5, 5, 6, 3), ConvGeometry.Same(2, 4, 6, 6, 4, 1), ConvGeometry.Same(2, 3, 5, 7, 4, 5) }
             : new[] { ConvGeometry.Same(64, 64, 28, 28, 64, 3), ConvGeometry.Same(32, 200, 7, 7, 200, 3), ConvGeometry.Same(64, 64, 28, 28, 64, 1) };
         foreach (var g in convs)
             foreach (int version in new[] { 1, 2 })
                 AddConv(cases, g, version);
+        if (quick)
+            foreach (int version in new[] { 1, 2 })
+                AddConv(cases, ConvGeometry.Same(2, 3, 5, 7, 4, 3), version, bias: false);
 
         // ResNet-18's strided convolutions (the 7×7/2 stem, a stage's first 3×3/2 and its 1×1/2 shortcut) at
         // batch 32 on a 64×64 input, and its 3×3/2 max-pool.
@@ -49,25 +52,38 @@ public static class KernelCases
         foreach (var g in pools) AddMaxPool(cases, g);
 
         var (m, k, n) = quick ? (33, 20, 70) : (1024, 1024, 1024);
+        // Every transpose and the accumulating form on small shapes; the two the engine runs most at full size.
+        var products = quick
+            ? new[] { (false, false, false), (true, false, false), (false, true, false), (true, true, false), (false, false, true) }
+            : new[] { (false, false, false), (true, false, false) };
         foreach (int version in new[] { 1, 2 })
-            foreach (bool transposeA in new[] { false, true })
-                cases.Add(new KernelCase(transposeA ? "matmul Aᵀ·B" : "matmul A·B", $"{m}x{k}x{n}", version,
+            foreach (var (transposeA, transposeB, accumulate) in products)
+                cases.Add(new KernelCase(
+                    $"matmul {(accumulate ? "C += " : "")}A{(transposeA ? "ᵀ" : "")}·B{(transposeB ? "ᵀ" : "")}", $"{m}x{k}x{n}", version,
                     4.0 * (m * k + k * n + m * n), 2.0 * m * k * n, Reduction,
-                    b => { b.Random("a", m * k); b.Random("b", k * n); b.Output("c", m * n); },
-                    (d, b) => d.MatMul(b["a"], b["b"], b["c"], m, k, n, transposeA), ["c"])
+                    b =>
+                    {
+                        b.Random("a", m * k);
+                        b.Random("b", k * n);
+                        if (accumulate) b.Random("c", m * n);
+                        else b.Output("c", m * n);
+                    },
+                    (d, b) => d.MatMul(b["a"], b["b"], b["c"], m, k, n, transposeA, transposeB, accumulate), ["c"])
                 {
-                    Reference = b => Outputs(("c", ReferenceLinear.MatMul(b.Host("a"), b.Host("b"), null, m, k, n, transposeA, false))),
+                    Reference = b => Outputs(("c", ReferenceLinear.MatMul(b.Host("a"), b.Host("b"), accumulate ? b.Host("c") : null,
+                                                                          m, k, n, transposeA, transposeB))),
                 });
 
         var glow = quick ? new Ncs(2, 4, 9) : new Ncs(64, 16, 196);
         foreach (int version in new[] { 1, 2 })
-            cases.Add(new KernelCase("conv1x1 (invertible)", Show(glow), version, 4.0 * (2 * glow.Length + glow.C * glow.C),
-                2.0 * glow.Length * glow.C, Reduction,
-                b => { b.Random("x", glow.Length); b.Random("w", glow.C * glow.C); b.Output("y", glow.Length); },
-                (d, b) => d.Conv1x1(b["x"], b["w"], b["y"], glow), ["y"])
-            {
-                Reference = b => Outputs(("y", ReferenceLinear.Conv1x1(b.Host("x"), b.Host("w"), glow, false))),
-            });
+            foreach (bool transpose in quick ? new[] { false, true } : new[] { false })
+                cases.Add(new KernelCase(transpose ? "conv1x1 (invertible, Wᵀ)" : "conv1x1 (invertible)", Show(glow), version,
+                    4.0 * (2 * glow.Length + glow.C * glow.C), 2.0 * glow.Length * glow.C, Reduction,
+                    b => { b.Random("x", glow.Length); b.Random("w", glow.C * glow.C); b.Output("y", glow.Length); },
+                    (d, b) => d.Conv1x1(b["x"], b["w"], b["y"], glow, transpose), ["y"])
+                {
+                    Reference = b => Outputs(("y", ReferenceLinear.Conv1x1(b.Host("x"), b.Host("w"), glow, transpose))),
+                });
 
         AddCoupling(cases, quick ? new Ncs(2, 1, 16) : new Ncs(64, 1, 784), masked: true);
         AddCoupling(cases, quick ? new Ncs(2, 4, 9) : new Ncs(64, 4, 196), masked: false);
@@ -78,7 +94,7 @@ public static class KernelCases
         AddReductions(cases, act, quick ? 3001 : RealNvpParameters);
         AddElementwise(cases, act, quick ? 3001 : RealNvpParameters);
         AddLayout(cases, act);
-        AddOptimizers(cases, quick ? 3001 : RealNvpParameters);
+        AddOptimizers(cases, quick ? 3001 : RealNvpParameters, quick);
         return cases;
     }
 
@@ -122,8 +138,9 @@ public static class KernelCases
         });
     }
 
-    private static void AddConv(List<KernelCase> cases, ConvGeometry g, int version)
+    private static void AddConv(List<KernelCase> cases, ConvGeometry g, int version, bool bias = true)
     {
+        string shape = Show(g) + (bias ? "" : " no bias");
         double bytes = 4.0 * (g.InputLength + g.WeightLength + g.OutputLength);
         void Inputs(CaseBuffers b)
         {
@@ -132,19 +149,19 @@ public static class KernelCases
             b.Random("bias", g.OutChannels);
             b.Random("dy", g.OutputLength);
         }
-        cases.Add(new KernelCase("conv2d forward", Show(g), version, bytes, g.Flops, Reduction,
+        cases.Add(new KernelCase("conv2d forward", shape, version, bytes, g.Flops, Reduction,
             b => { Inputs(b); b.Output("y", g.OutputLength); },
-            (d, b) => d.Conv2dForward(b["x"], b["w"], b["bias"], b["y"], g), ["y"])
+            (d, b) => d.Conv2dForward(b["x"], b["w"], bias ? b["bias"] : null, b["y"], g), ["y"])
         {
-            Reference = b => Outputs(("y", ReferenceLinear.ConvForward(b.Host("x"), b.Host("w"), b.Host("bias"), g))),
+            Reference = b => Outputs(("y", ReferenceLinear.ConvForward(b.Host("x"), b.Host("w"), bias ? b.Host("bias") : null, g))),
         });
-        cases.Add(new KernelCase("conv2d backward-data", Show(g), version, bytes, g.Flops, Reduction,
+        cases.Add(new KernelCase("conv2d backward-data", shape, version, bytes, g.Flops, Reduction,
             b => { Inputs(b); b.Output("dx", g.InputLength); },
             (d, b) => d.Conv2dBackwardData(b["dy"], b["w"], b["dx"], g), ["dx"])
         {
             Reference = b => Outputs(("dx", ReferenceLinear.ConvBackwardData(b.Host("dy"), b.Host("w"), g))),
         });
-        cases.Add(new KernelCase("conv2d backward-weight", Show(g), version, bytes, g.Flops, Reduction,
+        cases.Add(new KernelCase("conv2d backward-weight", shape, version, bytes, g.Flops, Reduction,
             b => { Inputs(b); b.Output("dw", g.WeightLength); },
             (d, b) => d.Conv2dBackwardWeight(b["x"], b["dy"], b["dw"], g), ["dw"])
         {
@@ -223,6 +240,18 @@ public static class KernelCases
             b => { Inputs(b); b.Output("dx", s.Length); b.Output("dgamma", s.C); b.Output("dbeta", s.C); },
             (d, b) => d.BatchNormBackward(b["x"], b["mean"], b["invStd"], b["gamma"], b["dy"], b["dx"], b["dgamma"], b["dbeta"], s, true),
             ["dx", "dgamma", "dbeta"]));
+        cases.Add(new KernelCase("batchnorm backward (running stats)", Show(s), 0, 16.0 * s.Length, 0, Reduction,
+            b => { Inputs(b); b.Output("dx", s.Length); b.Output("dgamma", s.C); b.Output("dbeta", s.C); },
+            (d, b) => d.BatchNormBackward(b["x"], b["mean"], b["invStd"], b["gamma"], b["dy"], b["dx"], b["dgamma"], b["dbeta"], s, false),
+            ["dx", "dgamma", "dbeta"])
+        {
+            Reference = b =>
+            {
+                var (dx, dgamma, dbeta) = ReferenceFlowLayers.BatchNormBackward(b.Host("x"), b.Host("mean"), b.Host("invStd"), b.Host("gamma"),
+                                                                                b.Host("dy"), s, batchStatistics: false);
+                return Outputs(("dx", dx), ("dgamma", dgamma), ("dbeta", dbeta));
+            },
+        });
         cases.Add(new KernelCase("batchnorm + relu apply", Show(s), 0, 8.0 * s.Length, 0, Element,
             b => { Inputs(b); b.Output("y", s.Length); },
             (d, b) => d.BatchNormApply(b["x"], b["mean"], b["invStd"], b["gamma"], b["beta"], b["y"], s, relu: true), ["y"])
@@ -233,6 +262,10 @@ public static class KernelCases
         cases.Add(new KernelCase("batchnorm + relu backward", Show(s), 0, 24.0 * s.Length, 0, Reduction,
             b => { Inputs(b); b.Random("out", s.Length); b.Output("dx", s.Length); b.Output("dgamma", s.C); b.Output("dbeta", s.C); },
             (d, b) => d.BatchNormBackward(b["x"], b["mean"], b["invStd"], b["gamma"], b["dy"], b["dx"], b["dgamma"], b["dbeta"], s, true, b["out"]),
+            ["dx", "dgamma", "dbeta"]));
+        cases.Add(new KernelCase("batchnorm + relu backward (running stats)", Show(s), 0, 20.0 * s.Length, 0, Reduction,
+            b => { Inputs(b); b.Random("out", s.Length); b.Output("dx", s.Length); b.Output("dgamma", s.C); b.Output("dbeta", s.C); },
+            (d, b) => d.BatchNormBackward(b["x"], b["mean"], b["invStd"], b["gamma"], b["dy"], b["dx"], b["dgamma"], b["dbeta"], s, false, b["out"]),
             ["dx", "dgamma", "dbeta"]));
         cases.Add(new KernelCase("channel moments", Show(s), 0, 4.0 * s.Length, 0, Reduction,
             b => { Inputs(b); b.Output("m", s.C); b.Output("v", s.C); },
@@ -260,6 +293,12 @@ public static class KernelCases
             (d, b) => d.ActNormForward(b["x"], b["bias"], b["logScale"], b["y"], s), ["y"])
         {
             Reference = b => Outputs(("y", ReferenceFlowLayers.ActNorm(b.Host("x"), b.Host("bias"), b.Host("logScale"), s, inverse: false))),
+        });
+        cases.Add(new KernelCase("actnorm inverse", Show(s), 0, 8.0 * s.Length, 0, Element,
+            b => { Inputs(b); b.Output("x2", s.Length); },
+            (d, b) => d.ActNormInverse(b["x"], b["bias"], b["logScale"], b["x2"], s), ["x2"])
+        {
+            Reference = b => Outputs(("x2", ReferenceFlowLayers.ActNorm(b.Host("x"), b.Host("bias"), b.Host("logScale"), s, inverse: true))),
         });
         cases.Add(new KernelCase("actnorm backward", Show(s), 0, 12.0 * s.Length, 0, Reduction,
             b => { Inputs(b); b.Output("dx", s.Length); b.Output("db", s.C); b.Output("dls", s.C); },
@@ -365,6 +404,12 @@ public static class KernelCases
         {
             Reference = b => Outputs(("y", Array.ConvertAll(ReferenceReductions.Squeeze(b.Host("x"), s.N, s.C, h, h), v => (double)v))),
         });
+        cases.Add(new KernelCase("unsqueeze 2x2", $"N{s.N} C{s.C} {h}x{h}", 0, 8.0 * s.Length, 0, 0,
+            b => { b.Random("y", s.Length); b.Output("x", s.Length); },
+            (d, b) => d.Unsqueeze2x2(b["y"], b["x"], s.N, s.C, h, h), ["x"])
+        {
+            Reference = b => Outputs(("x", Array.ConvertAll(ReferenceReductions.Unsqueeze(b.Host("y"), s.N, s.C, h, h), v => (double)v))),
+        });
         int half = s.C / 2;
         cases.Add(new KernelCase("copy channels (split)", $"{Show(s)} → C{half}", 0, 8.0 * s.N * half * s.S, 0, 0,
             b => { b.Random("x", s.Length); b.Output("y", s.N * half * s.S); },
@@ -375,21 +420,24 @@ public static class KernelCases
         });
     }
 
-    private static void AddOptimizers(List<KernelCase> cases, int parameters)
+    private static void AddOptimizers(List<KernelCase> cases, int parameters, bool quick)
     {
-        var adam = new AdamSettings(1e-3f, 0.9f, 0.999f, 1e-8f, 5e-5f, 3);
-        cases.Add(new KernelCase("adam", $"{parameters}", 0, 28.0 * parameters, 0, Element,
-            b => { b.Random("p", parameters); b.Random("g", parameters); b.Random("m", parameters, -0.1f, 0.1f); b.Random("v", parameters, 0f, 0.01f); },
-            (d, b) => d.AdamStep(b["p"], b["g"], b["m"], b["v"], parameters, adam), ["p", "m", "v"])
-        {
-            Reference = b =>
+        // The first step (bias corrections at their largest) and a decayed later step, besides the paper's setting.
+        var settings = new List<AdamSettings> { new(1e-3f, 0.9f, 0.999f, 1e-8f, 5e-5f, 3) };
+        if (quick) settings.AddRange([new(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 1), new(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 3)]);
+        foreach (var adam in settings)
+            cases.Add(new KernelCase("adam", $"{parameters} step {adam.Step} wd {adam.WeightDecay}", 0, 28.0 * parameters, 0, Element,
+                b => { b.Random("p", parameters); b.Random("g", parameters); b.Random("m", parameters, -0.1f, 0.1f); b.Random("v", parameters, 0f, 0.01f); },
+                (d, b) => d.AdamStep(b["p"], b["g"], b["m"], b["v"], parameters, adam), ["p", "m", "v"])
             {
-                double[] p = new double[parameters], m = new double[parameters], v = new double[parameters];
-                float[] p0 = b.Host("p"), g = b.Host("g"), m0 = b.Host("m"), v0 = b.Host("v");
-                for (int i = 0; i < parameters; i++) (p[i], m[i], v[i]) = ReferenceOptimizers.Adam(p0[i], g[i], m0[i], v0[i], adam);
-                return Outputs(("p", p), ("m", m), ("v", v));
-            },
-        });
+                Reference = b =>
+                {
+                    double[] p = new double[parameters], m = new double[parameters], v = new double[parameters];
+                    float[] p0 = b.Host("p"), g = b.Host("g"), m0 = b.Host("m"), v0 = b.Host("v");
+                    for (int i = 0; i < parameters; i++) (p[i], m[i], v[i]) = ReferenceOptimizers.Adam(p0[i], g[i], m0[i], v0[i], adam);
+                    return Outputs(("p", p), ("m", m), ("v", v));
+                },
+            });
         var rms = new RmsPropSettings(1e-3f, 0.99f, 1e-8f, 0f);
         cases.Add(new KernelCase("rmsprop", $"{parameters}", 0, 20.0 * parameters, 0, Element,
             b => { b.Random("p", parameters); b.Random("g", parameters); b.Random("v", parameters, 0f, 0.01f); },

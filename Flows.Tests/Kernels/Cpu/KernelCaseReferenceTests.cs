@@ -32,11 +32,12 @@ public sealed class KernelCaseReferenceTests
     }
 
     [Test]
-    public void TheTableCoversEveryKernelAtBothSizes()
+    public void EveryPaperKernelHasSmallRowsAndMostRowsHaveAReference()
     {
+        // A kernel timed at the paper's shapes on a GPU is also checked on the simulator and against the loops.
         var small = KernelCases.Of(CaseSize.Small).Select(c => c.Kernel).ToHashSet();
         var paper = KernelCases.Of(CaseSize.Paper).Select(c => c.Kernel).ToHashSet();
-        Assert.That(paper, Is.EquivalentTo(small));
+        Assert.That(paper, Is.SubsetOf(small));
         Assert.That(KernelCases.All.Count(c => c.Reference is not null), Is.GreaterThan(KernelCases.All.Count * 3 / 4));
     }
 }
