@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Flows.Kernels;
+using Flows.Kernels.Cases;
 using Flows.Kernels.Cpu;
 using Flows.Kernels.Devices;
 using Flows.Kernels.Ilgpu;
@@ -8,8 +9,9 @@ using Flows.Training.Cli;
 namespace Flows.Bench.Gpu;
 
 /// <summary>
-/// gpu-check: runs every IlgpuBackend kernel against the managed CPU backend and times it, so one short run on
-/// a GPU machine answers "is it right, and how fast". Each case is validated on its first run (outputs poisoned
+/// gpu-check: runs every IlgpuBackend kernel of the case table (Flows.Kernels/Cases: the paper rows, or the small
+/// rows with --quick) against the managed CPU backend and times it, so one short run on a GPU machine answers
+/// "is it right, and how fast". Each case is validated on its first run (outputs poisoned
 /// with NaN beforehand), then timed: warm-up runs, then the median of N runs each closed by Synchronize.
 /// </summary>
 public static class GpuCheck
@@ -53,7 +55,7 @@ public static class GpuCheck
             Console.WriteLine($"reference: cpu: {reference.DeviceDescription}; {(options.Quick ? "quick shapes" : "full shapes")}");
             Console.WriteLine(GpuCheckReport.HeaderLine);
             int warmup = options.Quick ? 1 : 3, repeats = options.Quick ? 2 : 20;
-            foreach (var kernelCase in KernelCases.Build(options.Quick))
+            foreach (var kernelCase in KernelCases.Of(options.Quick ? CaseSize.Small : CaseSize.Paper))
             {
                 var row = RunCase(kernelCase, device, reference, warmup, repeats);
                 report.Rows.Add(row);
@@ -86,17 +88,7 @@ public static class GpuCheck
             kernelCase.Run(reference, onReference);
             device.Synchronize();
 
-            double error = 0;
-            string worst = "";
-            foreach (var output in kernelCase.Outputs)
-            {
-                double e = Compare(output, onDevice, onReference);
-                if (e >= error)
-                {
-                    error = e;
-                    worst = output;
-                }
-            }
+            var (error, worst) = CaseComparison.Between(kernelCase, onDevice, onReference);
 
             var times = new List<double>();
             for (int i = 0; i < warmup + repeats; i++)
@@ -121,16 +113,5 @@ public static class GpuCheck
         {
             device.GemmVersion = 2;
         }
-    }
-
-    private static double Compare(string output, CaseBuffers device, CaseBuffers reference)
-    {
-        if (output.StartsWith("scalar:", StringComparison.Ordinal))
-        {
-            string name = output["scalar:".Length..];
-            double a = device.Scalars[name], b = reference.Scalars[name];
-            return Math.Abs(a - b) / Math.Max(Math.Abs(b), 1e-30);
-        }
-        return Discrepancy.Max(device.Download(output), reference.Download(output), out _);
     }
 }

@@ -32,15 +32,17 @@ public readonly record struct ConvGeometry(
         return (span >= 0 ? span / stride : -((-span + stride - 1) / stride)) + 1;
     }
 
-    public void Validate()
+    /// <summary>Throws ArgumentException, in the contract's message style, naming <paramref name="op"/>.</summary>
+    public void Validate(string op = "Conv2d")
     {
         if (Batch <= 0 || InChannels <= 0 || Height <= 0 || Width <= 0 || OutChannels <= 0)
-            throw new ArgumentException($"conv2d: every size must be positive, got {this}");
+            throw ContractChecks.Bad(op, "every size must be positive", "Batch, InChannels, Height, Width, OutChannels ≥ 1", this);
         if (KernelSize <= 0 || KernelSize % 2 == 0)
-            throw new ArgumentException($"conv2d: kernel size must be odd and positive, got {KernelSize}");
+            throw ContractChecks.Bad(op, "kernel size must be odd and positive", "1, 3, 5, …", KernelSize);
         if (Stride < 1)
-            throw new ArgumentException($"conv2d: stride must be 1 or more, got {Stride}");
+            throw ContractChecks.Bad(op, "stride must be 1 or more", "≥ 1", Stride);
         if (Padding < 0 || OutHeight <= 0 || OutWidth <= 0)
-            throw new ArgumentException($"conv2d: padding {Padding} with kernel {KernelSize} on {Height}x{Width} gives no output");
+            throw ContractChecks.Bad(op, $"padding {Padding} with kernel {KernelSize} on {Height}x{Width} gives no output",
+                                     "padding ≥ 0 and at least a 1x1 output", $"{OutHeight}x{OutWidth}");
     }
 }

@@ -7,8 +7,10 @@ namespace Flows.Kernels;
 /// Conventions for every method:
 /// - All buffers are dense, row-major, float32, and belong to this backend.
 /// - Outputs are overwritten, never accumulated, unless the method says so.
-/// - Inputs and outputs never alias unless the method says so.
-/// - Sizes are validated; a mismatch throws ArgumentException naming the op and the sizes.
+/// - Inputs and outputs never alias unless the method says so (only Unary and Binary may run in place).
+/// - Every argument is validated, in one place for both backends (CheckedComputeBackend, ContractChecks):
+///   ObjectDisposedException for a disposed backend or buffer, ArgumentException naming the op, the parameter
+///   and the sizes ("Op: what is wrong (expected X, got Y)") for everything else. A zero count does nothing.
 /// </summary>
 public interface IComputeBackend : IDisposable
 {

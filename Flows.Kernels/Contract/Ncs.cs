@@ -19,7 +19,7 @@ public readonly record struct Ncs(int N, int C, int S)
 
         int Axis(int x, int y) =>
             x == y ? x : x == 1 ? y : y == 1 ? x
-            : throw new ArgumentException($"{op}: shapes {a} and {b} cannot be broadcast together");
+            : throw new ArgumentException($"{op}: shapes {a} and {b} cannot be broadcast together (expected every axis equal or 1, got {x} against {y})");
     }
 
     public override string ToString() => $"(N={N}, C={C}, S={S})";

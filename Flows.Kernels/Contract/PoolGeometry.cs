@@ -23,17 +23,19 @@ public readonly record struct PoolGeometry(
         return (span >= 0 ? span / stride : -((-span + stride - 1) / stride)) + 1;
     }
 
-    public void Validate()
+    /// <summary>Throws ArgumentException, in the contract's message style, naming <paramref name="op"/>.</summary>
+    public void Validate(string op = "MaxPool2d")
     {
         if (Batch <= 0 || Channels <= 0 || Height <= 0 || Width <= 0)
-            throw new ArgumentException($"maxPool2d: every size must be positive, got {this}");
+            throw ContractChecks.Bad(op, "every size must be positive", "Batch, Channels, Height, Width ≥ 1", this);
         if (KernelSize <= 0)
-            throw new ArgumentException($"maxPool2d: kernel size must be positive, got {KernelSize}");
+            throw ContractChecks.Bad(op, "kernel size must be positive", "≥ 1", KernelSize);
         if (Stride < 1)
-            throw new ArgumentException($"maxPool2d: stride must be 1 or more, got {Stride}");
+            throw ContractChecks.Bad(op, "stride must be 1 or more", "≥ 1", Stride);
         if (Padding < 0 || Padding >= KernelSize)
-            throw new ArgumentException($"maxPool2d: padding must be in [0, kernel size {KernelSize}), got {Padding}");
+            throw ContractChecks.Bad(op, "padding must be below the kernel size", $"0 ≤ padding < {KernelSize}", Padding);
         if (OutHeight <= 0 || OutWidth <= 0)
-            throw new ArgumentException($"maxPool2d: a {KernelSize}x{KernelSize} window with padding {Padding} does not fit the {Height}x{Width} input");
+            throw ContractChecks.Bad(op, $"a {KernelSize}x{KernelSize} window with padding {Padding} does not fit the {Height}x{Width} input",
+                                     "at least a 1x1 output", $"{OutHeight}x{OutWidth}");
     }
 }

@@ -3,13 +3,13 @@ using System.Runtime.Intrinsics;
 namespace Flows.Kernels.Cpu;
 
 /// <summary>
-/// The managed CPU implementation of <see cref="IComputeBackend"/>: plain C# with SIMD and resident spinning worker threads (SpinningWorkers). This
-/// class validates arguments and dispatches; each kernel family lives in its own file of this folder.
+/// The managed CPU implementation of <see cref="IComputeBackend"/>: plain C# with SIMD and resident spinning worker
+/// threads (SpinningWorkers). This class only dispatches: <see cref="CheckedComputeBackend"/> has validated every
+/// argument before a <c>…Core</c> method runs; each kernel family lives in its own file of this folder.
 /// </summary>
-public sealed class ManagedCpuBackend : IComputeBackend
+public sealed class ManagedCpuBackend : CheckedComputeBackend
 {
     private readonly CpuBufferPool _pool;
-    private bool _disposed;
 
     public ManagedCpuBackend()
     {
@@ -17,367 +17,167 @@ public sealed class ManagedCpuBackend : IComputeBackend
         DeviceDescription = DescribeProcessor();
     }
 
-    public string Name => "cpu";
+    public override string Name => "cpu";
 
-    public string DeviceDescription { get; }
+    public override string DeviceDescription { get; }
 
     /// <summary>Buffers waiting in the pool (for tests and diagnostics).</summary>
     public int PooledBufferCount => _pool.FreeCount;
 
+    internal override bool Owns(DeviceBuffer buffer) => buffer is CpuBuffer && ReferenceEquals(buffer.Backend, this);
+
+    /// <summary>The array behind a buffer already checked by the contract.</summary>
+    private static float[] A(DeviceBuffer buffer) => ((CpuBuffer)buffer).Array;
+
+    private static float[]? OptionalA(DeviceBuffer? buffer) => buffer is null ? null : A(buffer);
+
     // ---- memory -------------------------------------------------------------------------------------
 
-    public DeviceBuffer Allocate(int length)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _pool.Rent(length);
-    }
+    protected override DeviceBuffer AllocateCore(int length) => _pool.Rent(length);
 
-    public void Upload(ReadOnlySpan<float> source, DeviceBuffer destination)
-    {
-        var d = Arr(destination, "Upload", source.Length);
-        source.CopyTo(d);
-    }
+    protected override void UploadCore(ReadOnlySpan<float> source, DeviceBuffer destination) => source.CopyTo(A(destination));
 
-    public void Download(DeviceBuffer source, Span<float> destination)
-    {
-        var s = Arr(source, "Download", destination.Length);
-        s.AsSpan(0, destination.Length).CopyTo(destination);
-    }
+    protected override void DownloadCore(DeviceBuffer source, Span<float> destination) =>
+        A(source).AsSpan(0, destination.Length).CopyTo(destination);
 
-    public void Fill(DeviceBuffer destination, float value) => Arr(destination, "Fill", 0).AsSpan(0, destination.Length).Fill(value);
+    protected override void FillCore(DeviceBuffer destination, float value) => A(destination).AsSpan(0, destination.Length).Fill(value);
 
-    public void Copy(DeviceBuffer source, DeviceBuffer destination, int count)
-    {
-        NonNegative("Copy", count);
-        Arr(source, "Copy", count).AsSpan(0, count).CopyTo(Arr(destination, "Copy", count));
-    }
+    protected override void CopyCore(DeviceBuffer source, DeviceBuffer destination, int count) =>
+        A(source).AsSpan(0, count).CopyTo(A(destination));
 
-    public void Synchronize() { }
+    protected override void SynchronizeCore() { }
 
     // ---- element-wise ---------------------------------------------------------------------------------
 
-    public void Unary(UnaryOp op, DeviceBuffer x, DeviceBuffer y, int count, float alpha = 0f)
-    {
-        NonNegative("Unary", count);
-        UnaryKernels.Forward(op, Arr(x, "Unary", count), Arr(y, "Unary", count), count, alpha);
-    }
+    protected override void UnaryCore(UnaryOp op, DeviceBuffer x, DeviceBuffer y, int count, float alpha) =>
+        UnaryKernels.Forward(op, A(x), A(y), count, alpha);
 
-    public void UnaryBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha = 0f)
-    {
-        const string name = "UnaryBackward";
-        NonNegative(name, count);
-        UnaryKernels.Backward(op, Arr(x, name, count), Arr(y, name, count), Arr(dy, name, count), Arr(dx, name, count), count, alpha);
-    }
+    protected override void UnaryBackwardCore(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int count, float alpha) =>
+        UnaryKernels.Backward(op, A(x), A(y), A(dy), A(dx), count, alpha);
 
-    public void HighwayGate(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer y, int count)
-    {
-        const string name = "HighwayGate";
-        NonNegative(name, count);
-        HighwayGateKernels.Forward(Arr(a, name, count), Arr(t, name, count), Arr(h, name, count), Arr(y, name, count), count);
-    }
+    protected override void HighwayGateCore(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer y, int count) =>
+        HighwayGateKernels.Forward(A(a), A(t), A(h), A(y), count);
 
-    public void HighwayGateBackward(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer dy,
-                                    DeviceBuffer da, DeviceBuffer dt, DeviceBuffer dh, int count)
-    {
-        const string name = "HighwayGateBackward";
-        NonNegative(name, count);
-        HighwayGateKernels.Backward(Arr(a, name, count), Arr(t, name, count), Arr(h, name, count), Arr(dy, name, count),
-                                    Arr(da, name, count), Arr(dt, name, count), Arr(dh, name, count), count);
-    }
+    protected override void HighwayGateBackwardCore(DeviceBuffer a, DeviceBuffer t, DeviceBuffer h, DeviceBuffer dy,
+                                                    DeviceBuffer da, DeviceBuffer dt, DeviceBuffer dh, int count) =>
+        HighwayGateKernels.Backward(A(a), A(t), A(h), A(dy), A(da), A(dt), A(dh), count);
 
-    public void Binary(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c)
-    {
-        const string name = "Binary";
-        var cShape = Ncs.Broadcast(aShape, bShape, name);
-        Positive(name, aShape);
-        Positive(name, bShape);
-        BinaryKernels.Run(op, Arr(a, name, aShape.Length), aShape, Arr(b, name, bShape.Length), bShape,
-                          Arr(c, name, cShape.Length), cShape);
-    }
+    protected override void BinaryCore(BinaryOp op, DeviceBuffer a, Ncs aShape, DeviceBuffer b, Ncs bShape, DeviceBuffer c, Ncs cShape) =>
+        BinaryKernels.Run(op, A(a), aShape, A(b), bShape, A(c), cShape);
 
-    public void Axpy(float alpha, DeviceBuffer x, DeviceBuffer y, int count)
+    protected override void AxpyCore(float alpha, DeviceBuffer x, DeviceBuffer y, int count)
     {
-        NonNegative("Axpy", count);
-        var xs = Arr(x, "Axpy", count);
-        var ys = Arr(y, "Axpy", count);
+        var xs = A(x);
+        var ys = A(y);
         CpuParallel.For(count, 2, (start, end) => ElementwiseHelpers.Axpy(alpha, xs.AsSpan(start, end - start), ys.AsSpan(start, end - start)));
     }
 
     // ---- reductions -----------------------------------------------------------------------------------
 
-    public void SumTo(DeviceBuffer x, Ncs xShape, DeviceBuffer y, Ncs yShape)
-    {
-        const string name = "SumTo";
-        Positive(name, xShape);
-        Positive(name, yShape);
-        if ((yShape.N != 1 && yShape.N != xShape.N) || (yShape.C != 1 && yShape.C != xShape.C) || (yShape.S != 1 && yShape.S != xShape.S))
-            throw new ArgumentException($"{name}: cannot sum shape {xShape} to {yShape}; each target axis must be 1 or match");
-        ReductionKernels.SumTo(Arr(x, name, xShape.Length), xShape, Arr(y, name, yShape.Length), yShape);
-    }
+    protected override void SumToCore(DeviceBuffer x, Ncs xShape, DeviceBuffer y, Ncs yShape) =>
+        ReductionKernels.SumTo(A(x), xShape, A(y), yShape);
 
-    public void ChannelMoments(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance)
-    {
-        const string name = "ChannelMoments";
-        Positive(name, shape);
-        ReductionKernels.ChannelMoments(Arr(x, name, shape.Length), shape, Arr(mean, name, shape.C), Arr(variance, name, shape.C));
-    }
+    protected override void ChannelMomentsCore(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance) =>
+        ReductionKernels.ChannelMoments(A(x), shape, A(mean), A(variance));
 
-    public double SumOfSquares(DeviceBuffer x, int count)
-    {
-        NonNegative("SumOfSquares", count);
-        return ReductionKernels.SumOfSquares(Arr(x, "SumOfSquares", count), count);
-    }
+    protected override double SumOfSquaresCore(DeviceBuffer x, int count) => ReductionKernels.SumOfSquares(A(x), count);
 
     // ---- layout ---------------------------------------------------------------------------------------
 
-    public void CopyChannels(DeviceBuffer source, int sourceChannels, int sourceOffset,
-                             DeviceBuffer destination, int destinationChannels, int destinationOffset,
-                             int count, int batch, int spatial)
-    {
-        const string name = "CopyChannels";
-        if (count < 0 || batch < 0 || spatial < 0 || sourceOffset < 0 || destinationOffset < 0
-            || sourceOffset + count > sourceChannels || destinationOffset + count > destinationChannels)
-            throw new ArgumentException(
-                $"{name}: channels [{sourceOffset}, {sourceOffset + count}) of {sourceChannels} to [{destinationOffset}, {destinationOffset + count}) of {destinationChannels} (batch {batch}, spatial {spatial}) are out of range");
-        LayoutKernels.CopyChannels(Arr(source, name, batch * sourceChannels * spatial), sourceChannels, sourceOffset,
-                                   Arr(destination, name, batch * destinationChannels * spatial), destinationChannels,
+    protected override void CopyChannelsCore(DeviceBuffer source, int sourceChannels, int sourceOffset,
+                                             DeviceBuffer destination, int destinationChannels, int destinationOffset,
+                                             int count, int batch, int spatial) =>
+        LayoutKernels.CopyChannels(A(source), sourceChannels, sourceOffset, A(destination), destinationChannels,
                                    destinationOffset, count, batch, spatial);
-    }
 
-    public void Squeeze2x2(DeviceBuffer x, DeviceBuffer y, int batch, int channels, int height, int width)
-    {
-        SqueezeShape("Squeeze2x2", batch, channels, height, width);
-        int length = batch * channels * height * width;
-        LayoutKernels.Squeeze(Arr(x, "Squeeze2x2", length), Arr(y, "Squeeze2x2", length), batch, channels, height, width, inverse: false);
-    }
+    protected override void Squeeze2x2Core(DeviceBuffer x, DeviceBuffer y, int batch, int channels, int height, int width) =>
+        LayoutKernels.Squeeze(A(x), A(y), batch, channels, height, width, inverse: false);
 
-    public void Unsqueeze2x2(DeviceBuffer y, DeviceBuffer x, int batch, int channels, int height, int width)
-    {
-        SqueezeShape("Unsqueeze2x2", batch, channels, height, width);
-        int length = batch * channels * height * width;
-        LayoutKernels.Squeeze(Arr(x, "Unsqueeze2x2", length), Arr(y, "Unsqueeze2x2", length), batch, channels, height, width, inverse: true);
-    }
+    protected override void Unsqueeze2x2Core(DeviceBuffer y, DeviceBuffer x, int batch, int channels, int height, int width) =>
+        LayoutKernels.Squeeze(A(x), A(y), batch, channels, height, width, inverse: true);
 
     // ---- dense linear algebra -------------------------------------------------------------------------
 
-    public void MatMul(DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, int m, int k, int n,
-                       bool transposeA = false, bool transposeB = false, bool accumulate = false)
-    {
-        const string name = "MatMul";
-        if (m < 0 || k < 0 || n < 0) throw new ArgumentException($"{name}: sizes must be non-negative, got m={m}, k={k}, n={n}");
-        var aa = Arr(a, name, m * k);
-        var bb = Arr(b, name, k * n);
-        var cc = Arr(c, name, m * n);
-        if (m == 0 || n == 0) return;
-        Gemm.MultiplyParallel(m, n, k, aa, 0, transposeA ? m : k, transposeA, bb, 0, transposeB ? k : n, transposeB,
-                              cc, 0, n, accumulate);
-    }
+    protected override void MatMulCore(DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, int m, int k, int n,
+                                       bool transposeA, bool transposeB, bool accumulate) =>
+        Gemm.MultiplyParallel(m, n, k, A(a), 0, transposeA ? m : k, transposeA, A(b), 0, transposeB ? k : n, transposeB,
+                              A(c), 0, n, accumulate);
 
-    public void Conv2dForward(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g)
-    {
-        const string name = "Conv2dForward";
-        g.Validate();
-        ConvForward.Run(Arr(x, name, g.InputLength), Arr(weight, name, g.WeightLength),
-                        bias is null ? null : Arr(bias, name, g.OutChannels), Arr(y, name, g.OutputLength), g);
-    }
+    protected override void Conv2dForwardCore(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g) =>
+        ConvForward.Run(A(x), A(weight), OptionalA(bias), A(y), g);
 
-    public void Conv2dBackwardData(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g)
-    {
-        const string name = "Conv2dBackwardData";
-        g.Validate();
-        ConvBackwardData.Run(Arr(dy, name, g.OutputLength), Arr(weight, name, g.WeightLength), Arr(dx, name, g.InputLength), g);
-    }
+    protected override void Conv2dBackwardDataCore(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g) =>
+        ConvBackwardData.Run(A(dy), A(weight), A(dx), g);
 
-    public void Conv2dBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g)
-    {
-        const string name = "Conv2dBackwardWeight";
-        g.Validate();
-        ConvBackwardWeight.Run(Arr(x, name, g.InputLength), Arr(dy, name, g.OutputLength), Arr(dw, name, g.WeightLength), g);
-    }
+    protected override void Conv2dBackwardWeightCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g) =>
+        ConvBackwardWeight.Run(A(x), A(dy), A(dw), g);
 
     // ---- pooling --------------------------------------------------------------------------------------
 
-    public void MaxPool2dForward(DeviceBuffer x, DeviceBuffer y, PoolGeometry g)
-    {
-        const string name = "MaxPool2dForward";
-        g.Validate();
-        MaxPoolKernels.Forward(Arr(x, name, g.InputLength), Arr(y, name, g.OutputLength), g);
-    }
+    protected override void MaxPool2dForwardCore(DeviceBuffer x, DeviceBuffer y, PoolGeometry g) =>
+        MaxPoolKernels.Forward(A(x), A(y), g);
 
-    public void MaxPool2dBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, PoolGeometry g)
-    {
-        const string name = "MaxPool2dBackward";
-        g.Validate();
-        MaxPoolKernels.Backward(Arr(x, name, g.InputLength), Arr(y, name, g.OutputLength), Arr(dy, name, g.OutputLength),
-                                Arr(dx, name, g.InputLength), g);
-    }
+    protected override void MaxPool2dBackwardCore(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, PoolGeometry g) =>
+        MaxPoolKernels.Backward(A(x), A(y), A(dy), A(dx), g);
 
     // ---- normalization --------------------------------------------------------------------------------
 
-    public void BatchNormApply(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta,
-                               DeviceBuffer y, Ncs shape, bool relu = false)
-    {
-        const string name = "BatchNormApply";
-        Positive(name, shape);
-        int l = shape.Length, c = shape.C;
-        BatchNormKernels.Apply(Arr(x, name, l), Arr(mean, name, c), Arr(invStd, name, c), Arr(gamma, name, c),
-                               Arr(beta, name, c), Arr(y, name, l), shape, relu);
-    }
+    protected override void BatchNormApplyCore(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta,
+                                               DeviceBuffer y, Ncs shape, bool relu) =>
+        BatchNormKernels.Apply(A(x), A(mean), A(invStd), A(gamma), A(beta), A(y), shape, relu);
 
-    public void BatchNormBackward(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy,
-                                  DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics,
-                                  DeviceBuffer? reluOutput = null)
-    {
-        const string name = "BatchNormBackward";
-        Positive(name, shape);
-        int l = shape.Length, c = shape.C;
-        BatchNormKernels.Backward(Arr(x, name, l), Arr(mean, name, c), Arr(invStd, name, c), Arr(gamma, name, c),
-                                  Arr(dy, name, l), Arr(dx, name, l), Arr(dgamma, name, c), Arr(dbeta, name, c),
-                                  shape, batchStatistics, reluOutput is null ? null : Arr(reluOutput, name, l));
-    }
+    protected override void BatchNormBackwardCore(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer dy,
+                                                  DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta, Ncs shape, bool batchStatistics,
+                                                  DeviceBuffer? reluOutput) =>
+        BatchNormKernels.Backward(A(x), A(mean), A(invStd), A(gamma), A(dy), A(dx), A(dgamma), A(dbeta),
+                                  shape, batchStatistics, OptionalA(reluOutput));
 
     // ---- flow layers ----------------------------------------------------------------------------------
 
-    public void CouplingForward(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
-                                DeviceBuffer y, DeviceBuffer logdet, Ncs shape)
-    {
-        const string name = "CouplingForward";
-        Positive(name, shape);
-        int l = shape.Length;
-        CouplingKernels.Forward(Arr(x, name, l), Arr(raw, name, l), Arr(t, name, l), Arr(scale, name, shape.C),
-                                mask is null ? null : Arr(mask, name, shape.C * shape.S), Arr(y, name, l),
-                                Arr(logdet, name, shape.N), shape, inverse: false);
-    }
+    protected override void CouplingForwardCore(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
+                                                DeviceBuffer y, DeviceBuffer logdet, Ncs shape) =>
+        CouplingKernels.Forward(A(x), A(raw), A(t), A(scale), OptionalA(mask), A(y), A(logdet), shape, inverse: false);
 
-    public void CouplingInverse(DeviceBuffer y, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
-                                DeviceBuffer x, DeviceBuffer logdet, Ncs shape)
-    {
-        const string name = "CouplingInverse";
-        Positive(name, shape);
-        int l = shape.Length;
-        CouplingKernels.Forward(Arr(y, name, l), Arr(raw, name, l), Arr(t, name, l), Arr(scale, name, shape.C),
-                                mask is null ? null : Arr(mask, name, shape.C * shape.S), Arr(x, name, l),
-                                Arr(logdet, name, shape.N), shape, inverse: true);
-    }
+    protected override void CouplingInverseCore(DeviceBuffer y, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
+                                                DeviceBuffer x, DeviceBuffer logdet, Ncs shape) =>
+        CouplingKernels.Forward(A(y), A(raw), A(t), A(scale), OptionalA(mask), A(x), A(logdet), shape, inverse: true);
 
-    public void CouplingBackward(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
-                                 DeviceBuffer dy, DeviceBuffer dlogdet,
-                                 DeviceBuffer dx, DeviceBuffer draw, DeviceBuffer dt, DeviceBuffer dscale, Ncs shape)
-    {
-        const string name = "CouplingBackward";
-        Positive(name, shape);
-        int l = shape.Length;
-        CouplingKernels.Backward(Arr(x, name, l), Arr(raw, name, l), Arr(t, name, l), Arr(scale, name, shape.C),
-                                 mask is null ? null : Arr(mask, name, shape.C * shape.S), Arr(dy, name, l),
-                                 Arr(dlogdet, name, shape.N), Arr(dx, name, l), Arr(draw, name, l), Arr(dt, name, l),
-                                 Arr(dscale, name, shape.C), shape);
-    }
+    protected override void CouplingBackwardCore(DeviceBuffer x, DeviceBuffer raw, DeviceBuffer t, DeviceBuffer scale, DeviceBuffer? mask,
+                                                 DeviceBuffer dy, DeviceBuffer dlogdet,
+                                                 DeviceBuffer dx, DeviceBuffer draw, DeviceBuffer dt, DeviceBuffer dscale, Ncs shape) =>
+        CouplingKernels.Backward(A(x), A(raw), A(t), A(scale), OptionalA(mask), A(dy), A(dlogdet), A(dx), A(draw), A(dt),
+                                 A(dscale), shape);
 
-    public void ActNormForward(DeviceBuffer x, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer y, Ncs shape)
-    {
-        const string name = "ActNormForward";
-        Positive(name, shape);
-        ActNormKernels.Forward(Arr(x, name, shape.Length), Arr(bias, name, shape.C), Arr(logScale, name, shape.C),
-                               Arr(y, name, shape.Length), shape, inverse: false);
-    }
+    protected override void ActNormForwardCore(DeviceBuffer x, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer y, Ncs shape) =>
+        ActNormKernels.Forward(A(x), A(bias), A(logScale), A(y), shape, inverse: false);
 
-    public void ActNormInverse(DeviceBuffer y, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer x, Ncs shape)
-    {
-        const string name = "ActNormInverse";
-        Positive(name, shape);
-        ActNormKernels.Forward(Arr(y, name, shape.Length), Arr(bias, name, shape.C), Arr(logScale, name, shape.C),
-                               Arr(x, name, shape.Length), shape, inverse: true);
-    }
+    protected override void ActNormInverseCore(DeviceBuffer y, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer x, Ncs shape) =>
+        ActNormKernels.Forward(A(y), A(bias), A(logScale), A(x), shape, inverse: true);
 
-    public void ActNormBackward(DeviceBuffer x, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer dy,
-                                DeviceBuffer dx, DeviceBuffer dbias, DeviceBuffer dlogScale, Ncs shape)
-    {
-        const string name = "ActNormBackward";
-        Positive(name, shape);
-        int l = shape.Length, c = shape.C;
-        ActNormKernels.Backward(Arr(x, name, l), Arr(bias, name, c), Arr(logScale, name, c), Arr(dy, name, l),
-                                Arr(dx, name, l), Arr(dbias, name, c), Arr(dlogScale, name, c), shape);
-    }
+    protected override void ActNormBackwardCore(DeviceBuffer x, DeviceBuffer bias, DeviceBuffer logScale, DeviceBuffer dy,
+                                                DeviceBuffer dx, DeviceBuffer dbias, DeviceBuffer dlogScale, Ncs shape) =>
+        ActNormKernels.Backward(A(x), A(bias), A(logScale), A(dy), A(dx), A(dbias), A(dlogScale), shape);
 
-    public void Conv1x1(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer y, Ncs shape, bool transposeWeight = false)
-    {
-        const string name = "Conv1x1";
-        Positive(name, shape);
-        Conv1x1Kernel.Run(Arr(x, name, shape.Length), Arr(weight, name, shape.C * shape.C), Arr(y, name, shape.Length),
-                          shape, transposeWeight);
-    }
+    protected override void Conv1x1Core(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer y, Ncs shape, bool transposeWeight) =>
+        Conv1x1Kernel.Run(A(x), A(weight), A(y), shape, transposeWeight);
 
     // ---- optimizers -----------------------------------------------------------------------------------
 
-    public void AdamStep(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count, AdamSettings settings)
-    {
-        const string name = "AdamStep";
-        NonNegative(name, count);
-        if (settings.Step < 1) throw new ArgumentException($"{name}: step must be 1 or more, got {settings.Step}");
-        OptimizerKernels.Adam(Arr(parameter, name, count), Arr(gradient, name, count), Arr(m, name, count), Arr(v, name, count),
-                              count, settings);
-    }
+    protected override void AdamStepCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count, AdamSettings settings) =>
+        OptimizerKernels.Adam(A(parameter), A(gradient), A(m), A(v), count, settings);
 
-    public void RmsPropStep(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings)
-    {
-        const string name = "RmsPropStep";
-        NonNegative(name, count);
-        OptimizerKernels.RmsProp(Arr(parameter, name, count), Arr(gradient, name, count), Arr(squareAverage, name, count),
-                                 count, settings);
-    }
+    protected override void RmsPropStepCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings) =>
+        OptimizerKernels.RmsProp(A(parameter), A(gradient), A(squareAverage), count, settings);
 
     // ---- random numbers -------------------------------------------------------------------------------
 
-    public void FillUniform(DeviceBuffer destination, int count, ulong seed, ulong offset)
-    {
-        NonNegative("FillUniform", count);
-        RandomKernels.Fill(Arr(destination, "FillUniform", count), count, seed, offset, normal: false);
-    }
+    protected override void FillUniformCore(DeviceBuffer destination, int count, ulong seed, ulong offset) =>
+        RandomKernels.Fill(A(destination), count, seed, offset, normal: false);
 
-    public void FillNormal(DeviceBuffer destination, int count, ulong seed, ulong offset)
-    {
-        NonNegative("FillNormal", count);
-        RandomKernels.Fill(Arr(destination, "FillNormal", count), count, seed, offset, normal: true);
-    }
+    protected override void FillNormalCore(DeviceBuffer destination, int count, ulong seed, ulong offset) =>
+        RandomKernels.Fill(A(destination), count, seed, offset, normal: true);
 
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        _pool.Clear();
-    }
-
-    // ---- validation -----------------------------------------------------------------------------------
-
-    /// <summary>The array behind a buffer of this backend holding at least <paramref name="needed"/> floats.</summary>
-    private float[] Arr(DeviceBuffer buffer, string op, int needed)
-    {
-        ArgumentNullException.ThrowIfNull(buffer);
-        if (buffer is not CpuBuffer cpu || !ReferenceEquals(buffer.Backend, this))
-            throw new ArgumentException($"{op}: the buffer belongs to backend '{buffer.Backend.Name}', not to this cpu backend");
-        if (cpu.IsReleased)
-            throw new ObjectDisposedException(nameof(CpuBuffer), $"{op}: the buffer was already disposed");
-        if (cpu.Length < needed)
-            throw new ArgumentException($"{op}: a buffer of {cpu.Length} elements is too small, {needed} are needed");
-        return cpu.Array;
-    }
-
-    private static void NonNegative(string op, int count)
-    {
-        if (count < 0) throw new ArgumentException($"{op}: count must be non-negative, got {count}");
-    }
-
-    private static void Positive(string op, Ncs shape)
-    {
-        if (shape.N <= 0 || shape.C <= 0 || shape.S <= 0)
-            throw new ArgumentException($"{op}: every axis of shape {shape} must be positive");
-    }
-
-    private static void SqueezeShape(string op, int batch, int channels, int height, int width)
-    {
-        if (batch <= 0 || channels <= 0 || height <= 0 || width <= 0 || height % 2 != 0 || width % 2 != 0)
-            throw new ArgumentException($"{op}: needs positive sizes and even height and width, got N={batch}, C={channels}, H={height}, W={width}");
-    }
+    protected override void DisposeCore() => _pool.Clear();
 
     private static string DescribeProcessor()
     {

@@ -1,6 +1,6 @@
 using Flows.Kernels;
 using Flows.Kernels.Cpu;
-using Flows.Tests.Kernels.Reference;
+using Flows.Kernels.Reference;
 
 namespace Flows.Tests.Kernels.Cpu;
 

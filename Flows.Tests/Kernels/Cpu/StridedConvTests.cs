@@ -1,5 +1,5 @@
 using Flows.Kernels;
-using Flows.Tests.Kernels.Reference;
+using Flows.Kernels.Reference;
 
 namespace Flows.Tests.Kernels.Cpu;
 

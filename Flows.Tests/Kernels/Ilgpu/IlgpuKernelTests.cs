@@ -1,8 +1,13 @@
 using Flows.Kernels;
+using Flows.Kernels.Cases;
 
 namespace Flows.Tests.Kernels.Ilgpu;
 
-/// <summary>Every IComputeBackend op of IlgpuBackend against the managed CPU backend, on small random shapes.</summary>
+/// <summary>
+/// Every IComputeBackend op of IlgpuBackend against the managed CPU backend, on small random shapes: the small rows of
+/// the kernel case table (Flows.Kernels/Cases), plus the cases that need a particular setup (split reductions,
+/// every unary op, broadcasting patterns, in-place calls, contract checks).
+/// </summary>
 public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
 {
     // ---- memory and element-wise -------------------------------------------------------------------------
@@ -46,29 +51,6 @@ public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
         Device.UnaryBackward(op, x.Device, yShared.Device, dy.Device, dx.Device, count, 0.3f);
         Reference.UnaryBackward(op, x.Reference, yShared.Reference, dy.Reference, dx.Reference, count, 0.3f);
         Check(dx, ElementTolerance, $"{op} backward");
-    }
-
-    [Test]
-    public void HighwayGateForwardAndBackward()
-    {
-        const int count = 83;
-        var a = Up(count, 11);
-        var t = Up(count, 12, -5f, 5f);
-        var h = Up(count, 13);
-        var y = Poisoned(count);
-        Device.HighwayGate(a.Device, t.Device, h.Device, y.Device, count);
-        Reference.HighwayGate(a.Reference, t.Reference, h.Reference, y.Reference, count);
-        Check(y, ElementTolerance, "highway gate");
-
-        var dy = Up(count, 14);
-        var da = Poisoned(count);
-        var dt = Poisoned(count);
-        var dh = Poisoned(count);
-        Device.HighwayGateBackward(a.Device, t.Device, h.Device, dy.Device, da.Device, dt.Device, dh.Device, count);
-        Reference.HighwayGateBackward(a.Reference, t.Reference, h.Reference, dy.Reference, da.Reference, dt.Reference, dh.Reference, count);
-        Check(da, ElementTolerance, "highway gate da");
-        Check(dt, ElementTolerance, "highway gate dt");
-        Check(dh, ElementTolerance, "highway gate dh");
     }
 
     [Test]
@@ -201,72 +183,7 @@ public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
         Check(destination, 0, "copy channels 1..2 of 5 into 1..2 of 3");
     }
 
-    [Test]
-    public void SqueezeAndUnsqueeze()
-    {
-        const int n = 2, c = 3, h = 4, w = 6;
-        var x = Up(n * c * h * w, 13);
-        var y = Poisoned(x.Length);
-        Device.Squeeze2x2(x.Device, y.Device, n, c, h, w);
-        Reference.Squeeze2x2(x.Reference, y.Reference, n, c, h, w);
-        Check(y, 0, "squeeze");
-        var back = Poisoned(x.Length);
-        Device.Unsqueeze2x2(y.Device, back.Device, n, c, h, w);
-        Reference.Unsqueeze2x2(y.Reference, back.Reference, n, c, h, w);
-        Check(back, 0, "unsqueeze");
-        Check(new DevicePair(back.Device, x.Reference, x.Length), 0, "unsqueeze inverts squeeze");
-    }
-
     // ---- dense linear algebra -----------------------------------------------------------------------------
-
-    [TestCase(false, false, false)]
-    [TestCase(true, false, false)]
-    [TestCase(false, true, false)]
-    [TestCase(true, true, false)]
-    [TestCase(false, false, true)]
-    public void MatMul(bool transposeA, bool transposeB, bool accumulate)
-    {
-        const int m = 5, k = 19, n = 60;
-        var a = Up(m * k, 14);
-        var b = Up(k * n, 15);
-        ForEachGemmVersion(version =>
-        {
-            var c = accumulate ? Up(m * n, 16) : Poisoned(m * n);
-            Device.MatMul(a.Device, b.Device, c.Device, m, k, n, transposeA, transposeB, accumulate);
-            Reference.MatMul(a.Reference, b.Reference, c.Reference, m, k, n, transposeA, transposeB, accumulate);
-            Check(c, ReductionTolerance, $"matmul v{version} tA={transposeA} tB={transposeB} acc={accumulate}");
-        });
-    }
-
-    [TestCase(3, true)]
-    [TestCase(3, false)]
-    [TestCase(1, true)]
-    [TestCase(5, false)]
-    public void Conv2dForwardAndBackward(int kernel, bool bias)
-    {
-        var g = ConvGeometry.Same(2, 3, 5, 7, 4, kernel);
-        var x = Up(g.InputLength, 17);
-        var w = Up(g.WeightLength, 18);
-        var b = Up(g.OutChannels, 19);
-        var dy = Up(g.OutputLength, 20);
-        ForEachGemmVersion(version =>
-        {
-            var y = Poisoned(g.OutputLength);
-            Device.Conv2dForward(x.Device, w.Device, bias ? b.Device : null, y.Device, g);
-            Reference.Conv2dForward(x.Reference, w.Reference, bias ? b.Reference : null, y.Reference, g);
-            Check(y, ReductionTolerance, $"conv forward v{version} {g}");
-
-            var dx = Poisoned(g.InputLength);
-            Device.Conv2dBackwardData(dy.Device, w.Device, dx.Device, g);
-            Reference.Conv2dBackwardData(dy.Reference, w.Reference, dx.Reference, g);
-            Check(dx, ReductionTolerance, $"conv backward-data v{version} {g}");
-
-            var dw = Poisoned(g.WeightLength);
-            Device.Conv2dBackwardWeight(x.Device, dy.Device, dw.Device, g);
-            Reference.Conv2dBackwardWeight(x.Reference, dy.Reference, dw.Reference, g);
-            Check(dw, ReductionTolerance, $"conv backward-weight v{version} {g}");
-        });
-    }
 
     [Test]
     public void Conv2dBackwardWeightWithSplitK()
@@ -307,173 +224,24 @@ public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
         Check(dx, ReductionTolerance, "valid conv backward-data");
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void Conv1x1(bool transpose)
+    // ---- the kernel case table ------------------------------------------------------------------------------
+
+    public static IEnumerable<KernelCase> SmallCases() => KernelCases.Of(CaseSize.Small);
+
+    /// <summary>Each small row of the case table (what gpu-check --quick runs), on the device and on the CPU backend.</summary>
+    [TestCaseSource(nameof(SmallCases))]
+    public void TableCaseMatchesTheCpuBackend(KernelCase kernelCase)
     {
-        var shape = new Ncs(2, 4, 9);
-        var x = Up(shape.Length, 26);
-        var w = Up(16, 27);
-        ForEachGemmVersion(version =>
-        {
-            var y = Poisoned(shape.Length);
-            Device.Conv1x1(x.Device, w.Device, y.Device, shape, transpose);
-            Reference.Conv1x1(x.Reference, w.Reference, y.Reference, shape, transpose);
-            Check(y, ReductionTolerance, $"conv1x1 v{version} transpose={transpose}");
-        });
-    }
-
-    // ---- normalization and flow layers --------------------------------------------------------------------
-
-    [TestCase(true, false)]
-    [TestCase(false, false)]
-    [TestCase(true, true)]
-    [TestCase(false, true)]
-    public void BatchNorm(bool batchStatistics, bool relu)
-    {
-        var shape = new Ncs(3, 4, 6);
-        var x = Up(shape.Length, 28, -2f, 3f);
-        var mean = Up(4, 29);
-        var invStd = Up(4, 30, 0.5f, 2f);
-        var gamma = Up(4, 31, 0.5f, 1.5f);
-        var beta = Up(4, 32);
-        var y = Poisoned(shape.Length);
-        Device.BatchNormApply(x.Device, mean.Device, invStd.Device, gamma.Device, beta.Device, y.Device, shape, relu);
-        Reference.BatchNormApply(x.Reference, mean.Reference, invStd.Reference, gamma.Reference, beta.Reference, y.Reference, shape, relu);
-        Check(y, ElementTolerance, "batchnorm apply");
-        // The fused ReLU's mask comes from one output (the reference's), so both sides mask the same elements.
-        var yRef = new float[shape.Length];
-        Reference.Download(y.Reference, yRef);
-        var yShared = Up(yRef);
-
-        var dy = Up(shape.Length, 33);
-        var dx = Poisoned(shape.Length);
-        var dgamma = Poisoned(4);
-        var dbeta = Poisoned(4);
-        Device.BatchNormBackward(x.Device, mean.Device, invStd.Device, gamma.Device, dy.Device, dx.Device, dgamma.Device, dbeta.Device, shape, batchStatistics,
-                                 relu ? yShared.Device : null);
-        Reference.BatchNormBackward(x.Reference, mean.Reference, invStd.Reference, gamma.Reference, dy.Reference, dx.Reference, dgamma.Reference, dbeta.Reference, shape, batchStatistics,
-                                    relu ? yShared.Reference : null);
-        Check(dx, ReductionTolerance, "batchnorm dx");
-        Check(dgamma, ReductionTolerance, "batchnorm dgamma");
-        Check(dbeta, ReductionTolerance, "batchnorm dbeta");
-    }
-
-    [TestCase(true)]
-    [TestCase(false)]
-    public void Coupling(bool masked)
-    {
-        var shape = new Ncs(3, 2, 10);
-        var x = Up(shape.Length, 34);
-        var raw = Up(shape.Length, 35, -2f, 2f);
-        var t = Up(shape.Length, 36);
-        var scale = Up(shape.C, 37, 0.5f, 1.5f);
-        var mask = masked ? Up(Enumerable.Range(0, shape.C * shape.S).Select(i => (float)((i + i / 5) % 2)).ToArray()) : null;
-
-        var y = Poisoned(shape.Length);
-        var logdet = Poisoned(shape.N);
-        Device.CouplingForward(x.Device, raw.Device, t.Device, scale.Device, mask?.Device, y.Device, logdet.Device, shape);
-        Reference.CouplingForward(x.Reference, raw.Reference, t.Reference, scale.Reference, mask?.Reference, y.Reference, logdet.Reference, shape);
-        Check(y, ElementTolerance, "coupling forward y");
-        Check(logdet, ReductionTolerance, "coupling forward logdet");
-
-        var xBack = Poisoned(shape.Length);
-        var logdetInverse = Poisoned(shape.N);
-        Device.CouplingInverse(y.Device, raw.Device, t.Device, scale.Device, mask?.Device, xBack.Device, logdetInverse.Device, shape);
-        Reference.CouplingInverse(y.Reference, raw.Reference, t.Reference, scale.Reference, mask?.Reference, xBack.Reference, logdetInverse.Reference, shape);
-        Check(xBack, ElementTolerance, "coupling inverse x");
-        Check(logdetInverse, ReductionTolerance, "coupling inverse logdet");
-
-        var dy = Up(shape.Length, 38);
-        var dlogdet = Up(shape.N, 39);
-        var dx = Poisoned(shape.Length);
-        var draw = Poisoned(shape.Length);
-        var dt = Poisoned(shape.Length);
-        var dscale = Poisoned(shape.C);
-        Device.CouplingBackward(x.Device, raw.Device, t.Device, scale.Device, mask?.Device, dy.Device, dlogdet.Device,
-                                dx.Device, draw.Device, dt.Device, dscale.Device, shape);
-        Reference.CouplingBackward(x.Reference, raw.Reference, t.Reference, scale.Reference, mask?.Reference, dy.Reference, dlogdet.Reference,
-                                   dx.Reference, draw.Reference, dt.Reference, dscale.Reference, shape);
-        Check(dx, ElementTolerance, "coupling dx");
-        Check(draw, ElementTolerance, "coupling draw");
-        Check(dt, ElementTolerance, "coupling dt");
-        Check(dscale, ReductionTolerance, "coupling dscale");
-    }
-
-    [Test]
-    public void ActNorm()
-    {
-        var shape = new Ncs(3, 4, 7);
-        var x = Up(shape.Length, 40);
-        var bias = Up(4, 41);
-        var logScale = Up(4, 42, -0.5f, 0.5f);
-        var y = Poisoned(shape.Length);
-        Device.ActNormForward(x.Device, bias.Device, logScale.Device, y.Device, shape);
-        Reference.ActNormForward(x.Reference, bias.Reference, logScale.Reference, y.Reference, shape);
-        Check(y, ElementTolerance, "actnorm forward");
-
-        var back = Poisoned(shape.Length);
-        Device.ActNormInverse(y.Device, bias.Device, logScale.Device, back.Device, shape);
-        Reference.ActNormInverse(y.Reference, bias.Reference, logScale.Reference, back.Reference, shape);
-        Check(back, ElementTolerance, "actnorm inverse");
-
-        var dy = Up(shape.Length, 43);
-        var dx = Poisoned(shape.Length);
-        var dbias = Poisoned(4);
-        var dlogScale = Poisoned(4);
-        Device.ActNormBackward(x.Device, bias.Device, logScale.Device, dy.Device, dx.Device, dbias.Device, dlogScale.Device, shape);
-        Reference.ActNormBackward(x.Reference, bias.Reference, logScale.Reference, dy.Reference, dx.Reference, dbias.Reference, dlogScale.Reference, shape);
-        Check(dx, ElementTolerance, "actnorm dx");
-        Check(dbias, ReductionTolerance, "actnorm dbias");
-        Check(dlogScale, ReductionTolerance, "actnorm dlogScale");
-    }
-
-    // ---- optimizers and random numbers --------------------------------------------------------------------
-
-    [TestCase(1, 0f)]
-    [TestCase(3, 0.01f)]
-    public void Adam(int step, float weightDecay)
-    {
-        const int count = 70;
-        var parameter = Up(count, 44);
-        var gradient = Up(count, 45);
-        var m = Up(count, 46, -0.1f, 0.1f);
-        var v = Up(count, 47, 0f, 0.01f);
-        var settings = new AdamSettings(1e-3f, 0.9f, 0.999f, 1e-8f, weightDecay, step);
-        Device.AdamStep(parameter.Device, gradient.Device, m.Device, v.Device, count, settings);
-        Reference.AdamStep(parameter.Reference, gradient.Reference, m.Reference, v.Reference, count, settings);
-        Check(parameter, ElementTolerance, "adam parameter");
-        Check(m, ElementTolerance, "adam m");
-        Check(v, ElementTolerance, "adam v");
-    }
-
-    [Test]
-    public void RmsProp()
-    {
-        const int count = 70;
-        var parameter = Up(count, 48);
-        var gradient = Up(count, 49);
-        var square = Up(count, 50, 0f, 0.01f);
-        var settings = new RmsPropSettings(1e-3f, 0.99f, 1e-8f, 0.001f);
-        Device.RmsPropStep(parameter.Device, gradient.Device, square.Device, count, settings);
-        Reference.RmsPropStep(parameter.Reference, gradient.Reference, square.Reference, count, settings);
-        Check(parameter, ElementTolerance, "rmsprop parameter");
-        Check(square, ElementTolerance, "rmsprop square average");
-    }
-
-    [TestCase(0UL)]
-    [TestCase(1UL << 35)]
-    public void RandomStreamsMatchTheReference(ulong offset)
-    {
-        const int count = 99;
-        var uniform = Poisoned(count);
-        Device.FillUniform(uniform.Device, count, 1234, offset);
-        Reference.FillUniform(uniform.Reference, count, 1234, offset);
-        Check(uniform, 0, "uniform");
-        var normal = Poisoned(count);
-        Device.FillNormal(normal.Device, count, 1234, offset);
-        Reference.FillNormal(normal.Reference, count, 1234, offset);
-        Check(normal, ElementTolerance, "normal");
+        Device.GemmVersion = kernelCase.Version == 0 ? 2 : kernelCase.Version;
+        using var onDevice = new CaseBuffers(Device);
+        using var onCpu = new CaseBuffers(Reference);
+        kernelCase.Setup(onDevice);
+        kernelCase.Setup(onCpu);
+        kernelCase.Run(Device, onDevice);
+        kernelCase.Run(Reference, onCpu);
+        Device.Synchronize();
+        var (error, worst) = CaseComparison.Between(kernelCase, onDevice, onCpu);
+        Assert.That(error, Is.LessThanOrEqualTo(kernelCase.Tolerance), $"{kernelCase}: worst output {worst}");
     }
 
     // ---- contract checks ----------------------------------------------------------------------------------
@@ -502,8 +270,8 @@ public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
     {
         using var mine = Device.Allocate(10);
         using var foreign = Reference.Allocate(10);
-        Assert.That(() => Device.Fill(foreign, 0f), Throws.ArgumentException.With.Message.Contains("belongs to backend 'cpu'"));
-        Assert.That(() => Device.Unary(UnaryOp.Exp, mine, mine, 11), Throws.ArgumentException.With.Message.Contains("10 elements but 11"));
+        Assert.That(() => Device.Fill(foreign, 0f), Throws.ArgumentException.With.Message.Contains("belongs to another backend (expected a buffer allocated by this backend, got one of 'cpu')"));
+        Assert.That(() => Device.Unary(UnaryOp.Exp, mine, mine, 11), Throws.ArgumentException.With.Message.Contains("expected at least 11 elements, got 10"));
         Assert.That(() => Device.SumTo(mine, new Ncs(1, 2, 5), mine, new Ncs(1, 3, 1)), Throws.ArgumentException);
     }
 }

@@ -1,9 +1,7 @@
-using Flows.Kernels;
-
-namespace Flows.Tests.Kernels.Reference;
+namespace Flows.Kernels.Reference;
 
 /// <summary>2-D max-pool forward and backward as plain loops over padded coordinates (padding is −∞).</summary>
-public static class ReferencePooling
+internal static class ReferencePooling
 {
     public static double[] MaxPoolForward(float[] x, PoolGeometry g)
     {

@@ -1,12 +1,10 @@
-using Flows.Kernels;
-
-namespace Flows.Tests.Kernels.Reference;
+namespace Flows.Kernels.Reference;
 
 /// <summary>
 /// Adam (Kingma and Ba, with PyTorch's placement of ε outside the bias-corrected root and coupled L2 decay)
 /// and RMSprop (PyTorch, not centered, no momentum), one parameter at a time in double.
 /// </summary>
-public static class ReferenceOptimizers
+internal static class ReferenceOptimizers
 {
     public static (double P, double M, double V) Adam(double p, double g, double m, double v, AdamSettings s)
     {

@@ -1,9 +1,7 @@
-using Flows.Kernels;
+namespace Flows.Kernels.Reference;
 
-namespace Flows.Tests.Kernels.Reference;
-
-/// <summary>Sums, moments, channel copies and the 2×2 squeeze, as plain loops with double sums.</summary>
-public static class ReferenceReductions
+/// <summary>Sums, moments, channel copies and the 2×2 squeeze and its inverse, as plain loops with double sums.</summary>
+internal static class ReferenceReductions
 {
     public static double[] SumTo(float[] x, Ncs xs, Ncs ys)
     {
@@ -70,5 +68,21 @@ public static class ReferenceReductions
             y[((n * 4 * channels + 4 * c + 2 * dy + dx) * h2 + i) * w2 + j] =
                 x[((n * channels + c) * height + 2 * i + dy) * width + 2 * j + dx];
         return y;
+    }
+
+    /// <summary>The inverse of Squeeze: x[n, c, 2i + dy, 2j + dx] = y[n, 4c + 2dy + dx, i, j].</summary>
+    public static float[] Unsqueeze(float[] y, int batch, int channels, int height, int width)
+    {
+        var x = new float[y.Length];
+        int h2 = height / 2, w2 = width / 2;
+        for (int n = 0; n < batch; n++)
+        for (int c = 0; c < channels; c++)
+        for (int dy = 0; dy < 2; dy++)
+        for (int dx = 0; dx < 2; dx++)
+        for (int i = 0; i < h2; i++)
+        for (int j = 0; j < w2; j++)
+            x[((n * channels + c) * height + 2 * i + dy) * width + 2 * j + dx] =
+                y[((n * 4 * channels + 4 * c + 2 * dy + dx) * h2 + i) * w2 + j];
+        return x;
     }
 }

@@ -1,9 +1,7 @@
-using Flows.Kernels;
-
-namespace Flows.Tests.Kernels.Reference;
+namespace Flows.Kernels.Reference;
 
 /// <summary>Matrix multiply, direct 2-D convolution (any stride and padding) and its two gradients, and the 1×1 convolution, as loops.</summary>
-public static class ReferenceLinear
+internal static class ReferenceLinear
 {
     public static double[] MatMul(float[] a, float[] b, float[]? cBefore, int m, int k, int n, bool ta, bool tb)
     {

@@ -1,14 +1,14 @@
-using Flows.Kernels;
-
-namespace Flows.Bench.Gpu;
+namespace Flows.Kernels.Cases;
 
 /// <summary>
 /// The named buffers of one kernel case on one backend. Random inputs are seeded by their name, so the device
-/// and the reference get identical data; outputs start as NaN so an unwritten element fails the comparison.
+/// and the reference get identical data (kept on the host too, for the plain-loop reference); outputs start as
+/// NaN so an unwritten element fails the comparison.
 /// </summary>
 public sealed class CaseBuffers : IDisposable
 {
     private readonly Dictionary<string, DeviceBuffer> _buffers = new();
+    private readonly Dictionary<string, float[]> _host = new();
 
     public CaseBuffers(IComputeBackend backend) => Backend = backend;
 
@@ -18,6 +18,9 @@ public sealed class CaseBuffers : IDisposable
     public Dictionary<string, double> Scalars { get; } = new();
 
     public DeviceBuffer this[string name] => _buffers[name];
+
+    /// <summary>The host copy of an input (Random or Values), for the plain-loop reference.</summary>
+    public float[] Host(string name) => _host[name];
 
     public DeviceBuffer Random(string name, int length, float low = -1f, float high = 1f)
     {
@@ -50,6 +53,7 @@ public sealed class CaseBuffers : IDisposable
         var buffer = Backend.Allocate(data.Length);
         Backend.Upload(data, buffer);
         _buffers[name] = buffer;
+        _host[name] = data;
         return buffer;
     }
 

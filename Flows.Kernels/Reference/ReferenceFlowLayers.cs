@@ -1,12 +1,10 @@
-using Flows.Kernels;
-
-namespace Flows.Tests.Kernels.Reference;
+namespace Flows.Kernels.Reference;
 
 /// <summary>
 /// BatchNorm, affine coupling and ActNorm, forward and backward, element by element with the chain rule
 /// written out term by term (BatchNorm's backward goes through the mean and the variance explicitly).
 /// </summary>
-public static class ReferenceFlowLayers
+internal static class ReferenceFlowLayers
 {
     public static double[] BatchNormApply(float[] x, float[] mean, float[] invStd, float[] gamma, float[] beta, Ncs shape)
     {

@@ -1,9 +1,7 @@
-using Flows.Kernels;
+namespace Flows.Kernels.Reference;
 
-namespace Flows.Tests.Kernels.Reference;
-
-/// <summary>Element-wise maps, broadcasting and Axpy in plain double loops: the meaning of each op, nothing more.</summary>
-public static class ReferenceElementwise
+/// <summary>Element-wise maps, broadcasting, Axpy and the highway gate in plain double loops: the meaning of each op, nothing more.</summary>
+internal static class ReferenceElementwise
 {
     public static double Unary(UnaryOp op, double x, double alpha) => op switch
     {
@@ -72,6 +70,29 @@ public static class ReferenceElementwise
             };
         }
         return result;
+    }
+
+    /// <summary>y[i] + alpha·x[i].</summary>
+    public static double[] Axpy(float alpha, float[] x, float[] y, int count)
+    {
+        var result = new double[count];
+        for (int i = 0; i < count; i++) result[i] = y[i] + (double)alpha * x[i];
+        return result;
+    }
+
+    /// <summary>Glow's highway gate: y = a·g + h·(1 − g) with g = sigmoid(t), and its gradients da, dt, dh for an upstream dy.</summary>
+    public static (double[] Y, double[] Da, double[] Dt, double[] Dh) HighwayGate(float[] a, float[] t, float[] h, float[] dy, int count)
+    {
+        double[] y = new double[count], da = new double[count], dt = new double[count], dh = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            double g = 1 / (1 + Math.Exp(-(double)t[i]));
+            y[i] = a[i] * g + h[i] * (1 - g);
+            da[i] = dy[i] * g;
+            dh[i] = dy[i] * (1 - g);
+            dt[i] = dy[i] * (a[i] - (double)h[i]) * g * (1 - g);
+        }
+        return (y, da, dt, dh);
     }
 
     /// <summary>Flat index of (n, c, s) in a tensor of the given shape, with size-1 axes broadcast.</summary>
