@@ -31,6 +31,9 @@ public sealed class IlgpuBackend : CheckedComputeBackend
     private readonly OptimizerKernels _optimizers;
     private readonly RandomKernels _random;
 
+    /// <summary>Kernel launches, host synchronisations and uploads of this backend so far.</summary>
+    public LaunchCounter Counter => LaunchCounter.For(_accelerator);
+
     private IlgpuBackend(Context context, Accelerator accelerator, string name)
     {
         _context = context;
@@ -136,13 +139,17 @@ public sealed class IlgpuBackend : CheckedComputeBackend
 
     protected override DeviceBuffer AllocateCore(int length) => _pool.Rent(length);
 
-    protected override void UploadCore(ReadOnlySpan<float> source, DeviceBuffer destination) =>
+    protected override void UploadCore(ReadOnlySpan<float> source, DeviceBuffer destination)
+    {
         V(destination).SubView(0, source.Length).CopyFromCPU(_accelerator.DefaultStream, source);
+        Counter.CountUpload();
+    }
 
     protected override void DownloadCore(DeviceBuffer source, Span<float> destination)
     {
         V(source).SubView(0, destination.Length).CopyToCPU(_accelerator.DefaultStream, destination);
         _accelerator.DefaultStream.Synchronize();
+        Counter.CountSync();
     }
 
     protected override void FillCore(DeviceBuffer destination, float value) => _elementwise.Fill(V(destination), destination.Length, value);
@@ -150,7 +157,11 @@ public sealed class IlgpuBackend : CheckedComputeBackend
     protected override void CopyCore(DeviceBuffer source, DeviceBuffer destination, int count) =>
         _elementwise.Unary(UnaryOp.Copy, V(source), V(destination), count, 0f);
 
-    protected override void SynchronizeCore() => _accelerator.Synchronize();
+    protected override void SynchronizeCore()
+    {
+        _accelerator.Synchronize();
+        Counter.CountSync();
+    }
 
     // ---- element-wise ---------------------------------------------------------------------------------
 

@@ -17,8 +17,8 @@ internal sealed class OptimizerKernels
 
     public OptimizerKernels(Accelerator accelerator)
     {
-        _adam = accelerator.LoadAutoGroupedStreamKernel<Index1D, AdamArgs>(AdamKernel);
-        _rmsProp = accelerator.LoadAutoGroupedStreamKernel<Index1D, RmsPropArgs>(RmsPropKernel);
+        _adam = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, AdamArgs>(AdamKernel));
+        _rmsProp = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, RmsPropArgs>(RmsPropKernel));
     }
 
     internal struct AdamArgs

@@ -15,7 +15,7 @@ internal sealed class RandomKernels
 
     public RandomKernels(Accelerator accelerator)
     {
-        _fill = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ulong, ulong, int>(FillKernel);
+        _fill = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ulong, ulong, int>(FillKernel));
     }
 
     public void Fill(ArrayView<float> destination, int count, ulong seed, ulong offset, bool normal)

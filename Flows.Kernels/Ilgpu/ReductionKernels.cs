@@ -49,6 +49,7 @@ internal sealed class ReductionKernels
         var host = new float[2 * splits];
         partials.View.CopyToCPU(accelerator.DefaultStream, host);
         accelerator.DefaultStream.Synchronize();
+        LaunchCounter.For(accelerator).CountSync();
         double total = 0.0;
         for (int p = 0; p < splits; p++) total += host[2 * p];
         return total;

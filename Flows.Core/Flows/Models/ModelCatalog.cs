@@ -26,13 +26,14 @@ public static class ModelCatalog
         SingleScale("cyclemask", "single-scale RealNVP, 8 cycle-mask couplings (docs/MODELS.md §4.4, §4.7)",
             () => Enumerable.Range(0, 8).Select(i => (CouplingMask)new QuadrantMask(i % 4, (i + 1) % 4))),
         new("glow", "Glow: ActNorm, invertible 1x1 convolution and affine coupling with highway st-networks (docs/MODELS.md §4.8)",
-            ["scales", "K", "mid"], GlowSizes, GlowBuilder.Create) { Training = PaperTraining.Glow },
+            ["scales", "K", "mid"], GlowSizes, GlowBuilder.Create) { Training = PaperTraining.Glow, Layout = ModelFootprint.GlowLayout },
         new("realnvp-resnetae", "multi-scale RealNVP with ResNetAE bottleneck st-networks, l = 100 (docs/MODELS.md §4.9)", ConvSizes,
             image => MultiScaleSizes("realnvp-resnetae", image) with { Latent = 100, StType = "resnet_ae" }, RealNvpBuilder.MultiScale),
         new("realnvp-ae", "multi-scale RealNVP with convolutional-autoencoder st-networks, l = 100 (docs/MODELS.md §4.9)", ConvSizes,
             image => MultiScaleSizes("realnvp-ae", image) with { Latent = 100, StType = "autoencoder" }, RealNvpBuilder.MultiScale),
         new("tabular", "tabular RealNVP on feature vectors: MLP st-networks, alternating halves (docs/MODELS.md §4.10)",
-            ["dim", "hidden", "layers", "couplings"], TabularSizes, FlowModels.Tabular) { TakesVectors = true, Training = PaperTraining.Tabular },
+            ["dim", "hidden", "layers", "couplings"], TabularSizes, FlowModels.Tabular)
+        { TakesVectors = true, Training = PaperTraining.Tabular, Layout = ModelFootprint.TabularLayout },
     ];
 
     /// <summary>The names, in catalogue order.</summary>
@@ -65,5 +66,6 @@ public static class ModelCatalog
     private static ModelKind SingleScale(string name, string description, Func<IEnumerable<CouplingMask>> masks) =>
         new(name, description, ConvSizes,
             image => Blank(name, image) with { Scales = 1, Blocks = image.Channels == 1 ? 6 : 8, Mid = 64 },
-            (config, backend, seed) => RealNvpBuilder.SingleScale(config, backend, seed, masks().ToArray()));
+            (config, backend, seed) => RealNvpBuilder.SingleScale(config, backend, seed, masks().ToArray()))
+        { Layout = config => ModelFootprint.SingleScaleLayout(config, masks().Count()) };
 }

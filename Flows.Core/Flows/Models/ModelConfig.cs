@@ -120,7 +120,7 @@ public sealed record ModelConfig(
             if (Size(field) < 1) throw new ArgumentException($"model option '{field}' of '{Name}' must be at least 1, got {Size(field)}");
         if (st.NeedsLatent && Latent < 1)
             throw new ArgumentException($"model option 'latent' of '{Name}' ({StType} st-network) must be at least 1, got {Latent}");
-        ModelFootprint.RequireParametersFit(this, string.Join(", ", needed.Select(f => $"{f.Item1} {f.Item2}")), ModelFootprint.AvailableBytes);
+        ModelFootprint.RequireParametersFit(this, string.Join(", ", kind.RequiredSizes.Select(f => $"{f} {Size(f)}")), ModelFootprint.AvailableBytes);
     }
 
     private static string Format(int v) => v.ToString(CultureInfo.InvariantCulture);

@@ -53,7 +53,7 @@ public static class ModelFootprint
     public static void RequireEvaluationFits(ModelConfig config, int batch, int count, long availableBytes)
     {
         int samples = Math.Min(batch, count);
-        double perSample = Sites(config).Select(site => LayerOutput(config, site)).DefaultIfEmpty(0).Max() * sizeof(float);
+        double perSample = Bounds(config).Select(b => b.LayerOutput).DefaultIfEmpty(0).Max() * sizeof(float);
         double bytes = MinimumParameters(config) * sizeof(float) + samples * perSample;
         if (bytes <= availableBytes) return;
         long largest = perSample > 0 ? (long)Math.Max(0, (availableBytes - MinimumParameters(config) * sizeof(float)) / perSample) : 0;
@@ -62,94 +62,72 @@ public static class ModelFootprint
                                     (largest >= 1 ? $"use --eval-batch {largest} or less" : "use a smaller model"));
     }
 
-    private static double LayerOutput(ModelConfig c, CouplingSite s) => c.StType switch
-    {
-        "mlp" => c.Hidden,
-        "autoencoder" => c.Latent,
-        _ => s.Mid * s.Height * s.Width,
-    };
-
     private static string Gigabytes(double bytes) =>
         bytes >= 1e9 ? $"{bytes / 1e9:0.#} GB" : bytes >= 1e6 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} kB";
 
-    /// <summary>One coupling layer as the builders lay it out: channels in, st-network width and spatial size.</summary>
-    private readonly record struct CouplingSite(int Channels, double Mid, int Height, int Width);
-
     /// <summary>A lower bound on the number of parameters.</summary>
-    public static double MinimumParameters(ModelConfig config) =>
-        Sites(config).Sum(site => StNetworkWeights(config, site));
+    public static double MinimumParameters(ModelConfig config) => Bounds(config).Sum(b => b.Weights);
 
     /// <summary>A lower bound on the float32 values a training step keeps per sample for its backward pass.</summary>
-    public static double MinimumActivationsPerSample(ModelConfig config) =>
-        Sites(config).Sum(site => StNetworkOutputs(config, site));
+    public static double MinimumActivationsPerSample(ModelConfig config) => Bounds(config).Sum(b => b.StoredOutputs);
 
     /// <summary>The largest single weight tensor the configuration asks for, in elements (tensors are int-indexed).</summary>
-    public static double LargestTensor(ModelConfig config) =>
-        Sites(config).Select(site => LargestWeight(config, site)).DefaultIfEmpty(0).Max();
+    public static double LargestTensor(ModelConfig config) => Bounds(config).Select(b => b.LargestWeight).DefaultIfEmpty(0).Max();
 
-    private static double StNetworkWeights(ModelConfig c, CouplingSite s) => c.StType switch
+    /// <summary>Per coupling layer: the model's layout (<see cref="ModelKind.Layout"/>), sized by its st-network (<see cref="StNetworkKind.Bounds"/>).</summary>
+    private static IEnumerable<SiteBounds> Bounds(ModelConfig config)
     {
-        // Residual blocks of two 3×3 M→M convolutions, plus (resnet) one 1×1 skip per block.
-        "resnet" => c.Blocks * (2 * 9 + 1) * s.Mid * s.Mid,
-        "resnet_ae" => c.Blocks * 2 * 9 * s.Mid * s.Mid + 2.0 * s.Mid * s.Width * s.Width * c.Latent,
-        "autoencoder" => 2.0 * c.Latent,
-        // Glow's highway layers: two 3×3 M→M convolutions each, plus the 3×3 input convolution.
-        "highway" => (c.Layers * 2 * 9 * s.Mid + 9.0 * s.Channels / 2) * s.Mid,
-        "mlp" => (double)c.Layers * c.Hidden * c.Hidden + 3.0 * c.Dim * c.Hidden,
-        _ => 0,
-    };
+        var st = StNetworkCatalog.Get(config.StType);
+        return ModelCatalog.Get(config.Name).Layout(config).Select(site => st.Bounds(config, site));
+    }
 
-    private static double StNetworkOutputs(ModelConfig c, CouplingSite s) => c.StType switch
-    {
-        "resnet" or "resnet_ae" => (2.0 * c.Blocks + 1) * s.Mid * s.Height * s.Width,
-        "autoencoder" => c.Latent,
-        "highway" => (2.0 * c.Layers + 1) * s.Mid * s.Height * s.Width,
-        "mlp" => (c.Layers + 1.0) * c.Hidden,
-        _ => 0,
-    };
+    // ---- the layouts the catalogue's models declare (the same loops as their builders) ----------------------
 
-    private static double LargestWeight(ModelConfig c, CouplingSite s) => c.StType switch
-    {
-        "resnet" or "highway" => 9 * s.Mid * s.Mid,
-        "resnet_ae" => Math.Max(9 * s.Mid * s.Mid, s.Mid * s.Width * s.Width * c.Latent),
-        "mlp" => (double)Math.Max(c.Hidden, c.Dim) * Math.Max(c.Hidden, 2.0 * c.Dim),
-        _ => c.Latent,
-    };
-
-    /// <summary>The coupling layers of the configuration, in the order the builders create them.</summary>
-    private static IEnumerable<CouplingSite> Sites(ModelConfig c)
+    /// <summary>Multi-scale RealNVP (docs/MODELS.md §4.7): 3 checkerboard couplings per scale (4 at the last), then a
+    /// squeeze, M doubled unless the st-network keeps it, and 3 channel-wise couplings before half is factored out.</summary>
+    public static IEnumerable<CouplingSite> MultiScaleLayout(ModelConfig c)
     {
         int channels = c.Image.Channels, h = c.Image.Height, w = c.Image.Width;
-        switch (c.Name)
+        double mid = c.Mid;
+        bool widens = StNetworkCatalog.Get(c.StType).WidensAfterSqueeze;
+        for (int scale = 0; scale < c.Scales; scale++)
         {
-            case "tabular":
-                for (int i = 0; i < c.Couplings; i++) yield return new CouplingSite(c.Dim, c.Hidden, 1, 1);
-                yield break;
-            case "glow":
-                for (int level = 0; level < c.Scales && h % 2 == 0 && w % 2 == 0; level++)
-                {
-                    channels *= 4; h /= 2; w /= 2;
-                    for (int k = 0; k < c.K; k++) yield return new CouplingSite(channels, c.Mid, h, w);
-                    channels /= 2;
-                }
-                yield break;
-            case "realnvp" or "realnvp-resnetae" or "realnvp-ae":
-                double mid = c.Mid;
-                for (int scale = 0; scale < c.Scales; scale++)
-                {
-                    bool last = scale == c.Scales - 1;
-                    for (int i = 0; i < (last ? 4 : 3); i++) yield return new CouplingSite(channels, mid, h, w);
-                    if (last || h % 2 != 0 || w % 2 != 0) yield break;
-                    channels *= 4; h /= 2; w /= 2;
-                    if (c.StType != "autoencoder") mid *= 2;
-                    for (int i = 0; i < 3; i++) yield return new CouplingSite(channels, mid, h, w);
-                    channels /= 2;
-                }
-                yield break;
-            default:
-                int layers = c.Name switch { "realnvp-small" => 2, "horizontal3" => 3, _ => 8 };
-                for (int i = 0; i < layers; i++) yield return new CouplingSite(channels, c.Mid, h, w);
-                yield break;
+            bool last = scale == c.Scales - 1;
+            for (int i = 0; i < (last ? 4 : 3); i++) yield return new CouplingSite(channels, mid, h, w);
+            if (last || h % 2 != 0 || w % 2 != 0) yield break;
+            channels *= 4; h /= 2; w /= 2;
+            if (widens) mid *= 2;
+            for (int i = 0; i < 3; i++) yield return new CouplingSite(channels, mid, h, w);
+            channels /= 2;
         }
     }
+
+    /// <summary>Single-scale models: <paramref name="couplings"/> couplings at full resolution.</summary>
+    public static IEnumerable<CouplingSite> SingleScaleLayout(ModelConfig c, int couplings) =>
+        Enumerable.Repeat(new CouplingSite(c.Image.Channels, c.Mid, c.Image.Height, c.Image.Width), couplings);
+
+    /// <summary>Glow (docs/MODELS.md §4.8): per level a squeeze, K steps, then half the channels factored out.</summary>
+    public static IEnumerable<CouplingSite> GlowLayout(ModelConfig c)
+    {
+        int channels = c.Image.Channels, h = c.Image.Height, w = c.Image.Width;
+        for (int level = 0; level < c.Scales && h % 2 == 0 && w % 2 == 0; level++)
+        {
+            channels *= 4; h /= 2; w /= 2;
+            for (int k = 0; k < c.K; k++) yield return new CouplingSite(channels, c.Mid, h, w);
+            channels /= 2;
+        }
+    }
+
+    /// <summary>The tabular flow (docs/MODELS.md §4.10): its couplings on D-vectors, width H.</summary>
+    public static IEnumerable<CouplingSite> TabularLayout(ModelConfig c) =>
+        Enumerable.Repeat(new CouplingSite(c.Dim, c.Hidden, 1, 1), c.Couplings);
 }
+
+/// <summary>One coupling layer as a builder lays it out: channels in, st-network width M and spatial size.</summary>
+public readonly record struct CouplingSite(int Channels, double Mid, int Height, int Width);
+
+/// <summary>
+/// What one st-network at one <see cref="CouplingSite"/> needs at least: weights, outputs kept for the backward pass
+/// (per sample), its largest weight tensor and its largest single layer output (per sample), in float32 values.
+/// </summary>
+public readonly record struct SiteBounds(double Weights, double StoredOutputs, double LargestWeight, double LayerOutput);

@@ -20,6 +20,9 @@ public sealed record ModelKind(
 
     /// <summary>The paper's optimizer settings for this model.</summary>
     public PaperTraining Training { get; init; } = PaperTraining.RealNvp;
+
+    /// <summary>Its coupling layers as the builder lays them out, for the size bounds of <see cref="ModelFootprint"/>.</summary>
+    public Func<ModelConfig, IEnumerable<CouplingSite>> Layout { get; init; } = ModelFootprint.MultiScaleLayout;
 }
 
 /// <summary>The optimizer settings the official code uses for a model family (docs/MODELS.md §5.2–5.3).</summary>

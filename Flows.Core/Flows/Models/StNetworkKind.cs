@@ -22,4 +22,7 @@ public sealed record StNetworkKind(
 
     /// <summary>Whether RealNVP doubles M after each squeeze for it (the convolutional autoencoder keeps M).</summary>
     public bool WidensAfterSqueeze { get; init; } = true;
+
+    /// <summary>Lower bounds of what it needs at one coupling (<see cref="ModelFootprint"/>): its dominant terms only.</summary>
+    public Func<ModelConfig, CouplingSite, SiteBounds> Bounds { get; init; } = static (_, _) => default;
 }
