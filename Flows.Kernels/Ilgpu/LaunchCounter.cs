@@ -7,7 +7,7 @@ namespace Flows.Kernels.Ilgpu;
 /// Counts what the ILGPU backend asks of its device: kernel launches, host synchronisations (a wait for the device:
 /// Download, SumOfSquares, Synchronize) and uploads. Every loaded kernel is wrapped once by <c>Counted</c>, so a
 /// count is exact and costs one interlocked increment per launch. Counts are deterministic, so tests may assert
-/// them; they are the measure of issue 13's launch diet and synchronisation-free step.
+/// them: they measure the GPU step's launch and synchronisation budget (docs/PERFORMANCE.md).
 /// </summary>
 public sealed class LaunchCounter
 {
