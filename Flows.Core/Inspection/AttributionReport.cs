@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Flows.Core.Checkpoints;
+using Flows.Core.Evaluation;
 using Flows.Core.Figures;
 
 namespace Flows.Core.Inspection;
@@ -57,7 +58,7 @@ public sealed class AttributionReport
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         var sets = new[] { InDistribution }.Concat(Ood).ToList();
-        sb.Append(inv, $"Per-layer likelihood attribution of **{Model}** (trained on {InDistribution.Name}; ");
+        sb.Append(inv, $"Per-layer likelihood attribution of **{Model}** (trained on {OodReport.TrainingSet(InDistribution.Name)}; ");
         sb.Append(string.Join(", ", sets.Select(s => string.Create(inv, $"{s.Name}: {s.Count} images"))));
         sb.Append("). Mean nats per image; each row is one additive term of the log-likelihood, the last row their sum. ");
         sb.Append("Δ = in-distribution − OOD: a negative Δ means the OOD set gets more likelihood from that term.\n\n");

@@ -119,7 +119,7 @@ public static class OodCommand
 
     public static void PrintTable(OodReport report)
     {
-        var table = new Table().Title($"{report.Model} trained on {report.InDistribution}");
+        var table = new Table().Title($"{report.Model} trained on {report.TrainingSetName}");
         table.AddColumn("set");
         table.AddColumn(new TableColumn("images").RightAligned());
         bool images = report.Data == "images";
