@@ -27,9 +27,10 @@ public class FlowSequence : FlowLayer
     public override FlowOutput Forward(Tensor x)
     {
         Tensor? total = null;
+        var input = x;
         foreach (var layer in _layers)
         {
-            var (y, logdet) = layer.Forward(x);
+            var (y, logdet) = NoGradLifetime.Step(layer, x, inverse: false, input);
             total = total is null ? logdet : Ops.Add(total, logdet);
             x = y;
         }
@@ -39,9 +40,10 @@ public class FlowSequence : FlowLayer
     public override FlowOutput Inverse(Tensor y)
     {
         Tensor? total = null;
+        var input = y;
         for (int i = _layers.Count - 1; i >= 0; i--)
         {
-            var (x, logdet) = _layers[i].Inverse(y);
+            var (x, logdet) = NoGradLifetime.Step(_layers[i], y, inverse: true, input);
             total = total is null ? logdet : Ops.Add(total, logdet);
             y = x;
         }

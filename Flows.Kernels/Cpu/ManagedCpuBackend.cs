@@ -24,6 +24,25 @@ public sealed class ManagedCpuBackend : IComputeBackend
     /// <summary>Buffers waiting in the pool (for tests and diagnostics).</summary>
     public int PooledBufferCount => _pool.FreeCount;
 
+    public BufferPoolStatistics PoolStatistics => _pool.Statistics;
+
+    public long PoolRetainLimitBytes
+    {
+        get => _pool.RetainLimitBytes;
+        set => _pool.RetainLimitBytes = value;
+    }
+
+    public void TrimPool() => _pool.Trim();
+
+    public void ResetPeakLiveBytes() => _pool.ResetPeak();
+
+    /// <summary>Fills every rented buffer with NaN (tests: results must never depend on what the pool held).</summary>
+    internal bool PoisonRentedMemory
+    {
+        get => _pool.PoisonRentedMemory;
+        set => _pool.PoisonRentedMemory = value;
+    }
+
     // ---- memory -------------------------------------------------------------------------------------
 
     public DeviceBuffer Allocate(int length)

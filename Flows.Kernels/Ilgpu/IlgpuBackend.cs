@@ -117,6 +117,18 @@ public sealed class IlgpuBackend : IComputeBackend
     /// <summary>Device allocations made so far; constant once training reaches its steady state.</summary>
     public int AllocationCount => _pool.AllocationCount;
 
+    public BufferPoolStatistics PoolStatistics => _pool.Statistics;
+
+    public long PoolRetainLimitBytes
+    {
+        get => _pool.RetainLimitBytes;
+        set => _pool.RetainLimitBytes = value;
+    }
+
+    public void TrimPool() => _pool.Trim();
+
+    public void ResetPeakLiveBytes() => _pool.ResetPeak();
+
     /// <summary>Every kernel this backend loads, for <see cref="PtxCompileCheck"/>.</summary>
     internal IEnumerable<KernelEntry> KernelEntries() =>
         PtxCompileCheck.NonGenericKernels().Concat(_reduction.Loaded).Concat(_gemm.Loaded);

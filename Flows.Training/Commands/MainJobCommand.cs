@@ -71,6 +71,7 @@ public static class MainJobCommand
         var result = TrainCommand.Train(config, args, Path.Combine(outDir, "train"), resume: null);
         if (!result.Completed) return 130;
 
+        MemoryReport.Print("pixel training");
         var checkpoint = TrainingCheckpoint.Load(result.CheckpointPath);
         using var backend = CommonOptions.CreateBackend(args);
         string pixelDir = Path.Combine(outDir, "ood");
@@ -85,6 +86,9 @@ public static class MainJobCommand
         var report = OodCommand.Evaluate(backend, checkpoint, null, oodSpecs, limit, config.EvalBatchSize, config.Seed,
                                          dataOptions, pixelDir, print: false, scores: scoreArgs);
         string reportPath = Path.Combine(pixelDir, OodReportWriter.JsonFileName);
+        MemoryReport.Print("pixel scoring", backend);
+        // The scoring batches' buffers are of no use to the feature phase (docs/PERFORMANCE.md, "Memory").
+        backend.TrimPool();
         if (features)
         {
             using var embedder = FeatureEmbedder.Open(backend, featureOptions!, Path.Combine(outDir, "features"));
@@ -107,6 +111,7 @@ public static class MainJobCommand
             var summary = outcome.Summary with { Report = Path.GetRelativePath(pixelDir, outcome.ReportPath) };
             report = report with { FeatureFlow = summary };
             reportPath = OodReportWriter.Write(pixelDir, report);
+            MemoryReport.Print("feature flow", backend);
         }
         OodCommand.PrintTable(report);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"main job: {clock.Elapsed.TotalMinutes:F1} min"));

@@ -65,6 +65,7 @@ public sealed class MultiScaleFlow : FlowModel
         var recorder = CouplingRecorder.Current;
         var logdet = LogDets.Zeros(Backend, x.Shape[0]);
         var factored = new List<Tensor>();
+        var input = x;
         for (int i = 0; i < _steps.Length; i++)
         {
             var step = _steps[i];
@@ -72,11 +73,13 @@ public sealed class MultiScaleFlow : FlowModel
             {
                 int channels = x.Shape[1];
                 factored.Add(Ops.NarrowChannels(x, step.KeepChannels, channels - step.KeepChannels));
-                x = Ops.NarrowChannels(x, 0, step.KeepChannels);
+                var kept = Ops.NarrowChannels(x, 0, step.KeepChannels);
+                NoGradLifetime.Release(x, input, kept, factored[^1]);
+                x = kept;
                 continue;
             }
             if (recorder is not null) { recorder.Position = i; recorder.Factored = factored.ToArray(); }
-            var (y, ld) = step.Layer!.Forward(x);
+            var (y, ld) = NoGradLifetime.Step(step.Layer!, x, inverse: false, input);
             logdet = Ops.Add(logdet, ld);
             x = y;
         }
@@ -99,12 +102,14 @@ public sealed class MultiScaleFlow : FlowModel
             var step = _steps[i];
             if (step.IsFactorOut)
             {
-                x = Ops.ConcatChannels(x, pieces[^1]);
+                var joined = Ops.ConcatChannels(x, pieces[^1]);
+                NoGradLifetime.Release(x, z, joined);
+                x = joined;
                 pieces.RemoveAt(pieces.Count - 1);
                 continue;
             }
             if (recorder is not null) { recorder.Position = i; recorder.Factored = pieces.ToArray(); }
-            var (prev, ld) = step.Layer!.Inverse(x);
+            var (prev, ld) = NoGradLifetime.Step(step.Layer!, x, inverse: true, z);
             logdet = Ops.Add(logdet, ld);
             x = prev;
         }

@@ -25,9 +25,10 @@ public sealed class TabularFlow : FlowModel
     {
         RequireData(x);
         var logdet = LogDets.Zeros(Backend, x.Shape[0]);
+        var input = x;
         foreach (var c in _couplings)
         {
-            var (y, ld) = c.Forward(x);
+            var (y, ld) = NoGradLifetime.Step(c, x, inverse: false, input);
             logdet = Ops.Add(logdet, ld);
             x = y;
         }
@@ -38,9 +39,10 @@ public sealed class TabularFlow : FlowModel
     {
         RequireLatent(z);
         var logdet = LogDets.Zeros(Backend, z.Shape[0]);
+        var input = z;
         for (int i = _couplings.Length - 1; i >= 0; i--)
         {
-            var (x, ld) = _couplings[i].Inverse(z);
+            var (x, ld) = NoGradLifetime.Step(_couplings[i], z, inverse: true, input);
             logdet = Ops.Add(logdet, ld);
             z = x;
         }
