@@ -3,7 +3,7 @@ namespace Flows.Kernels.Cpu;
 /// <summary>
 /// Float arrays by size class (<see cref="BufferSizeClasses"/>): a request is served by any free array of its
 /// class, so the many nearby lengths of a run share arrays; the free arrays kept are bounded by
-/// <see cref="RetainLimitBytes"/> (a returned array beyond it goes to the garbage collector) and
+/// <see cref="RetainLimitBytes"/> (beyond it the arrays returned longest ago go to the garbage collector) and
 /// <see cref="Trim"/> lets them go on demand, e.g. between the phases of a job (docs/PERFORMANCE.md, "Memory").
 /// Training asks for the same sizes every step, so in the steady state every request comes from here.
 /// </summary>
@@ -72,10 +72,10 @@ internal sealed class CpuBufferPool
         }
     }
 
-    /// <summary>Lets free arrays go until at most keepBytes remain (the garbage collector reclaims them).</summary>
-    public void Trim(long keepBytes = 0)
+    /// <summary>Lets free arrays go until at most keepBytes remain (the garbage collector reclaims them); returns how many went.</summary>
+    public int Trim(long keepBytes = 0)
     {
-        lock (_lock) _ledger.Trim(keepBytes);
+        lock (_lock) return _ledger.Trim(keepBytes).Count;
     }
 
     public void ResetPeak()

@@ -32,7 +32,12 @@ public sealed class ManagedCpuBackend : IComputeBackend
         set => _pool.RetainLimitBytes = value;
     }
 
-    public void TrimPool() => _pool.Trim();
+    public void TrimPool()
+    {
+        // The released arrays are only garbage until a full collection; an aggressive one also hands their pages
+        // back to the operating system, which is what a trim between the phases of a job is for.
+        if (_pool.Trim() > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
 
     public void ResetPeakLiveBytes() => _pool.ResetPeak();
 

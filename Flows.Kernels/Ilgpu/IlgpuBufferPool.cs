@@ -10,12 +10,9 @@ namespace Flows.Kernels.Ilgpu;
 /// </summary>
 internal sealed class IlgpuBufferPool : IDisposable
 {
-    /// <summary>Free device bytes kept by default (see <see cref="Cpu.CpuBufferPool.DefaultRetainLimitBytes"/>).</summary>
-    public const long DefaultRetainLimitBytes = 1L << 30;
-
     private readonly IlgpuBackend _backend;
     private readonly Accelerator _accelerator;
-    private readonly PoolLedger<IlgpuBuffer> _ledger = new(static b => b.Capacity, DefaultRetainLimitBytes);
+    private readonly PoolLedger<IlgpuBuffer> _ledger;
     private readonly HashSet<IlgpuBuffer> _all = new(ReferenceEqualityComparer.Instance);
     private readonly object _lock = new();
 
@@ -23,6 +20,9 @@ internal sealed class IlgpuBufferPool : IDisposable
     {
         _backend = backend;
         _accelerator = accelerator;
+        // Half the device by default: a GPU training step may need gigabytes, and every buffer released and
+        // allocated again costs a synchronizing cudaFree/cudaMalloc pair.
+        _ledger = new PoolLedger<IlgpuBuffer>(static b => b.Capacity, Math.Max(accelerator.MemorySize / 2, 256L << 20));
     }
 
     /// <summary>Number of device allocations made so far (tests use it to check that steady state allocates nothing).</summary>
@@ -57,7 +57,8 @@ internal sealed class IlgpuBufferPool : IDisposable
         lock (_lock)
         {
             if (!_all.Contains(buffer)) return; // the pool was disposed meanwhile
-            if (!_ledger.Returned(buffer)) Free(buffer);
+            if (_ledger.Returned(buffer) is { } released)
+                foreach (var b in released) Free(b);
         }
     }
 

@@ -2,13 +2,17 @@ namespace Flows.Kernels;
 
 /// <summary>
 /// The bookkeeping both buffer pools share: free lists per size class with a bound on the free bytes they
-/// retain, and live/peak counters. Not thread-safe by itself: the pool calls it under its lock.
-/// TBuffer is the pool's buffer type; capacityOf says how many floats one holds.
+/// retain, and live/peak counters. When a returned buffer would pass the bound, the buffers returned longest ago
+/// go first (from any class): the sizes of a finished phase leave, the current step's working set stays, so a
+/// steady state allocates nothing even after the job's phases changed sizes (docs/PERFORMANCE.md, "Memory").
+/// Not thread-safe by itself: the pool calls it under its lock. capacityOf says how many floats a buffer holds.
 /// </summary>
 internal sealed class PoolLedger<TBuffer> where TBuffer : class
 {
-    private readonly Dictionary<int, Stack<TBuffer>> _free = new();
+    private readonly Dictionary<int, LinkedList<(TBuffer Buffer, long Stamp)>> _free = new();
+    private readonly Stack<LinkedListNode<(TBuffer Buffer, long Stamp)>> _spareNodes = new();
     private readonly Func<TBuffer, int> _capacityOf;
+    private long _clock;
 
     public PoolLedger(Func<TBuffer, int> capacityOf, long retainLimitBytes)
     {
@@ -24,13 +28,11 @@ internal sealed class PoolLedger<TBuffer> where TBuffer : class
     public long Allocations { get; private set; }
     public long Released { get; private set; }
 
-    /// <summary>A free buffer of exactly this capacity, or null (then the pool allocates and calls <see cref="Created"/>).</summary>
+    /// <summary>The free buffer of this capacity returned last, or null (then the pool allocates and calls <see cref="Created"/>).</summary>
     public TBuffer? TakeFree(int capacity)
     {
-        if (!_free.TryGetValue(capacity, out var stack) || stack.Count == 0) return null;
-        var buffer = stack.Pop();
-        FreeBytes -= Bytes(capacity);
-        FreeBuffers--;
+        if (!_free.TryGetValue(capacity, out var list) || list.Last is not { } node) return null;
+        var buffer = Unlink(list, node, capacity);
         AddLive(capacity);
         return buffer;
     }
@@ -41,38 +43,47 @@ internal sealed class PoolLedger<TBuffer> where TBuffer : class
         AddLive(capacity);
     }
 
-    /// <summary>Takes a returned buffer back; false when keeping it would pass the bound (the caller lets it go).</summary>
-    public bool Returned(TBuffer buffer)
+    /// <summary>
+    /// Takes a returned buffer back. Returns the buffers the caller must let go: the oldest free ones when keeping
+    /// this one passes the bound, or this one itself when it alone is larger than the bound.
+    /// </summary>
+    public List<TBuffer>? Returned(TBuffer buffer)
     {
         int capacity = _capacityOf(buffer);
-        LiveBytes -= Bytes(capacity);
-        if (FreeBytes + Bytes(capacity) > RetainLimitBytes)
+        long bytes = Bytes(capacity);
+        LiveBytes -= bytes;
+        if (bytes > RetainLimitBytes)
         {
             Released++;
-            return false;
+            return [buffer];
         }
-        if (!_free.TryGetValue(capacity, out var stack)) _free[capacity] = stack = new Stack<TBuffer>();
-        stack.Push(buffer);
-        FreeBytes += Bytes(capacity);
+        var released = FreeBytes + bytes > RetainLimitBytes ? Trim(RetainLimitBytes - bytes) : null;
+        if (!_free.TryGetValue(capacity, out var list)) _free[capacity] = list = new LinkedList<(TBuffer, long)>();
+        var node = _spareNodes.Count > 0 ? _spareNodes.Pop() : new LinkedListNode<(TBuffer, long)>(default);
+        node.Value = (buffer, ++_clock);
+        list.AddLast(node);
+        FreeBytes += bytes;
         FreeBuffers++;
-        return true;
+        return released;
     }
 
-    /// <summary>Removes free buffers, largest classes first, until at most <paramref name="keepBytes"/> remain; returns them.</summary>
+    /// <summary>Removes free buffers, those returned longest ago first, until at most <paramref name="keepBytes"/> remain; returns them.</summary>
     public List<TBuffer> Trim(long keepBytes)
     {
         var released = new List<TBuffer>();
-        foreach (int capacity in _free.Keys.OrderByDescending(c => c).ToList())
+        while (FreeBytes > keepBytes)
         {
-            var stack = _free[capacity];
-            while (FreeBytes > keepBytes && stack.Count > 0)
-            {
-                released.Add(stack.Pop());
-                FreeBytes -= Bytes(capacity);
-                FreeBuffers--;
-            }
-            if (stack.Count == 0) _free.Remove(capacity);
-            if (FreeBytes <= keepBytes) break;
+            // The oldest buffer heads its class's list; the class with the oldest head holds the oldest of all.
+            LinkedList<(TBuffer Buffer, long Stamp)>? oldest = null;
+            int oldestCapacity = 0;
+            foreach (var (capacity, list) in _free)
+                if (list.First is { } head && (oldest is null || head.Value.Stamp < oldest.First!.Value.Stamp))
+                {
+                    oldest = list;
+                    oldestCapacity = capacity;
+                }
+            if (oldest is null) break;
+            released.Add(Unlink(oldest, oldest.First!, oldestCapacity));
         }
         Released += released.Count;
         return released;
@@ -82,6 +93,17 @@ internal sealed class PoolLedger<TBuffer> where TBuffer : class
 
     public BufferPoolStatistics Statistics =>
         new(LiveBytes, FreeBytes, PeakLiveBytes, RetainLimitBytes, FreeBuffers, Allocations, Released);
+
+    private TBuffer Unlink(LinkedList<(TBuffer Buffer, long Stamp)> list, LinkedListNode<(TBuffer Buffer, long Stamp)> node, int capacity)
+    {
+        var buffer = node.Value.Buffer;
+        list.Remove(node);
+        node.Value = default;
+        _spareNodes.Push(node);
+        FreeBytes -= Bytes(capacity);
+        FreeBuffers--;
+        return buffer;
+    }
 
     private void AddLive(int capacity)
     {

@@ -71,6 +71,9 @@ public static class MainJobCommand
         var result = TrainCommand.Train(config, args, Path.Combine(outDir, "train"), resume: null);
         if (!result.Completed) return 130;
 
+        // The training backend and its pool are gone but only garbage until a full collection; an aggressive one
+        // returns their pages before the next phase adds its own (docs/PERFORMANCE.md, "Memory").
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         MemoryReport.Print("pixel training");
         var checkpoint = TrainingCheckpoint.Load(result.CheckpointPath);
         using var backend = CommonOptions.CreateBackend(args);
