@@ -26,7 +26,7 @@ public interface IComputeBackend : IDisposable
     /// <summary>What the buffer pool holds now (docs/PERFORMANCE.md, "Memory").</summary>
     BufferPoolStatistics PoolStatistics { get; }
 
-    /// <summary>The most free bytes the pool keeps; a returned buffer beyond it is released. Setting it trims.</summary>
+    /// <summary>The most free bytes the pool keeps (beyond it, the buffers returned longest ago are released). Setting it trims.</summary>
     long PoolRetainLimitBytes { get; set; }
 
     /// <summary>Releases every free buffer of the pool (between the phases of a job); live buffers are untouched.</summary>
