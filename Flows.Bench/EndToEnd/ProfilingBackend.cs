@@ -62,6 +62,10 @@ public sealed class ProfilingBackend : IComputeBackend
     public void Dispose() => _inner.Dispose();
 
     public DeviceBuffer Allocate(int length) => _inner.Allocate(length);
+    public BufferPoolStatistics PoolStatistics => _inner.PoolStatistics;
+    public long PoolRetainLimitBytes { get => _inner.PoolRetainLimitBytes; set => _inner.PoolRetainLimitBytes = value; }
+    public void TrimPool() => _inner.TrimPool();
+    public void ResetPeakLiveBytes() => _inner.ResetPeakLiveBytes();
     public void Upload(ReadOnlySpan<float> source, DeviceBuffer destination) => _inner.Upload(source, destination);
     public void Download(DeviceBuffer source, Span<float> destination) => _inner.Download(source, destination);
     public void Fill(DeviceBuffer destination, float value) => _inner.Fill(destination, value);

@@ -48,11 +48,17 @@ public class FlowSequence : FlowLayer, ICompositeFlow
     /// Runs layers in order from x, adding each one's log-determinant to <paramref name="total"/> from the left
     /// (null: nothing yet), so the sum has the same rounding however the layers are grouped into calls.
     /// </summary>
-    public static (Tensor Value, Tensor? LogDet) Chain(IReadOnlyList<FlowLayer> layers, Tensor x, Tensor? total, FlowStep step)
+    /// <remarks>
+    /// Under no-grad, a plain pass frees each intermediate once the next layer has read it (<see cref="NoGradLifetime"/>);
+    /// <paramref name="owned"/> (default: x) belongs to the caller and is never freed.
+    /// </remarks>
+    public static (Tensor Value, Tensor? LogDet) Chain(IReadOnlyList<FlowLayer> layers, Tensor x, Tensor? total, FlowStep step,
+                                                       Tensor? owned = null)
     {
+        owned ??= x;
         foreach (var layer in layers)
         {
-            var (y, logdet) = step(layer, x);
+            var (y, logdet) = NoGradLifetime.Step(step, layer, x, owned);
             total = total is null ? logdet : Ops.Add(total, logdet);
             x = y;
         }
@@ -60,11 +66,13 @@ public class FlowSequence : FlowLayer, ICompositeFlow
     }
 
     /// <summary>The inverse of <see cref="Chain"/>: the layers from last to first, each one's inverse.</summary>
-    public static (Tensor Value, Tensor? LogDet) ChainInverse(IReadOnlyList<FlowLayer> layers, Tensor y, Tensor? total, FlowStep step)
+    public static (Tensor Value, Tensor? LogDet) ChainInverse(IReadOnlyList<FlowLayer> layers, Tensor y, Tensor? total, FlowStep step,
+                                                              Tensor? owned = null)
     {
+        owned ??= y;
         for (int i = layers.Count - 1; i >= 0; i--)
         {
-            var (x, logdet) = step(layers[i], y);
+            var (x, logdet) = NoGradLifetime.Step(step, layers[i], y, owned);
             total = total is null ? logdet : Ops.Add(total, logdet);
             y = x;
         }

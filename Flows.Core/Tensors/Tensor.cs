@@ -52,6 +52,9 @@ public class Tensor : IDisposable
     /// <summary>True when this tensor shares another tensor's memory (a reshape).</summary>
     public bool IsView => !_ownsBuffer;
 
+    /// <summary>For a view, the tensor that owns the memory (a view of a view names the first owner); else null.</summary>
+    internal Tensor? ViewOf { get; private init; }
+
     public int Dim(int axis) => Shape[axis < 0 ? Shape.Length + axis : axis];
 
     // ---- creation -----------------------------------------------------------------------------------
@@ -141,7 +144,7 @@ public class Tensor : IDisposable
     public Tensor Reshape(params int[] shape) => Ops.Reshape(this, shape);
 
     /// <summary>The same memory seen with another shape, without history. Internal plumbing for ops.</summary>
-    internal Tensor View(int[] shape) => new(Backend, Buffer, (int[])shape.Clone(), ownsBuffer: false);
+    internal Tensor View(int[] shape) => new(Backend, Buffer, (int[])shape.Clone(), ownsBuffer: false) { ViewOf = ViewOf ?? this };
 
     /// <summary>Computes gradients of this scalar with respect to every tensor that requires them.</summary>
     public void Backward() => Autograd.Backward(this);

@@ -30,6 +30,18 @@ public sealed class TensorScope : IDisposable
         return t;
     }
 
+    /// <summary>
+    /// Lets an op's output survive this scope, with the tensor that owns its memory when it is a view, but only
+    /// what this scope tracks moves to the enclosing one: a tensor made before the scope opened (an input passed
+    /// through unchanged) stays with whoever made it. The no-grad lifetime rule uses it (<see cref="NoGradLifetime"/>).
+    /// </summary>
+    internal void KeepOutput(Tensor t)
+    {
+        if (t.ViewOf is { } owner) KeepOutput(owner);
+        if (!_kept.Add(t)) return;
+        if (_tensors.Contains(t)) _parent?._tensors.Add(t);
+    }
+
     public void Dispose()
     {
         if (_closed) return;

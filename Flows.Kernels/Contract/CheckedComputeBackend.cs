@@ -27,6 +27,15 @@ public abstract partial class CheckedComputeBackend : IComputeBackend
 
     // ---- memory -------------------------------------------------------------------------------------
 
+    /// <summary>The pool's counters (no arguments to check: each backend reports its own pool).</summary>
+    public abstract BufferPoolStatistics PoolStatistics { get; }
+
+    public abstract long PoolRetainLimitBytes { get; set; }
+
+    public abstract void TrimPool();
+
+    public abstract void ResetPeakLiveBytes();
+
     public DeviceBuffer Allocate(int length)
     {
         ContractChecks.Live(this, nameof(Allocate));

@@ -15,7 +15,8 @@ public abstract class DeviceBuffer : IDisposable
     }
 
     public IComputeBackend Backend { get; }
-    public int Length { get; }
+    /// <summary>The floats this buffer holds for its current user; the memory behind it may be larger (its size class).</summary>
+    public int Length { get; private set; }
     public bool IsReleased => _released;
 
     /// <summary>Gives the memory back to the pool; the buffer must not be used afterwards.</summary>
@@ -27,8 +28,12 @@ public abstract class DeviceBuffer : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Called by the pool when it hands this buffer out again.</summary>
-    protected internal void Revive() => _released = false;
+    /// <summary>Called by the pool when it hands this buffer out again, now for <paramref name="length"/> floats.</summary>
+    protected internal void Revive(int length)
+    {
+        _released = false;
+        Length = length;
+    }
 
     protected abstract void ReturnToPool();
 }

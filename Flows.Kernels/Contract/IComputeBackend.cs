@@ -25,6 +25,18 @@ public interface IComputeBackend : IDisposable
     /// <summary>A buffer of exactly <paramref name="length"/> floats from the pool; contents undefined.</summary>
     DeviceBuffer Allocate(int length);
 
+    /// <summary>What the buffer pool holds now (docs/PERFORMANCE.md, "Memory").</summary>
+    BufferPoolStatistics PoolStatistics { get; }
+
+    /// <summary>The most free bytes the pool keeps (beyond it, the buffers returned longest ago are released). Setting it trims.</summary>
+    long PoolRetainLimitBytes { get; set; }
+
+    /// <summary>Releases every free buffer of the pool (between the phases of a job); live buffers are untouched.</summary>
+    void TrimPool();
+
+    /// <summary>Starts a new peak of <see cref="BufferPoolStatistics.PeakLiveBytes"/> from the live bytes now.</summary>
+    void ResetPeakLiveBytes();
+
     void Upload(ReadOnlySpan<float> source, DeviceBuffer destination);
 
     /// <summary>Copies the first destination.Length elements of the buffer to the host.</summary>

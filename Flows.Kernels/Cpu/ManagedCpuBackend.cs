@@ -31,6 +31,30 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
 
     private static float[]? OptionalA(DeviceBuffer? buffer) => buffer is null ? null : A(buffer);
 
+    public override BufferPoolStatistics PoolStatistics => _pool.Statistics;
+
+    public override long PoolRetainLimitBytes
+    {
+        get => _pool.RetainLimitBytes;
+        set => _pool.RetainLimitBytes = value;
+    }
+
+    public override void TrimPool()
+    {
+        // The released arrays are only garbage until a full collection; an aggressive one also hands their pages
+        // back to the operating system, which is what a trim between the phases of a job is for.
+        if (_pool.Trim() > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    public override void ResetPeakLiveBytes() => _pool.ResetPeak();
+
+    /// <summary>Fills every rented buffer with NaN (tests: results must never depend on what the pool held).</summary>
+    internal bool PoisonRentedMemory
+    {
+        get => _pool.PoisonRentedMemory;
+        set => _pool.PoisonRentedMemory = value;
+    }
+
     // ---- memory -------------------------------------------------------------------------------------
 
     protected override DeviceBuffer AllocateCore(int length) => _pool.Rent(length);

@@ -120,6 +120,18 @@ public sealed class IlgpuBackend : CheckedComputeBackend
     /// <summary>Device allocations made so far; constant once training reaches its steady state.</summary>
     public int AllocationCount => _pool.AllocationCount;
 
+    public override BufferPoolStatistics PoolStatistics => _pool.Statistics;
+
+    public override long PoolRetainLimitBytes
+    {
+        get => _pool.RetainLimitBytes;
+        set => _pool.RetainLimitBytes = value;
+    }
+
+    public override void TrimPool() => _pool.Trim();
+
+    public override void ResetPeakLiveBytes() => _pool.ResetPeak();
+
     /// <summary>Every kernel this backend loads, for <see cref="PtxCompileCheck"/>.</summary>
     internal IEnumerable<KernelEntry> KernelEntries() =>
         PtxCompileCheck.NonGenericKernels().Concat(_reduction.Loaded).Concat(_gemm.Loaded);

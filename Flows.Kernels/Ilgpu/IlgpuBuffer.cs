@@ -8,19 +8,24 @@ public sealed class IlgpuBuffer : DeviceBuffer
 {
     private readonly IlgpuBufferPool _pool;
 
-    internal IlgpuBuffer(IlgpuBackend backend, IlgpuBufferPool pool, MemoryBuffer1D<float, Stride1D.Dense> memory, int length)
+    internal IlgpuBuffer(IlgpuBackend backend, IlgpuBufferPool pool, MemoryBuffer1D<float, Stride1D.Dense> memory, int capacity, int length)
         : base(backend, length)
     {
         _pool = pool;
         Memory = memory;
+        Capacity = capacity;
     }
 
+    /// <summary>The whole allocation: its size class's capacity (at least one float, since ILGPU refuses empty ones).</summary>
     internal MemoryBuffer1D<float, Stride1D.Dense> Memory { get; }
 
-    /// <summary>The first <see cref="DeviceBuffer.Length"/> floats (the allocation may be one longer for length 0).</summary>
+    /// <summary>The floats of the size class (<see cref="BufferSizeClasses"/>) this buffer was allocated for.</summary>
+    internal int Capacity { get; }
+
+    /// <summary>The first <see cref="DeviceBuffer.Length"/> floats (the allocation is its size class, maybe longer).</summary>
     internal ArrayView<float> View => Memory.View.SubView(0, Length);
 
-    internal void Reuse() => Revive();
+    internal void Reuse(int length) => Revive(length);
 
     protected override void ReturnToPool() => _pool.Return(this);
 }

@@ -3,42 +3,51 @@ using ILGPU.Runtime;
 namespace Flows.Kernels.Ilgpu;
 
 /// <summary>
-/// Device buffers kept by exact length. Training asks for the same shapes every step, so after the first step
-/// every request is served from here and the device allocator (which synchronizes on CUDA) is never called.
+/// Device buffers by size class (<see cref="BufferSizeClasses"/>), the free ones bounded by
+/// <see cref="RetainLimitBytes"/> and released by <see cref="Trim"/> (docs/PERFORMANCE.md, "Memory"). Training asks
+/// for the same shapes every step, so after the first step every request is served from here and the device
+/// allocator (which synchronizes on CUDA) is never called.
 /// </summary>
 internal sealed class IlgpuBufferPool : IDisposable
 {
     private readonly IlgpuBackend _backend;
     private readonly Accelerator _accelerator;
-    private readonly Dictionary<int, Stack<IlgpuBuffer>> _free = new();
-    private readonly List<IlgpuBuffer> _all = new();
+    private readonly PoolLedger<IlgpuBuffer> _ledger;
+    private readonly HashSet<IlgpuBuffer> _all = new(ReferenceEqualityComparer.Instance);
     private readonly object _lock = new();
 
     public IlgpuBufferPool(IlgpuBackend backend, Accelerator accelerator)
     {
         _backend = backend;
         _accelerator = accelerator;
+        // Half the device by default: a GPU training step may need gigabytes, and every buffer released and
+        // allocated again costs a synchronizing cudaFree/cudaMalloc pair.
+        _ledger = new PoolLedger<IlgpuBuffer>(static b => b.Capacity, Math.Max(accelerator.MemorySize / 2, 256L << 20));
     }
 
     /// <summary>Number of device allocations made so far (tests use it to check that steady state allocates nothing).</summary>
-    public int AllocationCount { get; private set; }
+    public int AllocationCount
+    {
+        get { lock (_lock) return (int)_ledger.Allocations; }
+    }
 
     public IlgpuBuffer Rent(int length)
     {
         if (length < 0) throw new ArgumentException($"allocate: length must be non-negative, got {length}");
+        int capacity = BufferSizeClasses.Capacity(length);
         lock (_lock)
         {
-            if (_free.TryGetValue(length, out var stack) && stack.Count > 0)
+            var buffer = _ledger.TakeFree(capacity);
+            if (buffer is not null)
             {
-                var buffer = stack.Pop();
-                buffer.Reuse();
+                buffer.Reuse(length);
                 return buffer;
             }
             // ILGPU refuses empty allocations; a zero-length buffer still needs a distinct backing allocation.
-            var memory = _accelerator.Allocate1D<float>(Math.Max(length, 1));
-            var created = new IlgpuBuffer(_backend, this, memory, length);
+            var memory = _accelerator.Allocate1D<float>(Math.Max(capacity, 1));
+            var created = new IlgpuBuffer(_backend, this, memory, capacity, length);
             _all.Add(created);
-            AllocationCount++;
+            _ledger.Created(capacity);
             return created;
         }
     }
@@ -47,10 +56,41 @@ internal sealed class IlgpuBufferPool : IDisposable
     {
         lock (_lock)
         {
-            if (!_free.TryGetValue(buffer.Length, out var stack))
-                _free[buffer.Length] = stack = new Stack<IlgpuBuffer>();
-            stack.Push(buffer);
+            if (!_all.Contains(buffer)) return; // the pool was disposed meanwhile
+            if (_ledger.Returned(buffer) is { } released)
+                foreach (var b in released) Free(b);
         }
+    }
+
+    public long RetainLimitBytes
+    {
+        get { lock (_lock) return _ledger.RetainLimitBytes; }
+        set
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(nameof(value), value, "the pool's retain limit must be non-negative");
+            lock (_lock)
+            {
+                _ledger.RetainLimitBytes = value;
+                foreach (var b in _ledger.Trim(value)) Free(b);
+            }
+        }
+    }
+
+    /// <summary>Frees free device buffers until at most keepBytes remain.</summary>
+    public void Trim(long keepBytes = 0)
+    {
+        lock (_lock)
+            foreach (var b in _ledger.Trim(keepBytes)) Free(b);
+    }
+
+    public void ResetPeak()
+    {
+        lock (_lock) _ledger.ResetPeak();
+    }
+
+    public BufferPoolStatistics Statistics
+    {
+        get { lock (_lock) return _ledger.Statistics; }
     }
 
     public void Dispose()
@@ -59,7 +99,15 @@ internal sealed class IlgpuBufferPool : IDisposable
         {
             foreach (var buffer in _all) buffer.Memory.Dispose();
             _all.Clear();
-            _free.Clear();
+            _ledger.Trim(0);
         }
+    }
+
+    // A buffer only comes here once no op can still use it: it was returned (its owner disposed it), and freeing
+    // device memory waits for the work queued before it on CUDA.
+    private void Free(IlgpuBuffer buffer)
+    {
+        _all.Remove(buffer);
+        buffer.Memory.Dispose();
     }
 }

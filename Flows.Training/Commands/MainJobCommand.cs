@@ -71,6 +71,10 @@ public static class MainJobCommand
         var result = TrainCommand.Train(config, args, Path.Combine(outDir, "train"), resume: null);
         if (!result.Completed) return 130;
 
+        // The training backend and its pool are gone but only garbage until a full collection; an aggressive one
+        // returns their pages before the next phase adds its own (docs/PERFORMANCE.md, "Memory").
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        MemoryReport.Print("pixel training");
         var checkpoint = TrainingCheckpoint.Load(result.CheckpointPath);
         using var backend = CommonOptions.CreateBackend(args);
         string pixelDir = Path.Combine(outDir, "ood");
@@ -85,6 +89,9 @@ public static class MainJobCommand
         var report = OodCommand.Evaluate(backend, checkpoint, null, oodSpecs, limit, config.EvalBatchSize, config.Seed,
                                          dataOptions, pixelDir, print: false, scores: scoreArgs);
         string reportPath = Path.Combine(pixelDir, OodReportWriter.JsonFileName);
+        MemoryReport.Print("pixel scoring", backend);
+        // The scoring batches' buffers are of no use to the feature phase (docs/PERFORMANCE.md, "Memory").
+        backend.TrimPool();
         if (features)
         {
             using var embedder = FeatureEmbedder.Open(backend, featureOptions!, Path.Combine(outDir, "features"));
@@ -107,6 +114,7 @@ public static class MainJobCommand
             var summary = outcome.Summary with { Report = Path.GetRelativePath(pixelDir, outcome.ReportPath) };
             report = report with { FeatureFlow = summary };
             reportPath = OodReportWriter.Write(pixelDir, report);
+            MemoryReport.Print("feature flow", backend);
         }
         OodCommand.PrintTable(report);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"main job: {clock.Elapsed.TotalMinutes:F1} min"));

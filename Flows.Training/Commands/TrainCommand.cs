@@ -236,6 +236,7 @@ public static class TrainCommand
         try
         {
             var result = trainer.Run(new ConsoleTrainingObserver(config.BatchSize, LossUnit.Name(trainer.Model)), cancel.Token);
+            MemoryReport.Print("training", backend);
             string test_ = result.LastTestLoss is double t ? t.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
             Console.WriteLine(result.Completed
                 ? $"trained {result.State.GlobalStep} steps in {result.Seconds:F0} s: train {result.LossUnit} {result.LastTrainLoss:F4}, test {result.LossUnit} {test_}"

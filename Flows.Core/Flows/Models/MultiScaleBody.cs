@@ -89,13 +89,17 @@ public sealed class MultiScaleBody : FlowLayer, ICompositeFlow
         var applied = Observed(step, () => factored);
         // Starting from zeros, as the original's loop does, keeps the sums' rounding (and signed zeros) unchanged.
         Tensor? logdet = LogDets.Zeros(Backend, x.Shape[0]);
+        var input = x;
+        bool plain = NoGradLifetime.IsPlain(applied);
         foreach (var run in _runs)
         {
-            (x, logdet) = FlowSequence.Chain(run.Layers, x, logdet, applied);
+            (x, logdet) = FlowSequence.Chain(run.Layers, x, logdet, applied, owned: input);
             if (run.KeepChannels == 0) continue;
             int channels = x.Shape[1];
-            factored.Add(Ops.NarrowChannels(x, run.KeepChannels, channels - run.KeepChannels));
-            x = Ops.NarrowChannels(x, 0, run.KeepChannels);
+            var whole = x;
+            factored.Add(Ops.NarrowChannels(whole, run.KeepChannels, channels - run.KeepChannels));
+            x = Ops.NarrowChannels(whole, 0, run.KeepChannels);
+            if (plain) NoGradLifetime.Release(whole, input, x, factored[^1]);
         }
         EndObserving();
         factored.Add(x);
@@ -111,15 +115,18 @@ public sealed class MultiScaleBody : FlowLayer, ICompositeFlow
         pieces.RemoveAt(pieces.Count - 1);
         var applied = Observed(FlowWalk.PlainInverse, () => pieces);
         Tensor? logdet = LogDets.Zeros(Backend, z.Shape[0]);
+        bool plain = NoGradLifetime.IsPlain(applied);
         for (int r = _runs.Count - 1; r >= 0; r--)
         {
             var run = _runs[r];
             if (run.KeepChannels > 0)
             {
-                x = Ops.ConcatChannels(x, pieces[^1]);
+                var joined = Ops.ConcatChannels(x, pieces[^1]);
+                if (plain) NoGradLifetime.Release(x, z, joined);
+                x = joined;
                 pieces.RemoveAt(pieces.Count - 1);
             }
-            (x, logdet) = FlowSequence.ChainInverse(run.Layers, x, logdet, applied);
+            (x, logdet) = FlowSequence.ChainInverse(run.Layers, x, logdet, applied, owned: z);
         }
         EndObserving();
         return new FlowOutput(x, logdet!);
