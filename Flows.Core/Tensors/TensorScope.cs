@@ -33,7 +33,7 @@ public sealed class TensorScope : IDisposable
     /// <summary>
     /// Lets an op's output survive this scope, with the tensor that owns its memory when it is a view, but only
     /// what this scope tracks moves to the enclosing one: a tensor made before the scope opened (an input passed
-    /// through unchanged) stays with whoever made it. The no-grad lifetime rule uses it (<see cref="NoGradLifetime"/>).
+    /// through unchanged) stays with whoever made it. The no-grad lifetime rule (Flows/NoGradLifetime.cs) uses it.
     /// </summary>
     internal void KeepOutput(Tensor t)
     {

@@ -1,6 +1,4 @@
-using Flows.Core.Flows;
-
-namespace Flows.Core;
+namespace Flows.Core.Flows;
 
 /// <summary>
 /// How a no-grad pass through a chain of flow layers frees its intermediates as soon as their last reader has run
