@@ -2,7 +2,7 @@ namespace Flows.Core.Data;
 
 /// <summary>
 /// Whether a registered set's files for one split are in the data folder, checked by file names only: nothing is
-/// downloaded or read. Lets a plan include optional sets (SVHN, CelebA for paper-spec E10) only where they exist.
+/// downloaded or read. Lets a plan include optional sets (SVHN, CelebA for docs/MODELS.md §2 E10) only where they exist.
 /// </summary>
 public static class DatasetPresence
 {

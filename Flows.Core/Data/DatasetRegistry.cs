@@ -115,7 +115,7 @@ public static class DatasetRegistry
                 "and put list_eval_partition.txt at {folder}/list_eval_partition.txt (or use the paper's layout {folder}/train/<any>/*.jpg and {folder}/test/<any>/*.jpg)",
         },
 
-        // UCI tables for E11 (paper-spec §3.3). The UCI repository publishes no checksums or sizes for these files,
+        // UCI tables for E11 (docs/MODELS.md §3.3). The UCI repository publishes no checksums or sizes for these files,
         // and none were found in MAF's, nflows' or other loaders' download scripts, so size and checksums are
         // unknown (null): `data verify` reports them present-unchecked. Split sizes depend on the split (UciSplit,
         // the files' own split for HEPMASS), so no counts are recorded either.

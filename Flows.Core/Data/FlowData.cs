@@ -52,7 +52,7 @@ public abstract class FlowData
     public virtual VectorDataset? Vectors => null;
 }
 
-/// <summary>Images as flow input: pixel / 255 (paper-spec §3.1, ToTensor), NCHW.</summary>
+/// <summary>Images as flow input: pixel / 255 (docs/MODELS.md §3.1, ToTensor), NCHW.</summary>
 public sealed class ImageFlowData(ImageDataset images) : FlowData
 {
     public override ImageDataset Images { get; } = images;
@@ -78,7 +78,7 @@ public sealed class ImageFlowData(ImageDataset images) : FlowData
     public override FlowData Subset(int count) => new ImageFlowData(Images.Subset(count));
 }
 
-/// <summary>Vectors as flow input, unchanged (no dequantization: paper-spec §4.10), [N, D].</summary>
+/// <summary>Vectors as flow input, unchanged (no dequantization: docs/MODELS.md §4.10), [N, D].</summary>
 public sealed class VectorFlowData(VectorDataset vectors) : FlowData
 {
     public override VectorDataset Vectors { get; } = vectors;

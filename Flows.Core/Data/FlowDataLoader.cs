@@ -4,7 +4,7 @@ namespace Flows.Core.Data;
 /// Loads what a flow trains on or scores from a data-set spec: image sets exactly as <see cref="DatasetLoader"/>
 /// takes them, and vector sets: NAME=PATH to a numpy <c>.npz</c> (keys <c>embeddings</c>, <c>labels</c>) or
 /// <c>.npy</c> file, where "{split}" in PATH stands for train or test (what <c>flows features</c> writes), and the
-/// UCI tasks of paper-spec E11 (miniboone0, miniboone1, hepmass0, hepmass1).
+/// UCI tasks of docs/MODELS.md §2 E11 (miniboone0, miniboone1, hepmass0, hepmass1).
 /// </summary>
 public static class FlowDataLoader
 {
@@ -14,7 +14,7 @@ public static class FlowDataLoader
     /// <summary>
     /// Loads <paramref name="spec"/>'s <paramref name="split"/>. <paramref name="trainedOn"/> is the spec of the
     /// model's training set when scoring: a UCI OOD set (class 1 − k) is standardised with class k's training
-    /// statistics (paper-spec §3.3), so it needs to know k.
+    /// statistics (docs/MODELS.md §3.3), so it needs to know k.
     /// </summary>
     public static FlowData Load(string spec, DatasetSplit split, DataOptions options, string? trainedOn = null)
     {

@@ -9,7 +9,7 @@ public static class ImageDatasetTransforms
     /// zeros on each side. The set keeps its name, so the scores stay keyed as the other reports key them.
     /// </summary>
     /// <remarks>
-    /// Why pad rather than resize (paper-spec E10, "grayscale sets as 3 channels" for the CIFAR-10 pixel flow):
+    /// Why pad rather than resize (docs/MODELS.md §2 E10, "grayscale sets as 3 channels" for the CIFAR-10 pixel flow):
     /// padding keeps every pixel value as it is, while a bilinear resize to 32×32 smooths the strokes, and smoother
     /// images get a higher likelihood from a flow (§6: coupling layers learn local pixel correlations), which would
     /// move the pixel AUROC for a reason that is not the data set. MNIST-like sets have black backgrounds, so the zeros

@@ -3,7 +3,7 @@ using Flows.Core.Data.Uci;
 namespace Flows.Core.Data;
 
 /// <summary>
-/// The UCI tasks of paper-spec E11 as flow data: "miniboone0" trains on class 0's training rows and tests on
+/// The UCI tasks of docs/MODELS.md §2 E11 as flow data: "miniboone0" trains on class 0's training rows and tests on
 /// class 0's test rows; scored against a model trained on class k, "miniboone1" is class 1's test rows
 /// standardised with class k's training statistics (spec §3.3, §6: class k vs class 1 − k).
 /// </summary>

@@ -4,7 +4,7 @@ using Flows.Core.Data.Numpy;
 namespace Flows.Core.Data;
 
 /// <summary>
-/// Vector data sets on disk (paper-spec §3.2, E10): an .npz with 'embeddings' (float32 [N, D]) and, optionally,
+/// Vector data sets on disk (docs/MODELS.md §3.2, E10): an .npz with 'embeddings' (float32 [N, D]) and, optionally,
 /// 'labels' (integers [N]; absent means -1 for every row), as the official TransferCIFAR/SVHN/CelebA files are;
 /// or an .npy holding one float [N, D] array (no labels).
 /// </summary>

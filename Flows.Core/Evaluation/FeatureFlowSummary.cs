@@ -1,7 +1,7 @@
 namespace Flows.Core.Evaluation;
 
 /// <summary>
-/// The feature flow beside a pixel flow (paper-spec E10): a tabular RealNVP trained on embeddings of the same
+/// The feature flow beside a pixel flow (docs/MODELS.md §2 E10): a tabular RealNVP trained on embeddings of the same
 /// in-distribution set, scored on the embeddings of the same OOD sets. Attached to the pixel flow's report so
 /// that one report shows both AUROCs for every pair.
 /// </summary>

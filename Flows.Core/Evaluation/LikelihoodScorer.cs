@@ -5,7 +5,7 @@ namespace Flows.Core.Evaluation;
 
 /// <summary>
 /// Per-image log-likelihood (nats) of a data set under a flow, in evaluation mode, without gradients, in
-/// batches (paper-spec §6: one dequantization draw per image). The noise is drawn from a fixed seed so two
+/// batches (docs/MODELS.md §6: one dequantization draw per image). The noise is drawn from a fixed seed so two
 /// runs give the same scores; the model's own noise stream is restored afterwards.
 /// </summary>
 public static class LikelihoodScorer

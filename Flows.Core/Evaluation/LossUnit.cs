@@ -4,7 +4,7 @@ namespace Flows.Core.Evaluation;
 
 /// <summary>
 /// The unit a model's loss is reported in, in one place: bits per dimension for image models (discrete 8-bit
-/// data, paper-spec §4.3), nats per sample for vector models (a continuous density, where bits/dim would
+/// data, docs/MODELS.md §4.3), nats per sample for vector models (a continuous density, where bits/dim would
 /// suggest a code length that does not exist).
 /// </summary>
 public static class LossUnit

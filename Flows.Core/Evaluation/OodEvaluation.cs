@@ -8,7 +8,7 @@ namespace Flows.Core.Evaluation;
 public sealed record ScoredSet(string Name, double[] LogLikelihoods);
 
 /// <summary>
-/// The paper's OOD test (paper-spec §6): score the in-distribution test set and each OOD set with the flow
+/// The paper's OOD test (docs/MODELS.md §6): score the in-distribution test set and each OOD set with the flow
 /// (eval mode, one fixed dequantization draw per image), then bits/dim per set, AUROC per OOD set
 /// (in-distribution positive, mid-rank ties), a likelihood histogram and report.json / report.md.
 /// </summary>

@@ -126,7 +126,7 @@ public static class OodReportWriter
         return sb.ToString();
     }
 
-    /// <summary>The pixel flow's and the feature flow's AUROC side by side for every pair (paper-spec E10).</summary>
+    /// <summary>The pixel flow's and the feature flow's AUROC side by side for every pair (docs/MODELS.md §2 E10).</summary>
     private static void AppendFeatureFlow(StringBuilder sb, OodReport r, FeatureFlowSummary f)
     {
         var inv = CultureInfo.InvariantCulture;

@@ -6,7 +6,7 @@ using Flows.Core.Data;
 namespace Flows.Core.Features;
 
 /// <summary>
-/// Embeddings cached as numpy <c>.npz</c> files (keys <c>embeddings</c>, <c>labels</c>: paper-spec §3.2), each
+/// Embeddings cached as numpy <c>.npz</c> files (keys <c>embeddings</c>, <c>labels</c>: docs/MODELS.md §3.2), each
 /// with a sidecar <c>.key</c> file that records what made it: the extractor (model file hash, input size,
 /// preprocessing) and a hash of the images themselves. A cache whose key differs in anything is recomputed, so a
 /// changed model, size or data set never reuses stale vectors. The .npz is written first and the key last, both

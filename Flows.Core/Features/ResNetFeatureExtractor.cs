@@ -9,7 +9,7 @@ namespace Flows.Core.Features;
 /// channels, any size) is replicated to 3 channels when grayscale, resized to InputSize² (bilinear, PyTorch
 /// align_corners=False), reordered RGB → BGR and reduced by the mean image exactly as ResNetPreprocess.onnx
 /// does, and run through ResNet18.onnx to its 512 average-pooled features. The paper's cure for flow OOD
-/// failure trains a flow on such semantic features (paper-spec). Host buffers are reused across batches.
+/// failure trains a flow on such semantic features (docs/MODELS.md §8). Host buffers are reused across batches.
 /// </summary>
 public sealed class ResNetFeatureExtractor : IDisposable
 {

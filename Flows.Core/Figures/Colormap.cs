@@ -29,7 +29,7 @@ public sealed class Colormap
 
     /// <summary>
     /// cmocean's "ice" (dark blue → cyan → white), which the paper's notebooks use for single-channel
-    /// maps: anchors every 16 entries from cmocean's ice-rgb.txt (paper-spec §7), interpolated linearly.
+    /// maps: anchors every 16 entries from cmocean's ice-rgb.txt (docs/MODELS.md §7), interpolated linearly.
     /// </summary>
     public static Colormap Ice { get; } = FromAnchors("ice", new (int, double, double, double)[]
     {

@@ -2,7 +2,7 @@ using Flows.Core.Flows;
 
 namespace Flows.Core.Figures;
 
-/// <summary>Samples x = f⁻¹(z), z ~ N(0, I), drawn in eval mode and saved as a square PNG grid (paper-spec §7.5).</summary>
+/// <summary>Samples x = f⁻¹(z), z ~ N(0, I), drawn in eval mode and saved as a square PNG grid (docs/MODELS.md §7.5).</summary>
 public static class SampleGrid
 {
     public static void Save(FlowModel model, int count, ulong seed, string path, double temperature = 1)

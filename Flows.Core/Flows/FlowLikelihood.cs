@@ -1,11 +1,11 @@
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The objective of paper-spec §4.3 around <see cref="FlowModel.LogLikelihood"/> (log p(z) + Σ log|det J|, and
+/// The objective of docs/MODELS.md §4.3 around <see cref="FlowModel.LogLikelihood"/> (log p(z) + Σ log|det J|, and
 /// −D·ln 256 for 8-bit images): bits/dim = −ll/(D·ln 2) and the training loss. The −D·ln 256 term turns the
 /// density of the dequantized [0, 1] data into a discrete 256-level likelihood. Vector data (feature
 /// embeddings, UCI tables) is continuous and has no dequantization: its log-likelihood is the plain density in
-/// nats, without that term (paper-spec §4.10; a constant shift, so AUROCs do not move).
+/// nats, without that term (docs/MODELS.md §4.10; a constant shift, so AUROCs do not move).
 /// </summary>
 public static class FlowLikelihood
 {

@@ -4,7 +4,7 @@ using Flows.Core.Flows;
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// A measure of coupling-layer co-adaptation (paper-spec E6, §6), ours, not the paper's. A coupling maps the
+/// A measure of coupling-layer co-adaptation (docs/MODELS.md §2 E6, §6), ours, not the paper's. A coupling maps the
 /// part it transforms to y = (x + t)·exp(s), so −t is its prediction of x there, and the prior rewards small y.
 /// For each coupling with a spatial mask we report the relative prediction error
 /// Σ_m (x + t)² / Σ_m (x − mean_m x)² over the transformed positions m (1 − R² of the prediction; 1 = no better

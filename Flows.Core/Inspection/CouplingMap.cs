@@ -1,7 +1,7 @@
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// What one coupling layer did to one image, each map put back into the input's image layout (paper-spec §7.2):
+/// What one coupling layer did to one image, each map put back into the input's image layout (docs/MODELS.md §7.2):
 /// the layer's output (with the channels factored out before it re-joined), exp(s) (1 where nothing is
 /// transformed) and t (0 there).
 /// </summary>

@@ -4,7 +4,7 @@ namespace Flows.Core.Inspection;
 
 /// <summary>
 /// Records every coupling layer of a model on a batch of images and puts its output, exp(s) and t back into
-/// image layout (paper-spec §7.2): un-squeeze every squeeze before the layer and re-join the channels factored
+/// image layout (docs/MODELS.md §7.2): un-squeeze every squeeze before the layer and re-join the channels factored
 /// out before it. Outputs re-join the real factored pieces; exp(s) pads them with ones and t with zeros, as the
 /// notebooks do. The pass runs in eval mode with a fixed dequantization draw.
 /// </summary>

@@ -5,7 +5,7 @@ using Flows.Core.Flows;
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// Writes the inspection figures of one model for a few chosen test images (paper-spec E4, E5, E9, E12):
+/// Writes the inspection figures of one model for a few chosen test images (docs/MODELS.md §2 E4, E5, E9, E12):
 /// couplings_SET_INDEX.png (every coupling's output, exp(s) and t; Fig. 1b/c), couplings_all.png (all images in one
 /// grid, for models with at most 8 couplings: the co-adaptation figure), latents.png (z, z averaged over
 /// dequantization draws, and z with BatchNorm batch statistics) and samples.png (3×3).

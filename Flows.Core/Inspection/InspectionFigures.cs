@@ -5,7 +5,7 @@ using Flows.Core.Flows;
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// The figures of the paper's §5–6 as labelled <see cref="ImageGrid"/>s (paper-spec §7.2–7.5). Single-channel
+/// The figures of the paper's §5–6 as labelled <see cref="ImageGrid"/>s (docs/MODELS.md §7.2–7.5). Single-channel
 /// maps use the ice colormap autoscaled per cell, as the Glow notebook shows them; three-channel maps are
 /// standardized per cell ((a − mean)/std, clipped to [0, 1]) as the RealNVP-CelebA notebook does.
 /// </summary>
@@ -47,7 +47,7 @@ public static class InspectionFigures
     }
 
     /// <summary>
-    /// The co-adaptation figure (paper-spec §7.4): several images of a model with few couplings in one grid,
+    /// The co-adaptation figure (docs/MODELS.md §7.4): several images of a model with few couplings in one grid,
     /// three rows per image ("label out", "label exp(s)", "label t"), a first column with the input and one
     /// column per coupling layer.
     /// </summary>

@@ -3,7 +3,7 @@ using Flows.Core.Flows;
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// The latent z of images in image layout (paper-spec §7.3, E4, E12): one dequantization draw in eval mode,
+/// The latent z of images in image layout (docs/MODELS.md §7.3, E4, E12): one dequantization draw in eval mode,
 /// the mean of z over many draws (averaged in flat z space, then re-arranged), and z with every BatchNorm
 /// using the statistics of the batch (train mode). The re-arrangement is the model's "reshape model"
 /// (<see cref="MultiScaleFlow.UnflattenToImage"/>): only factor-outs and squeezes are undone.

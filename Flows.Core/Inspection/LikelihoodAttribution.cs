@@ -6,7 +6,7 @@ using Flows.Core.Training;
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// Splits each sample's log-likelihood into the terms it is a sum of (paper-spec §4.3):
+/// Splits each sample's log-likelihood into the terms it is a sum of (docs/MODELS.md §4.3):
 /// ll = Σ_layers log|det J_layer| + log p(z) (− D·ln 256 for images), one term per flow layer of the model's body
 /// (the dequantize-logit, every coupling, and for Glow every ActNorm and 1×1 conv), the prior log-density (one
 /// term per latent piece of a multi-scale flow under N(0, I): the factored-out pieces, then the final x) and

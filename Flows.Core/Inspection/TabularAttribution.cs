@@ -4,7 +4,7 @@ using Flows.Core.Flows;
 namespace Flows.Core.Inspection;
 
 /// <summary>
-/// <see cref="LikelihoodAttribution"/> for the tabular RealNVP (paper-spec §4.10), through the same walk over the
+/// <see cref="LikelihoodAttribution"/> for the tabular RealNVP (docs/MODELS.md §4.10), through the same walk over the
 /// body: a vector's log-likelihood is the sum of one log-determinant per coupling and the prior log p(z). There
 /// is no dequantization and no −D·ln 256 (continuous data), so the terms add up to
 /// <see cref="FlowModel.LogLikelihood"/> exactly.

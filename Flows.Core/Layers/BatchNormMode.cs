@@ -1,7 +1,7 @@
 namespace Flows.Core;
 
 /// <summary>
-/// Makes every BatchNorm of a model use batch statistics while it is open (paper-spec E12: the notebook's
+/// Makes every BatchNorm of a model use batch statistics while it is open (docs/MODELS.md §2 E12: the notebook's
 /// net.train() latents), without changing the model: the running statistics that train-mode batch norm
 /// updates are restored when it closes.
 /// </summary>

@@ -6,7 +6,7 @@ namespace Flows.Core;
 public static partial class Ops
 {
     /// <summary>
-    /// The affine coupling on its transformed part (paper-spec §4.5): with m = mask (1 = transformed; null =
+    /// The affine coupling on its transformed part (docs/MODELS.md §4.5): with m = mask (1 = transformed; null =
     /// all), s = m·scale_c·tanh(raw), y = (x + m·t)·exp(s); returns y and the per-sample log-determinant Σ s.
     /// x, raw, t are (N, C, H, W) or (N, C); scale has C elements; mask has C·H·W.
     /// </summary>
@@ -140,7 +140,7 @@ public static partial class Ops
 
     /// <summary>
     /// log|det W| of a small square matrix, computed on the host in double precision by LU with partial
-    /// pivoting (paper-spec §10.7); its gradient is W⁻ᵀ. Returns a one-element tensor.
+    /// pivoting (docs/MODELS.md §10.7); its gradient is W⁻ᵀ. Returns a one-element tensor.
     /// </summary>
     public static Tensor LogAbsDet(Tensor weight)
     {

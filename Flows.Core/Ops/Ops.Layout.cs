@@ -93,7 +93,7 @@ public static partial class Ops
         return (NarrowChannels(x, 0, c / 2), NarrowChannels(x, c / 2, c / 2));
     }
 
-    /// <summary>(N, C, H, W) → (N, 4C, H/2, W/2), output channel 4c + 2dy + dx (paper-spec §4.2).</summary>
+    /// <summary>(N, C, H, W) → (N, 4C, H/2, W/2), output channel 4c + 2dy + dx (docs/MODELS.md §4.2).</summary>
     public static Tensor Squeeze2x2(Tensor x)
     {
         Shapes.RequireRank(x, 4, "Squeeze2x2");

@@ -2,7 +2,7 @@ using Flows.Kernels;
 
 namespace Flows.Core;
 
-/// <summary>Batch normalization as PyTorch computes it (paper-spec §4.6).</summary>
+/// <summary>Batch normalization as PyTorch computes it (docs/MODELS.md §4.6).</summary>
 public static partial class Ops
 {
     /// <summary>

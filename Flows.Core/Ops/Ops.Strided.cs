@@ -4,7 +4,7 @@ namespace Flows.Core;
 
 /// <summary>
 /// Strided and transposed convolutions (valid padding, any kernel size) built from the stride-1 primitives,
-/// for the convolutional autoencoder st-network of paper-spec §4.9. Correctness over speed:
+/// for the convolutional autoencoder st-network of docs/MODELS.md §4.9. Correctness over speed:
 /// - a stride-s convolution with an odd kernel is the backend's native strided convolution (padding 0);
 ///   with an even kernel it is a stride-1 'same' convolution followed by picking every s-th output;
 /// - a stride-s transposed convolution is the backward-data pass of a stride-s convolution: native for odd

@@ -4,7 +4,7 @@ namespace Flows.Core;
 
 /// <summary>
 /// torch.optim.Adam with coupled L2 weight decay (g ← g + wd·θ), the bias-corrected moments of each
-/// parameter's own step count, and defaults β = (0.9, 0.999), ε = 1e-8 (paper-spec §5.2).
+/// parameter's own step count, and defaults β = (0.9, 0.999), ε = 1e-8 (docs/MODELS.md §5.2).
 /// </summary>
 public sealed class Adam : Optimizer
 {

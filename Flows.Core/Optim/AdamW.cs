@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core;
 
 /// <summary>
-/// torch.optim.AdamW, as train_unsup_ood.py offers it (paper-spec §5.2): decoupled weight decay. Each step first
+/// torch.optim.AdamW, as train_unsup_ood.py offers it (docs/MODELS.md §5.2): decoupled weight decay. Each step first
 /// shrinks the parameter, θ ← θ·(1 − lr·wd), then takes the Adam step without any decay in the gradient:
 /// m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; θ ← θ − lr·m̂/(√v̂ + ε). The two passes are PyTorch's own order
 /// (param.mul_ before the moment updates), so the Adam kernel of both backends serves unchanged.

@@ -5,8 +5,8 @@ namespace Flows.Core;
 /// recomputes exactly the rates of an uninterrupted one. An optional linear warmup gives step s (0-based)
 /// base·(s+1)/W for s &lt; W; after it, the schedule's factor:
 /// <list type="bullet">
-/// <item>constant: 1 (the official scripts' default, paper-spec §5.1);</item>
-/// <item>step: the official `--lr_anneal` (paper-spec §5.1): with t = epoch / (E − 1) over the E epochs of the
+/// <item>constant: 1 (the official scripts' default, docs/MODELS.md §5.1);</item>
+/// <item>step: the official `--lr_anneal` (docs/MODELS.md §5.1): with t = epoch / (E − 1) over the E epochs of the
 /// run (the script's epoch / num_epochs), ×1 for t ≤ 0.8, ×0.5 for t ≤ 0.9, ×0.25 after;</item>
 /// <item>cosine: 0.5·(1 + cos(π·p)), p = (s − W) / (S − W) the fraction of the post-warmup steps done.</item>
 /// </list>

@@ -86,7 +86,7 @@ public abstract class Optimizer : IDisposable
     }
 
     /// <summary>
-    /// clip_grad_norm_ applied to each group on its own (paper-spec §5.1): the total L2 norm of the group's
+    /// clip_grad_norm_ applied to each group on its own (docs/MODELS.md §5.1): the total L2 norm of the group's
     /// gradients is computed and, for groups with a maximum, the gradients are multiplied by
     /// min(1, max / (norm + 1e-6)). Returns each group's norm before clipping (0 for a group without gradients).
     /// A non-finite norm throws, naming the group, instead of spreading NaN into the parameters.

@@ -3,7 +3,7 @@ namespace Flows.Core;
 /// <summary>
 /// One of an optimizer's parameter groups, as in torch.optim: its parameters share a weight decay, an
 /// optional learning rate that overrides the optimizer's, and an optional maximum gradient norm that
-/// <see cref="Optimizer.ClipGradientNorms"/> enforces on this group alone (paper-spec §5.1).
+/// <see cref="Optimizer.ClipGradientNorms"/> enforces on this group alone (docs/MODELS.md §5.1).
 /// </summary>
 public sealed class ParameterGroup
 {

@@ -1,6 +1,6 @@
 namespace Flows.Core;
 
-/// <summary>The parameter groups the paper's training scripts build (paper-spec §5.2).</summary>
+/// <summary>The parameter groups the paper's training scripts build (docs/MODELS.md §5.2).</summary>
 public static class ParameterGroups
 {
     /// <summary>

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core;
 
 /// <summary>
-/// torch.optim.RMSprop as the paper's Glow runs use it (paper-spec §5.2): α = 0.99, ε = 1e-8, no momentum,
+/// torch.optim.RMSprop as the paper's Glow runs use it (docs/MODELS.md §5.2): α = 0.99, ε = 1e-8, no momentum,
 /// not centered, coupled L2 weight decay: v ← αv + (1−α)g², θ ← θ − lr·g/(√v + ε).
 /// </summary>
 public sealed class RmsProp : Optimizer

@@ -4,7 +4,7 @@ using Flows.Core.Flows;
 namespace Flows.Core.Training;
 
 /// <summary>
-/// Recomputes every BatchNorm's running statistics after training (`train --recalibrate-bn N`; paper-spec §9,
+/// Recomputes every BatchNorm's running statistics after training (`train --recalibrate-bn N`; docs/MODELS.md §9,
 /// flows_ood issue #5: the eval-mode likelihoods depend on running statistics that lag the weights). The running
 /// mean and variance are reset and then set to the plain average of N training batches' statistics (the batch
 /// mean and the unbiased batch variance), as PyTorch's momentum=None cumulative average does: batch k enters with

@@ -26,7 +26,7 @@ public static class BatchOrder
         return order;
     }
 
-    /// <summary>The identity order (the UCI script's shuffle=False, paper-spec E11).</summary>
+    /// <summary>The identity order (the UCI script's shuffle=False, docs/MODELS.md §2 E11).</summary>
     public static int[] InOrder(int count)
     {
         var order = new int[count];

@@ -5,7 +5,7 @@ namespace Flows.Core.Training;
 
 /// <summary>
 /// The epoch checkpoints a run keeps beside its rolling checkpoint.safetensors: checkpoint-epoch-E.safetensors,
-/// as the official scripts keep E.pt (the notebooks load epochs 80 and 100, paper-spec §5.3). Each is a full,
+/// as the official scripts keep E.pt (the notebooks load epochs 80 and 100, docs/MODELS.md §5.3). Each is a full,
 /// resumable checkpoint; pruning deletes only these files, never the rolling checkpoint.
 /// </summary>
 public static partial class CheckpointHistory

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Training;
 
 /// <summary>
-/// The mixed batch of negative training (paper-spec E3, `torch.cat((x, x_transposed), dim=0)`): the
+/// The mixed batch of negative training (docs/MODELS.md §2 E3, `torch.cat((x, x_transposed), dim=0)`): the
 /// in-distribution samples first, then the OOD ones, as one tensor, so a single forward pass (and its
 /// BatchNorm statistics) covers both.
 /// </summary>

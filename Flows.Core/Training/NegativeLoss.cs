@@ -1,7 +1,7 @@
 namespace Flows.Core.Training;
 
 /// <summary>
-/// The loss of one negative-training step (paper-spec E3, train_unsup_ood_negative.py:115–129), decided on the
+/// The loss of one negative-training step (docs/MODELS.md §2 E3, train_unsup_ood_negative.py:115–129), decided on the
 /// host from the per-sample log-likelihoods of the mixed batch (in-distribution first, OOD after):
 /// the OOD half's NLL has its sign flipped (`loss[bs:] *= -1`), so its per-sample term is ll_ood; the OOD
 /// samples whose term is above the threshold (`loss_negative &gt; negative_val`) are kept and

@@ -2,7 +2,7 @@ using Flows.Core.Flows;
 
 namespace Flows.Core.Training;
 
-/// <summary>The optimizer of a training configuration with the paper's parameter groups (paper-spec §5.2).</summary>
+/// <summary>The optimizer of a training configuration with the paper's parameter groups (docs/MODELS.md §5.2).</summary>
 public static class OptimizerFactory
 {
     public static Optimizer Create(FlowModel model, TrainingConfig config)

@@ -8,12 +8,12 @@ using Flows.Kernels;
 namespace Flows.Core.Training;
 
 /// <summary>
-/// Trains a flow by maximum likelihood (paper-spec §5.1): per step, NLL forward, backward, per-group gradient
+/// Trains a flow by maximum likelihood (docs/MODELS.md §5.1): per step, NLL forward, backward, per-group gradient
 /// clipping, optimizer step. Evaluates test bits/dim in eval mode after each epoch, writes metrics.json,
 /// checkpoints (atomically) and a sample grid into the output folder. A run stopped by the cancellation token
 /// writes a checkpoint from which --resume continues with the same losses as an uninterrupted run.
 /// With an OOD set it also logs the AUROC of the in-distribution test set against the OOD test set per epoch;
-/// with a negative threshold it does negative training (paper-spec E3): each step one forward pass over an
+/// with a negative threshold it does negative training (docs/MODELS.md §2 E3): each step one forward pass over an
 /// in-distribution batch followed by an OOD batch, the loss of <see cref="NegativeLoss"/>, and epochs as long as
 /// the shorter of the two loaders (the script's `zip(trainloader, ood_loader)`).
 /// </summary>
@@ -248,7 +248,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// One negative-training step (paper-spec E3): the in-distribution samples <paramref name="batch"/> and the
+    /// One negative-training step (docs/MODELS.md §2 E3): the in-distribution samples <paramref name="batch"/> and the
     /// OOD training samples <paramref name="oodBatch"/> go through the flow as one batch (so BatchNorm sees the
     /// mixture), then the loss of <see cref="NegativeLoss"/> is minimized. Returns its parts before the update.
     /// </summary>
@@ -303,7 +303,7 @@ public sealed class Trainer : IDisposable
         return lossValue;
     }
 
-    /// <summary>Scores the OOD test set; AUROC of the in-distribution test scores against it (paper-spec §6, `ood/roc_auc`).</summary>
+    /// <summary>Scores the OOD test set; AUROC of the in-distribution test scores against it (docs/MODELS.md §6, `ood/roc_auc`).</summary>
     private IEnumerable<KeyValuePair<string, object?>> OodMetrics(double[] testScores, ITrainingObserver observer, int epoch)
     {
         var oodScores = LikelihoodScorer.Score(Model, _oodTest!, Config.EvalBatchSize, EvaluationNoiseSeed);
@@ -342,7 +342,7 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Keeps the state after epoch E as checkpoint-epoch-E.safetensors beside the rolling checkpoint (the scripts
-    /// save when epoch % save_freq == 0, paper-spec §5.1), then drops the oldest beyond --keep. A resumable checkpoint.
+    /// save when epoch % save_freq == 0, docs/MODELS.md §5.1), then drops the oldest beyond --keep. A resumable checkpoint.
     /// </summary>
     private void SaveEpochCheckpoint(int finishedEpoch, ITrainingObserver observer)
     {
@@ -352,7 +352,7 @@ public sealed class Trainer : IDisposable
                 observer.OnMessage($"removed {System.IO.Path.GetFileName(removed)} (--keep {Config.KeepEpochCheckpoints})");
     }
 
-    /// <summary>A grid of samples x = f⁻¹(z), z ~ N(0, T²I) (T = --sample-temperature, 1 by default), in eval mode (paper-spec §7.5).</summary>
+    /// <summary>A grid of samples x = f⁻¹(z), z ~ N(0, T²I) (T = --sample-temperature, 1 by default), in eval mode (docs/MODELS.md §7.5).</summary>
     public string? WriteSamples()
     {
         if (!Model.DiscreteData) return null; // vectors have no picture to show

@@ -6,7 +6,7 @@ namespace Flows.Core.Training;
 
 /// <summary>
 /// Everything that fixes a training run besides the model: data, schedule, optimizer and seed
-/// (paper-spec §5). It is saved with every checkpoint so that --resume continues the same run.
+/// (docs/MODELS.md §5). It is saved with every checkpoint so that --resume continues the same run.
 /// </summary>
 public sealed record TrainingConfig
 {
@@ -56,13 +56,13 @@ public sealed record TrainingConfig
 
     /// <summary>
     /// An OOD data set (registry name or NAME=PATH) whose test split is scored after every epoch: AUROC of the
-    /// in-distribution test set against it goes into metrics.json (paper-spec E3, `ood/roc_auc`). With
+    /// in-distribution test set against it goes into metrics.json (docs/MODELS.md §2 E3, `ood/roc_auc`). With
     /// <see cref="NegativeValue"/> its train split is also the negative set of negative training. Null: none.
     /// </summary>
     public string? OodDataset { get; init; }
 
     /// <summary>
-    /// Negative training (paper-spec E3, Appendix B; train_unsup_ood_negative.py): the threshold `negative_val`
+    /// Negative training (docs/MODELS.md §2 E3, Appendix B; train_unsup_ood_negative.py): the threshold `negative_val`
     /// in nats. Each step mixes an in-distribution and an OOD batch and minimizes the OOD likelihood of the
     /// samples whose log-likelihood is still above it. Null: plain maximum likelihood. Needs <see cref="OodDataset"/>.
     /// </summary>
@@ -76,7 +76,7 @@ public sealed record TrainingConfig
 
     /// <summary>
     /// After training, rebuild every BatchNorm's running statistics from this many training batches
-    /// (<see cref="BatchNormRecalibration"/>; paper-spec §9, flows_ood issue #5). 0: keep the momentum averages.
+    /// (<see cref="BatchNormRecalibration"/>; docs/MODELS.md §9, flows_ood issue #5). 0: keep the momentum averages.
     /// </summary>
     public int RecalibrateBatchNorm { get; init; }
 
@@ -86,7 +86,7 @@ public sealed record TrainingConfig
     /// <summary>The learning-rate schedule after warmup: one of <see cref="LearningRateSchedule.Kinds"/>.</summary>
     public string Schedule { get; init; } = "constant";
 
-    /// <summary>Also keep checkpoint-epoch-E.safetensors after every epoch E with E % K == 0 (the scripts' save_freq, paper-spec §5.1). 0: none.</summary>
+    /// <summary>Also keep checkpoint-epoch-E.safetensors after every epoch E with E % K == 0 (the scripts' save_freq, docs/MODELS.md §5.1). 0: none.</summary>
     public int SaveEveryEpochs { get; init; }
 
     /// <summary>Keep at most this many epoch checkpoints, deleting the oldest (0: keep all).</summary>
@@ -98,7 +98,7 @@ public sealed record TrainingConfig
     /// <summary>True when the run does negative training (an OOD set and a threshold).</summary>
     public bool IsNegativeTraining => NegativeValue is not null && OodDataset is not null;
 
-    /// <summary>The paper's optimizer choices for a model (paper-spec §5.2–5.3), as its <see cref="ModelCatalog"/> entry gives them.</summary>
+    /// <summary>The paper's optimizer choices for a model (docs/MODELS.md §5.2–5.3), as its <see cref="ModelCatalog"/> entry gives them.</summary>
     public static TrainingConfig PaperDefaults(ModelConfig model)
     {
         var paper = ModelCatalog.Get(model.Name).Training;

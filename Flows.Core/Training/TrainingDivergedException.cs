@@ -2,7 +2,7 @@ namespace Flows.Core.Training;
 
 /// <summary>
 /// NaN or Inf appeared in training. The message gives the step, where it first appeared and the last good
-/// checkpoint, so the user can resume from it with a lower learning rate (paper-spec §9: users of the
+/// checkpoint, so the user can resume from it with a lower learning rate (docs/MODELS.md §9: users of the
 /// official code lost runs to exactly this).
 /// </summary>
 public sealed class TrainingDivergedException : Exception

@@ -3,7 +3,7 @@ using Flows.Core.Flows;
 namespace Flows.Core.Training;
 
 /// <summary>
-/// Named training recipes: the paper's configurations (paper-spec §5.3) and small ones sized for a 2-core CPU.
+/// Named training recipes: the paper's configurations (docs/MODELS.md §5.3) and small ones sized for a 2-core CPU.
 /// A preset fills every setting; command-line flags then override single values.
 /// </summary>
 public static class TrainingPresets
@@ -31,7 +31,7 @@ public static class TrainingPresets
                 Dataset = "fashionmnist", Epochs = 1, MaxSteps = 400, BatchSize = 32, LearningRate = 1e-4,
                 Optimizer = "rmsprop", DecayGroups = "all", TestLimit = 2000, EvalBatchSize = 250,
             }),
-        new("cpu-negative", "negative training at CPU scale (paper-spec E3): the cpu-small RealNVP on FashionMNIST, MNIST as the negative set, negative_val -30000, 300 steps",
+        new("cpu-negative", "negative training at CPU scale (docs/MODELS.md §2 E3): the cpu-small RealNVP on FashionMNIST, MNIST as the negative set, negative_val -30000, 300 steps",
             new TrainingConfig
             {
                 Model = ModelConfig.Defaults("realnvp", Gray) with { Blocks = 1, Mid = 32 },
@@ -45,7 +45,7 @@ public static class TrainingPresets
                 Dataset = "fashionmnist", Epochs = 1, MaxSteps = 8, BatchSize = 32, LearningRate = 1e-3,
                 TrainLimit = 256, TestLimit = 256, EvalBatchSize = 128, SampleCount = 4,
             }),
-        new("features-tabular", "the tabular RealNVP on image embeddings (paper-spec E10, script defaults): 8 couplings, hidden 64, 8 layers, Adam 1e-3, batch 64; 10 epochs",
+        new("features-tabular", "the tabular RealNVP on image embeddings (docs/MODELS.md §2 E10, script defaults): 8 couplings, hidden 64, 8 layers, Adam 1e-3, batch 64; 10 epochs",
             new TrainingConfig
             {
                 Model = ModelConfig.Tabular(512, hidden: 64, layers: 8, couplings: 8),
@@ -59,7 +59,7 @@ public static class TrainingPresets
                 Dataset = "features=runs/features/fashionmnist_features_{split}.npz", Epochs = 101, BatchSize = 64, LearningRate = 1e-3,
                 DecayGroups = "all", EvalBatchSize = 500, SampleCount = 0,
             }),
-        new("paper-uci", "the tabular RealNVP on a UCI task (paper-spec E11): 8 couplings, hidden 256, 1 layer, Adam 1e-3, batch 1024, 101 epochs, no shuffling",
+        new("paper-uci", "the tabular RealNVP on a UCI task (docs/MODELS.md §2 E11): 8 couplings, hidden 256, 1 layer, Adam 1e-3, batch 1024, 101 epochs, no shuffling",
             new TrainingConfig
             {
                 Model = ModelConfig.Tabular(50, hidden: 256, layers: 1, couplings: 8),
@@ -82,7 +82,7 @@ public static class TrainingPresets
                 Model = ModelConfig.Defaults("glow", Color), Dataset = "cifar10", Epochs = 162, BatchSize = 32,
                 LearningRate = 1e-5, Optimizer = "rmsprop", DecayGroups = "all",
             }),
-        // Appendix B (paper-spec E3, §5.3): "reuse the hyper-parameters of the baseline models and set --negative_val".
+        // Appendix B (docs/MODELS.md §2 E3, §5.3): "reuse the hyper-parameters of the baseline models and set --negative_val".
         new("paper-negative-gray", "negative training as in the paper on FashionMNIST (+) / MNIST (-): the gray RealNVP baseline recipe with negative_val -30000, batch 32+32",
             new TrainingConfig
             {

@@ -162,7 +162,7 @@ public interface IComputeBackend : IDisposable
     // ---- flow layers ----------------------------------------------------------------------------------
 
     /// <summary>
-    /// The fused affine coupling on its transformed part (paper-spec §4.5). With m = mask[c, s] (1 where the
+    /// The fused affine coupling on its transformed part (docs/MODELS.md §4.5). With m = mask[c, s] (1 where the
     /// element is transformed; a null mask means all ones), s = m·scale_c·tanh(raw), t' = m·t:
     /// y = (x + t')·exp(s) and logdet[n] = Σ_{c,s} s. mask has C·S elements, scale has C.
     /// </summary>

@@ -3,7 +3,7 @@ using ILGPU;
 namespace Flows.Kernels.Ilgpu;
 
 /// <summary>
-/// The fused affine coupling (paper-spec §4.5) on its transformed part, with m = mask[c, s] (1 without a mask),
+/// The fused affine coupling (docs/MODELS.md §4.5) on its transformed part, with m = mask[c, s] (1 without a mask),
 /// s = m·scale_c·tanh(raw), t' = m·t:
 ///   Forward   y = (x + t')·eˢ,      logdet[n] = Σ_{c,s} s      one launch: a group per sample reduces logdet
 ///   Inverse   x = y·e⁻ˢ − t',       logdet[n] = −Σ_{c,s} s     one launch

@@ -3,7 +3,7 @@ using Flows.Kernels;
 
 namespace Flows.Tests.Engine;
 
-/// <summary>BatchNorm against the published formulas (paper-spec §4.6), computed by hand in double.</summary>
+/// <summary>BatchNorm against the published formulas (docs/MODELS.md §4.6), computed by hand in double.</summary>
 [TestFixture]
 public class BatchNormTests
 {

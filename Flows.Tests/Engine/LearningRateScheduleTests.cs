@@ -28,7 +28,7 @@ public sealed class LearningRateScheduleTests
     [Test]
     public void StepDecayIsTheOfficialLrAnneal()
     {
-        // 82 epochs (--num_epochs 81): t = epoch / 81; x1 for t <= 0.8, x0.5 for t <= 0.9, x0.25 after (paper-spec §5.1).
+        // 82 epochs (--num_epochs 81): t = epoch / 81; x1 for t <= 0.8, x0.5 for t <= 0.9, x0.25 after (docs/MODELS.md §5.1).
         var s = new LearningRateSchedule(1e-4, "step", 0, 82 * 10, 82);
         Assert.That(s.At(0, 0), Is.EqualTo(1e-4));
         Assert.That(s.At(640, 64), Is.EqualTo(1e-4), "64/81 = 0.790");

@@ -3,7 +3,7 @@ using Flows.Kernels;
 
 namespace Flows.Tests.Engine;
 
-/// <summary>The paper's parameter groups, chosen by parameter name (paper-spec §5.2).</summary>
+/// <summary>The paper's parameter groups, chosen by parameter name (docs/MODELS.md §5.2).</summary>
 [TestFixture]
 public class ParameterGroupTests
 {

@@ -10,7 +10,7 @@ using Flows.Tests.Data;
 namespace Flows.Tests.Features;
 
 /// <summary>
-/// The cure end to end on real images (paper-spec E10): ResNet-18 embeddings of FashionMNIST, MNIST and
+/// The cure end to end on real images (docs/MODELS.md §2 E10): ResNet-18 embeddings of FashionMNIST, MNIST and
 /// notMNIST, a tabular flow trained on the FashionMNIST ones, and its AUROC per OOD set, checked against the
 /// scores it wrote. Small: 300 training images at input size 32.
 /// </summary>

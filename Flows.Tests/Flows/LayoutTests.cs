@@ -4,7 +4,7 @@ using Flows.Kernels.Cpu;
 
 namespace Flows.Tests.Flows;
 
-/// <summary>Squeeze order, factor-out and flatten order, and every mask, on small known tensors (paper-spec §4.1–4.4).</summary>
+/// <summary>Squeeze order, factor-out and flatten order, and every mask, on small known tensors (docs/MODELS.md §4.1–4.4).</summary>
 [TestFixture]
 public sealed class LayoutTests
 {

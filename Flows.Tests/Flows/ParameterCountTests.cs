@@ -3,7 +3,7 @@ using Flows.Kernels.Cpu;
 
 namespace Flows.Tests.Flows;
 
-/// <summary>The parameter-count checksums of paper-spec §4.11: they pin every layer's shape to the original code's.</summary>
+/// <summary>The parameter-count checksums of docs/MODELS.md §4.11: they pin every layer's shape to the original code's.</summary>
 [TestFixture]
 public sealed class ParameterCountTests
 {

@@ -10,7 +10,7 @@ using Flows.Tests.Engine;
 
 namespace Flows.Tests.Inspection;
 
-/// <summary>The E10 part of `flows experiments` (paper-spec E10): plan, gray → colour conversion, optional sets, and a tiny end-to-end run.</summary>
+/// <summary>The E10 part of `flows experiments` (docs/MODELS.md §2 E10): plan, gray → colour conversion, optional sets, and a tiny end-to-end run.</summary>
 [NonParallelizable]
 public class FeatureExperimentsTests
 {

@@ -5,7 +5,7 @@ using Flows.Tests.Engine;
 
 namespace Flows.Tests.Inspection;
 
-/// <summary>Un-squeezing and re-joining factored channels (paper-spec §7.2, §7.3) on tensors whose answer is known.</summary>
+/// <summary>Un-squeezing and re-joining factored channels (docs/MODELS.md §7.2, §7.3) on tensors whose answer is known.</summary>
 public class ImageLayoutTests
 {
     private static readonly global::Flows.Kernels.IComputeBackend Cpu = EngineBackend.Cpu;

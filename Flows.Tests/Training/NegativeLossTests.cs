@@ -2,7 +2,7 @@ using Flows.Core.Training;
 
 namespace Flows.Tests.Training;
 
-/// <summary>The loss of a negative-training step (paper-spec E3, train_unsup_ood_negative.py:118–129) on constructed log-likelihoods.</summary>
+/// <summary>The loss of a negative-training step (docs/MODELS.md §2 E3, train_unsup_ood_negative.py:118–129) on constructed log-likelihoods.</summary>
 public sealed class NegativeLossTests
 {
     [Test]

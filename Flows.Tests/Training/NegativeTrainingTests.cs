@@ -6,7 +6,7 @@ using Flows.Kernels.Cpu;
 
 namespace Flows.Tests.Training;
 
-/// <summary>Negative training in the trainer (paper-spec E3) and --perturb in a run: effect, epoch length, metrics, resume.</summary>
+/// <summary>Negative training in the trainer (docs/MODELS.md §2 E3) and --perturb in a run: effect, epoch length, metrics, resume.</summary>
 public sealed class NegativeTrainingTests
 {
     private string _dir = "";

@@ -16,7 +16,7 @@ public static class CommonOptions
 
     public static IReadOnlyList<OptionSpec> DataOptions => [DataDir, Offline];
 
-    /// <summary>--bn running|batch (paper-spec §9): the statistics BatchNorm uses while ood and attribute score.</summary>
+    /// <summary>--bn running|batch (docs/MODELS.md §9): the statistics BatchNorm uses while ood and attribute score.</summary>
     public static readonly OptionSpec BatchNorm = new("bn", "MODE",
         "BatchNorm statistics while scoring: running (eval mode) or batch (each evaluation batch's own, as net.train(); scores then depend on --batch)", "running");
 

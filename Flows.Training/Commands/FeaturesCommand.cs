@@ -8,7 +8,7 @@ namespace Flows.Training.Commands;
 
 /// <summary>
 /// `flows features`: embed image sets with the pretrained ResNet-18 run by our engine into cached .npz files
-/// (keys embeddings, labels) that `train --model tabular` and `ood` read (paper-spec E10, docs/FEATURES.md).
+/// (keys embeddings, labels) that `train --model tabular` and `ood` read (docs/MODELS.md §2 E10, docs/FEATURES.md).
 /// </summary>
 public static class FeaturesCommand
 {

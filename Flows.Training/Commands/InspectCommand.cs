@@ -6,7 +6,7 @@ using Flows.Training.Cli;
 
 namespace Flows.Training.Commands;
 
-/// <summary>`flows inspect`: the inside of a trained flow for chosen test images (paper-spec E4, E5, E9, E12).</summary>
+/// <summary>`flows inspect`: the inside of a trained flow for chosen test images (docs/MODELS.md §2 E4, E5, E9, E12).</summary>
 public static class InspectCommand
 {
     public static CommandSpec Spec { get; } = new("inspect",

@@ -13,7 +13,7 @@ namespace Flows.Training.Commands;
 /// What `dotnet run --project Flows.Training` does with no arguments: the paper's headline and its cure on this
 /// machine. Train a small RealNVP on FashionMNIST pixels and score FashionMNIST (test), MNIST and notMNIST (the
 /// failure: MNIST gets the higher likelihood); then embed the same images with the pretrained ResNet-18, train the
-/// tabular flow on the embeddings and score them (the cure, paper-spec E10). Prints both AUROC tables side by side
+/// tabular flow on the embeddings and score them (the cure, docs/MODELS.md §2 E10). Prints both AUROC tables side by side
 /// and ends with `report: PATH`.
 /// </summary>
 public static class MainJobCommand

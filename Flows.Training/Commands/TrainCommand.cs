@@ -84,7 +84,7 @@ public static class TrainCommand
         else
         {
             string? dataset = args.String("dataset");
-            // Vectors have their own default recipe: the tabular RealNVP of paper-spec §5.3 (embeddings row).
+            // Vectors have their own default recipe: the tabular RealNVP of docs/MODELS.md §5.3 (embeddings row).
             string presetName = args.String("preset") ?? (dataset is not null && FlowDataLoader.IsVectorSpec(dataset) ? "features-tabular" : "cpu-small");
             config = TrainingPresets.Get(presetName).Config;
             if (dataset is not null) config = config with { Dataset = dataset };
@@ -209,7 +209,7 @@ public static class TrainCommand
         OodData? ood = null;
         if (config.OodDataset is { } oodName)
         {
-            // Negative training draws from the OOD set's train split; its test split is scored each epoch (paper-spec E3).
+            // Negative training draws from the OOD set's train split; its test split is scored each epoch (docs/MODELS.md §2 E3).
             var oodTrain = config.IsNegativeTraining ? CommonOptions.Load(oodName, DatasetSplit.Train, dataOptions) : null;
             ood = new OodData(oodTrain, CommonOptions.Load(oodName, DatasetSplit.Test, dataOptions));
             if (ood.Test.IsImages != train.IsImages || !ood.Test.SampleShape.AsSpan().SequenceEqual(train.SampleShape))

@@ -29,7 +29,7 @@ public sealed record ExperimentOptions
 
     public int EvalBatchSize { get; init; } = 100;
 
-    /// <summary>(set, index) of the images the coupling and latent figures show (paper-spec §7.2: FashionMNIST 4, MNIST 10).</summary>
+    /// <summary>(set, index) of the images the coupling and latent figures show (docs/MODELS.md §7.2: FashionMNIST 4, MNIST 10).</summary>
     public IReadOnlyList<(string Set, int Index)> FigureImages { get; init; } = [("fashionmnist", 4), ("mnist", 10)];
 
     /// <summary>Text that describes how the comparison was started, for the report (command line, budget).</summary>

@@ -5,7 +5,7 @@ using Flows.Core.Training;
 namespace Flows.Training.Experiments;
 
 /// <summary>
-/// The paper's comparison (paper-spec E2, E6–E8) as a list of runs, all on one in-distribution set (FashionMNIST in the paper) with one seed and one
+/// The paper's comparison (docs/MODELS.md §2 E2, E6–E8) as a list of runs, all on one in-distribution set (FashionMNIST in the paper) with one seed and one
 /// step budget: multi-scale RealNVP and Glow (baselines), single-scale RealNVP with checkerboard masks,
 /// horizontal masks and the cycle-mask, RealNVP with ResNetAE bottleneck st-networks at several latent sizes,
 /// and the 3-layer horizontal model of the co-adaptation figure.

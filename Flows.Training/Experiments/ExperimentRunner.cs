@@ -83,7 +83,7 @@ public sealed class ExperimentRunner
     public IReadOnlyList<ExperimentResult> Run(IReadOnlyList<ExperimentRun> runs) => Run(runs, null).Comparison;
 
     /// <summary>
-    /// The comparison's runs, then the E10 part's (paper-spec E10), which reuse the comparison's realnvp results for
+    /// The comparison's runs, then the E10 part's (docs/MODELS.md §2 E10), which reuse the comparison's realnvp results for
     /// the FashionMNIST pairs; the report is rewritten after each run of either part.
     /// </summary>
     public (IReadOnlyList<ExperimentResult> Comparison, IReadOnlyList<FeatureResult> Features) Run(IReadOnlyList<ExperimentRun> runs, FeaturePart? features)

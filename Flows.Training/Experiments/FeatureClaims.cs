@@ -3,13 +3,13 @@ using System.Globalization;
 namespace Flows.Training.Experiments;
 
 /// <summary>
-/// The paper's §8 message (paper-spec E10: "AUROC becomes high for all pairs" with flows on image embeddings), checked
+/// The paper's §8 message (docs/MODELS.md §2 E10: "AUROC becomes high for all pairs" with flows on image embeddings), checked
 /// pair by pair from our numbers in the style of <see cref="Claims"/>: the feature flow beats the pixel flow, and its
 /// AUROC reaches <see cref="HighAuroc"/>. Pairs whose pixel flow did not run count as not measured for the first check.
 /// </summary>
 internal static class FeatureClaims
 {
-    /// <summary>What "high" means here; the paper's own E10 numbers are not transcribed in paper-spec (UNVERIFIED).</summary>
+    /// <summary>What "high" means here; the paper's own E10 numbers are not transcribed (docs/MODELS.md §8).</summary>
     public const double HighAuroc = 0.8;
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;

@@ -16,7 +16,7 @@ namespace Flows.Training.Experiments;
 public sealed record FeaturePart(IReadOnlyList<FeatureRun> Runs, FeatureEmbedder Embedder, Func<ImageDataset, string, DatasetSplit, EmbeddedSet>? Embed = null);
 
 /// <summary>
-/// Runs one E10 entry (paper-spec E10, §8): the pixel flow (the comparison's run, or one trained here on the
+/// Runs one E10 entry (docs/MODELS.md §2 E10, §8): the pixel flow (the comparison's run, or one trained here on the
 /// in-distribution set at the comparison's sizes and steps, scored on the other sets converted to its shape), then
 /// the feature flow through <see cref="FeatureFlowExperiment"/> on the same sets, and pairs their AUROCs. Writes, in
 /// the run's folder, pixel/ (checkpoint, ood report) when it trains one, feature-flow/ (train, ood) and run.json.

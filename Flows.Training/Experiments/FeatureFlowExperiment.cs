@@ -7,7 +7,7 @@ using Flows.Kernels;
 
 namespace Flows.Training.Experiments;
 
-/// <summary>What one feature-flow run (paper-spec E10) embeds, trains and scores.</summary>
+/// <summary>What one feature-flow run (docs/MODELS.md §2 E10) embeds, trains and scores.</summary>
 public sealed record FeatureFlowPlan
 {
     /// <summary>The in-distribution image set (registry name or NAME=PATH); its train split trains the flow.</summary>
@@ -32,7 +32,7 @@ public sealed record FeatureFlowPlan
 public sealed record FeatureFlowOutcome(OodReport Report, string ReportPath, TrainingResult Training, FeatureFlowSummary Summary);
 
 /// <summary>
-/// The paper's cure (§8, paper-spec E10): embed the in-distribution and OOD images with the pretrained
+/// The paper's cure (§8, docs/MODELS.md §2 E10): embed the in-distribution and OOD images with the pretrained
 /// ResNet-18, train the tabular RealNVP on the in-distribution training embeddings, and score the test
 /// embeddings of every set by likelihood. Used by the main job and by <c>flows experiments</c>.
 /// </summary>

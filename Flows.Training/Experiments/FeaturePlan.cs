@@ -5,7 +5,7 @@ using Flows.Core.Training;
 namespace Flows.Training.Experiments;
 
 /// <summary>
-/// The E10 part of <c>flows experiments</c> (paper-spec E10, §8): feature flows on FashionMNIST (against the
+/// The E10 part of <c>flows experiments</c> (docs/MODELS.md §2 E10, §8): feature flows on FashionMNIST (against the
 /// comparison's OOD sets) and on CIFAR-10 (against the other sets, grayscale ones as 3 channels), each beside a pixel
 /// flow. The paper's own pairs are CIFAR-10/SVHN/CelebA; SVHN and CelebA join CIFAR-10's OOD list when their files
 /// are in the data folder, and are reported as skipped otherwise (nothing is downloaded for them).
@@ -55,7 +55,7 @@ public static class FeaturePlan
     public static IReadOnlyList<FeatureRun> Build(ExperimentScale scale, IReadOnlyCollection<string> ids, IReadOnlyList<string> grayOod,
                                                   int steps, int seed, int trainLimit, int testLimit, string dataDir)
     {
-        // Script defaults at cpu scale (10 epochs); the script's 101 epochs at paper scale (paper-spec E10, §5.3).
+        // Script defaults at cpu scale (10 epochs); the script's 101 epochs at paper scale (docs/MODELS.md §2 E10, §5.3).
         var recipe = TrainingPresets.Get(scale == ExperimentScale.Paper ? "paper-features" : "features-tabular").Config with { Seed = seed };
         var runs = new List<FeatureRun>();
         foreach (var id in ids.Select(i => i.Trim().ToLowerInvariant()).Distinct())

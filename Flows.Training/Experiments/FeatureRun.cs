@@ -3,7 +3,7 @@ using Flows.Core.Training;
 namespace Flows.Training.Experiments;
 
 /// <summary>
-/// One in-distribution set of the E10 part (paper-spec E10, §8): a tabular RealNVP on its ResNet-18 features and the
+/// One in-distribution set of the E10 part (docs/MODELS.md §2 E10, §8): a tabular RealNVP on its ResNet-18 features and the
 /// pixel flow whose AUROC the report puts beside the feature flow's, for every OOD set.
 /// </summary>
 /// <param name="Id">"features-fashionmnist", "features-cifar10": the run's folder and --models name.</param>

@@ -18,7 +18,7 @@ internal static class FeatureSection
     {
         if (planned.Count == 0) return;
         sb.Append(Title).Append("\n\n");
-        sb.Append("The paper's cure (§8, paper-spec E10): the same likelihood test on semantic features instead of pixels. Each image is ");
+        sb.Append("The paper's cure (§8, docs/MODELS.md §2 E10): the same likelihood test on semantic features instead of pixels. Each image is ");
         sb.Append("embedded by an ImageNet ResNet-18 (our ONNX import, run by our engine; grayscale images replicated to 3 channels and ");
         sb.Append("resized to the extractor's input), a tabular RealNVP is trained on the in-distribution training embeddings, and the test ");
         sb.Append("embeddings of every set are scored by likelihood. The pixel column is a pixel flow trained on the same in-distribution set: ");

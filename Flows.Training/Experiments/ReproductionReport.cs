@@ -8,11 +8,11 @@ namespace Flows.Training.Experiments;
 /// <summary>
 /// Writes REPRODUCTION.md: what ran (configurations, seeds, device, time), the bits/dim and AUROC tables, the
 /// figures (copied next to it), and claim by claim whether our numbers agree in direction with the paper and
-/// the official notebook's verified values (paper-spec §2 E2).
+/// the official notebook's verified values (docs/MODELS.md §2 E2).
 /// </summary>
 public static class ReproductionReport
 {
-    /// <summary>The official Glow-FashionMNIST notebook (epoch 80): test bits/dim per set (paper-spec §2 E2, verified).</summary>
+    /// <summary>The official Glow-FashionMNIST notebook (epoch 80): test bits/dim per set (docs/MODELS.md §2 E2, verified).</summary>
     public const double NotebookGlowFashionMnist = 3.140785922709375, NotebookGlowMnist = 2.0807301540304275, NotebookGlowNotMnist = 4.064705864382526;
 
     public static string Write(IReadOnlyList<ExperimentResult> results, IReadOnlyList<ExperimentRun> planned, ExperimentOptions options,

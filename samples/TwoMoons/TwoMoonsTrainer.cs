@@ -9,7 +9,7 @@ namespace TwoMoons;
 /// alternate which coordinate they transform and MLP st-networks whose last layer starts at zero (so the untrained
 /// flow is the identity), run in order (the flow's body is a
 /// <see cref="FlowSequence"/>), under a standard normal base distribution: log p(x) = log N(z; 0, I) + Σ log|det J|.
-/// Trained with the loop of the paper's scripts (paper-spec §5.1): Adam, per-group clipping.
+/// Trained with the loop of the paper's scripts (docs/MODELS.md §5.1): Adam, per-group clipping.
 /// </summary>
 public sealed class TwoMoonsTrainer : IDisposable
 {

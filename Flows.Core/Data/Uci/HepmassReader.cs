@@ -10,7 +10,7 @@ public sealed record HepmassData(UciClassData[] Train, UciClassData[] Test, int[
 
 /// <summary>
 /// Reads UCI's HEPMASS 1000_train.csv and 1000_test.csv (or their .csv.gz downloads, decompressed on the fly)
-/// as the official hepmass.py does (paper-spec §3.3, after MAF's preprocessing): each file has a header line;
+/// as the official hepmass.py does (docs/MODELS.md §3.3, after MAF's preprocessing): each file has a header line;
 /// column 0 is the label (kept only to split the classes), the test file's last column is dropped too ("Because
 /// the data set is messed up!"); then every feature whose smallest value occurs more than 5 times in the train
 /// file (both classes: the official code applies the rule before splitting by class) is dropped — MAF's

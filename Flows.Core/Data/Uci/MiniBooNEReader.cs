@@ -1,7 +1,7 @@
 namespace Flows.Core.Data.Uci;
 
 /// <summary>
-/// Reads UCI's MiniBooNE_PID.txt as the official miniboone.py does (paper-spec §3.3): the first line holds
+/// Reads UCI's MiniBooNE_PID.txt as the official miniboone.py does (docs/MODELS.md §3.3): the first line holds
 /// "nsignal nbackground"; the signal events come first, then the background ones, 50 whitespace-separated
 /// features each. With m = min(nsignal, nbackground), data rows 1..m are signal (label 1) and rows
 /// nsignal+1..nsignal+m background (label 0), so both classes have m rows; every feature is kept (D = 50).

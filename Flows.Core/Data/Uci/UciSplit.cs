@@ -5,7 +5,7 @@ namespace Flows.Core.Data.Uci;
 /// <summary>
 /// The seeded 90/10 train/test split MiniBooNE uses per class. The official code calls sklearn's
 /// train_test_split(test_size=0.1, random_state=0), whose numpy MT19937 permutation is not reproduced here
-/// (paper-spec §3.3 allows a port its own split). What is kept: sklearn's sizes, n_test = ceil(0.1·n) and
+/// (docs/MODELS.md §3.3 allows a port its own split). What is kept: sklearn's sizes, n_test = ceil(0.1·n) and
 /// n_train = n − n_test, and its order (test = the first n_test entries of a permutation, train = the rest).
 /// The permutation is a Fisher–Yates shuffle, for i = n−1 down to 1 swapping i with
 /// j = CounterRng.Hash(seed ⊕ 0x5543492D53504C54, i) mod (i+1), so it is the same in every process and on

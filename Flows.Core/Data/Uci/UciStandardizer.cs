@@ -1,7 +1,7 @@
 namespace Flows.Core.Data.Uci;
 
 /// <summary>
-/// Per-feature standardisation with one class's training statistics (paper-spec E11, `transform_idx = k`):
+/// Per-feature standardisation with one class's training statistics (docs/MODELS.md §2 E11, `transform_idx = k`):
 /// mean and population standard deviation (numpy's .std(), ddof = 0) of class k's train split, applied to
 /// class k's train and test splits and to the other class's test split (the OOD set). Statistics and
 /// (x − mean) / std are computed in float64 and rounded to float32 once; the official HEPMASS path does this

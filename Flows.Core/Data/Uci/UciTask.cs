@@ -1,6 +1,6 @@
 namespace Flows.Core.Data.Uci;
 
-/// <summary>The UCI tables of paper-spec E11.</summary>
+/// <summary>The UCI tables of docs/MODELS.md §2 E11.</summary>
 public enum UciDataset
 {
     MiniBooNE,
@@ -20,7 +20,7 @@ public sealed record UciSplits(VectorDataset Train, VectorDataset Test, VectorDa
 
 /// <summary>
 /// An E11 task, named as the official train_unsup_ood_uci.py names them: miniboone0, miniboone1, hepmass0,
-/// hepmass1 = train on class k of the data set, test class k against class 1 − k (paper-spec E11, §3.3).
+/// hepmass1 = train on class k of the data set, test class k against class 1 − k (docs/MODELS.md §2 E11, §3.3).
 /// Class 1 is MiniBooNE's signal and HEPMASS's label 1. MiniBooNE is split 90/10 per class by
 /// <see cref="UciSplit"/>; HEPMASS uses its files' own train/test split.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Flows.Core.Evaluation;
 
 /// <summary>
-/// Which statistics the BatchNorm layers of a model use while it is scored (paper-spec §9; the
+/// Which statistics the BatchNorm layers of a model use while it is scored (docs/MODELS.md §9; the
 /// <c>--bn running|batch</c> option of <c>ood</c> and <c>attribute</c>).
 /// </summary>
 public enum BatchNormStatistics

@@ -4,7 +4,7 @@ namespace Flows.Core.Evaluation;
 
 /// <summary>
 /// <c>features</c>: the log-likelihood (nats per vector) of a sample's ResNet-18 embedding under a feature flow
-/// (paper §8, paper-spec E10): semantic features, not local pixel statistics, so the likelihood follows what the
+/// (paper §8, docs/MODELS.md §2 E10): semantic features, not local pixel statistics, so the likelihood follows what the
 /// image shows. Higher is in-distribution.
 /// </summary>
 public sealed class FeatureFlowScore : IOodScore

@@ -7,7 +7,7 @@ using Flows.Core.Flows;
 namespace Flows.Core.Evaluation;
 
 /// <summary>
-/// A feature flow (a tabular flow trained on ResNet-18 embeddings, paper-spec E10, docs/FEATURES.md) together with
+/// A feature flow (a tabular flow trained on ResNet-18 embeddings, docs/MODELS.md §2 E10, docs/FEATURES.md) together with
 /// the extractor that makes its inputs. <see cref="LogLikelihoods"/> embeds a set of images (through the
 /// <see cref="FeatureCache"/>) and scores the embeddings with the flow.
 /// </summary>

@@ -2,7 +2,7 @@ using Flows.Core.Data;
 
 namespace Flows.Core.Evaluation;
 
-/// <summary><c>ll</c>: the per-sample log-likelihood in nats (paper-spec §6; <see cref="LikelihoodScorer"/>).</summary>
+/// <summary><c>ll</c>: the per-sample log-likelihood in nats (docs/MODELS.md §6; <see cref="LikelihoodScorer"/>).</summary>
 public sealed class LikelihoodScore : IOodScore
 {
     /// <inheritdoc/>

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The affine coupling layer of paper-spec §4.5 on the fused Ops.Coupling kernel:
+/// The affine coupling layer of docs/MODELS.md §4.5 on the fused Ops.Coupling kernel:
 /// st = st_net(x_id); (raw, t) = chunk(st); s = rescale(tanh(raw)) restricted to the transformed part;
 /// y_change = (x_change + t)·exp(s) (shift then scale); log|det J| = Σ s. The inverse recomputes st from the
 /// unchanged part. Sub-modules are named "st_net" and "rescale" as in the original.
@@ -114,7 +114,7 @@ public sealed class AffineCoupling : FlowLayer
 
     /// <summary>
     /// s (log scale) and t at full input size as the layer applied them: zero where nothing is transformed,
-    /// so exp(s) is 1 there (paper-spec §7.2 pads channel-wise s with ones and t with zeros).
+    /// so exp(s) is 1 there (docs/MODELS.md §7.2 pads channel-wise s with ones and t with zeros).
     /// </summary>
     private (Tensor LogScale, Tensor Shift) ScaleAndShift(Tensor raw, Tensor t, Tensor scale, Tensor? transformed)
     {

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The per-channel scale w_c of s = w_c·tanh(raw) (paper-spec §4.5): PyTorch's weight_norm(Rescale) with
+/// The per-channel scale w_c of s = w_c·tanh(raw) (docs/MODELS.md §4.5): PyTorch's weight_norm(Rescale) with
 /// parameters weight_g and weight_v, both initialised to 1, so w = g·v/|v| = g·sign(v) and |s| ≤ |g|.
 /// Image couplings store (C, 1, 1) as the original does; tabular couplings store (D).
 /// </summary>

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// N(0, I) in D dimensions, the prior of every model of the paper (paper-spec §4.3):
+/// N(0, I) in D dimensions, the prior of every model of the paper (docs/MODELS.md §4.3):
 /// log p(z) = −½‖z‖² − (D/2)·ln 2π.
 /// </summary>
 public sealed class StandardNormal : IBaseDistribution

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// Glow's ActNorm2d (paper-spec §4.8): y = (x + bias_c)·exp(logs_c), log|det J| = H·W·Σ logs. The first forward
+/// Glow's ActNorm2d (docs/MODELS.md §4.8): y = (x + bias_c)·exp(logs_c), log|det J| = H·W·Σ logs. The first forward
 /// in training mode initialises from the data: bias = −mean, logs = log(1/(std + 1e-6)). Unlike the original,
 /// the "initialized" flag is a buffer, so it is saved in the state dict and a loaded model needs no extra call.
 /// </summary>

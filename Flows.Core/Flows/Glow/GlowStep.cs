@@ -2,7 +2,7 @@ using Flows.Kernels;
 
 namespace Flows.Core.Flows;
 
-/// <summary>One Glow step (paper-spec §4.8): ActNorm → invertible 1×1 conv → affine coupling with a channel-wise mask.</summary>
+/// <summary>One Glow step (docs/MODELS.md §4.8): ActNorm → invertible 1×1 conv → affine coupling with a channel-wise mask.</summary>
 public sealed class GlowStep : FlowSequence
 {
     public GlowStep(IComputeBackend backend, ActNorm actNorm, InvertibleConv1x1 conv, AffineCoupling coupling) : base(backend)

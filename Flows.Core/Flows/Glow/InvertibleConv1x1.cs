@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// Glow's invertible 1×1 convolution as the paper's code has it (paper-spec §4.8): a free C×C weight (no LU
+/// Glow's invertible 1×1 convolution as the paper's code has it (docs/MODELS.md §4.8): a free C×C weight (no LU
 /// parametrisation) initialised to the Q of a QR decomposition of a seeded normal matrix; y = W·x per pixel,
 /// log|det J| = H·W·log|det W| computed in double on the host; the inverse uses W⁻¹ in double.
 /// </summary>

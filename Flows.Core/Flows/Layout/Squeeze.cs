@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The 2×2 squeeze (paper-spec §4.2): [N, C, H, W] → [N, 4C, H/2, W/2] with output channel 4c + 2dy + dx,
+/// The 2×2 squeeze (docs/MODELS.md §4.2): [N, C, H, W] → [N, 4C, H/2, W/2] with output channel 4c + 2dy + dx,
 /// the original's order (not chrischute's). Volume-preserving: log|det J| = 0.
 /// </summary>
 public sealed class Squeeze : FlowLayer

@@ -1,7 +1,7 @@
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// Channel halves by chunk(2) (paper-spec §4.4): reverse = false transforms the first half conditioned on the
+/// Channel halves by chunk(2) (docs/MODELS.md §4.4): reverse = false transforms the first half conditioned on the
 /// second; reverse = true transforms the second conditioned on the first. The st-network sees only the
 /// conditioning half; s and t have C/2 channels.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// Which part of the input a coupling layer transforms and which part conditions it (paper-spec §4.4).
+/// Which part of the input a coupling layer transforms and which part conditions it (docs/MODELS.md §4.4).
 /// Two families: <see cref="SpatialMask"/> (the st-network sees the full-size masked input) and
 /// <see cref="ChannelMask"/> (the input is split into channel halves).
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The cycle-mask (paper-spec §4.4, Fig. 13): quadrant q_in conditions, quadrant q_out is transformed, the
+/// The cycle-mask (docs/MODELS.md §4.4, Fig. 13): quadrant q_in conditions, quadrant q_out is transformed, the
 /// other two pass through. Quadrants: 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left, split at H/2, W/2.
 /// </summary>
 public sealed class QuadrantMask : SpatialMask

@@ -5,7 +5,7 @@ namespace Flows.Core.Flows;
 /// <summary>
 /// A whole flow, as nflows' Flow(transform, distribution): a body transform that maps data x (per-sample shape
 /// <see cref="DataShape"/>) to a flat latent z [N, D] and back, and a base distribution for z (the standard
-/// normal of paper-spec §4.3 unless another is given). Log-likelihood, sampling, inspection and attribution all
+/// normal of docs/MODELS.md §4.3 unless another is given). Log-likelihood, sampling, inspection and attribution all
 /// go through the same <see cref="Body"/>, registered as "body" so parameter names read "body.{i}.…".
 /// </summary>
 public abstract class FlowModel : FlowLayer
@@ -47,7 +47,7 @@ public abstract class FlowModel : FlowLayer
 
     /// <summary>
     /// The constant of the log-likelihood: the prior's normalizer, and −D·ln 256 for discrete data, which turns the
-    /// density of the dequantized [0, 1] data into a 256-level likelihood (paper-spec §4.3; §4.10 for vectors).
+    /// density of the dequantized [0, 1] data into a 256-level likelihood (docs/MODELS.md §4.3; §4.10 for vectors).
     /// </summary>
     public double LogLikelihoodConstant => Prior.LogNormalizer - (DiscreteData ? Dimension * FlowLikelihood.Log256 : 0);
 

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// Glow as the paper's code implements it (paper-spec §4.8): per level, squeeze then K steps of
+/// Glow as the paper's code implements it (docs/MODELS.md §4.8): per level, squeeze then K steps of
 /// ActNorm → 1×1 conv → channel-wise affine coupling (first half transformed) with a highway st-network;
 /// factor out half the channels after every level but the last.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// Everything that fixes a model's architecture. <see cref="Defaults"/> gives the paper's sizes (paper-spec
+/// Everything that fixes a model's architecture. <see cref="Defaults"/> gives the paper's sizes (docs/MODELS.md
 /// §4.7–4.10); every field can be overridden. Fields a model does not use are 0. Round-trips through a string
 /// dictionary (<see cref="ToDictionary"/> / <see cref="FromDictionary"/>) for checkpoint metadata.
 /// </summary>
@@ -41,7 +41,7 @@ public sealed record ModelConfig(
         _ => throw new ArgumentException($"no model size '{key}'; sizes: scales, blocks, mid, K, latent, dim, hidden, layers, couplings"),
     };
 
-    /// <summary>The tabular RealNVP of paper-spec §4.10 with explicit sizes.</summary>
+    /// <summary>The tabular RealNVP of docs/MODELS.md §4.10 with explicit sizes.</summary>
     public static ModelConfig Tabular(int dim, int hidden = 64, int layers = 8, int couplings = 8) =>
         Defaults("tabular", new ImageShape(dim, 1, 1)) with { Hidden = hidden, Layers = layers, Couplings = couplings };
 

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The transform of the image flows (paper-spec §4.1, §4.7, §4.8), nflows' multi-scale composite: runs of flow
+/// The transform of the image flows (docs/MODELS.md §4.1, §4.7, §4.8), nflows' multi-scale composite: runs of flow
 /// layers, each a plain sequence (<see cref="FlowSequence.Chain"/>), separated by factor-outs that keep the
 /// first channels and set the rest aside; z = concat(flatten(factored₁), …, flatten(final x)), factored pieces
 /// first, in order, the final x last. Children are named by their step index ("3"); factor-outs have an index

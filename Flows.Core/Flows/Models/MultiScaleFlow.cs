@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The image flows of the paper (paper-spec §4.1, §4.7, §4.8): a <see cref="MultiScaleBody"/> (steps applied in
+/// The image flows of the paper (docs/MODELS.md §4.1, §4.7, §4.8): a <see cref="MultiScaleBody"/> (steps applied in
 /// order to x, factor-outs setting channels aside) under a base distribution, with the dequantization noise
 /// source of its first layer. Step layers are named "body.{i}"; factor-outs have an index but no parameters.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class MultiScaleFlow : FlowModel
     /// <summary>
     /// Puts a tensor that lives at body step <paramref name="position"/> (as x enters that step, e.g. a coupling's
     /// output or its s and t) back into the image layout [N, C, H, W] by undoing every squeeze and factor-out
-    /// before it (paper-spec §7.2). Factored-out channels come from <paramref name="factored"/> (the pieces
+    /// before it (docs/MODELS.md §7.2). Factored-out channels come from <paramref name="factored"/> (the pieces
     /// factored out before that step, e.g. <see cref="CouplingTrace.Factored"/>) or are filled with
     /// <paramref name="fill"/> when it is null. Every other layer is treated as the identity.
     /// </summary>
@@ -45,7 +45,7 @@ public sealed class MultiScaleFlow : FlowModel
         Body.ToImageLayout(t, position, factored, fill);
 
     /// <summary>
-    /// The "reshape model" of paper-spec §7.3: z [N, D] in image layout [N, C, H, W] with only the factor-outs
+    /// The "reshape model" of docs/MODELS.md §7.3: z [N, D] in image layout [N, C, H, W] with only the factor-outs
     /// and squeezes undone (couplings, ActNorm and 1×1 convs act as the identity). With applySigmoid the
     /// dequantization's inverse (a sigmoid) is applied too, as the Glow notebook's variant does.
     /// </summary>

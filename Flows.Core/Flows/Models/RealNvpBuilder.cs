@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The RealNVP family (paper-spec §4.7): the multi-scale RealNVP and the single-scale variants
+/// The RealNVP family (docs/MODELS.md §4.7): the multi-scale RealNVP and the single-scale variants
 /// (8 or 2 checkerboard layers, horizontal masks, the cycle-mask).
 /// </summary>
 public static class RealNvpBuilder

@@ -8,7 +8,7 @@ public static class StNetworkFactory
     /// <param name="inChannels">Channels of the conditioning input (C, or C/2 for channel-wise masks).</param>
     /// <param name="mid">Width M at this scale.</param>
     /// <param name="width">Spatial width at this coupling (bottleneck st-networks need it).</param>
-    /// <param name="checkerboard">The ResNet doubles its normalized input for checkerboard masks (paper-spec §4.6).</param>
+    /// <param name="checkerboard">The ResNet doubles its normalized input for checkerboard masks (docs/MODELS.md §4.6).</param>
     public static StNetwork Create(ModelConfig config, IComputeBackend backend, Random rng, int inChannels, int mid, int width, bool checkerboard)
     {
         var kind = StNetworkCatalog.Get(config.StType);

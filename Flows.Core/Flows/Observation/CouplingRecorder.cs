@@ -1,7 +1,7 @@
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// Records every coupling layer's input, output, s and t while it is open (the hooks of paper-spec §7.2):
+/// Records every coupling layer's input, output, s and t while it is open (the hooks of docs/MODELS.md §7.2):
 /// <c>using var rec = new CouplingRecorder(); model.Forward(x); foreach (var t in rec.Traces) …</c>.
 /// The recorded tensors are copies owned by the recorder and freed when it is disposed. Recorders are per
 /// thread; the innermost open one records.

@@ -3,7 +3,7 @@ namespace Flows.Core.Flows;
 /// <summary>
 /// Where the uniform dequantization noise comes from: element i of a call gets CounterRng.Uniform(Seed,
 /// offset + i). Normally the offset advances by the element count on every call, so every pass draws fresh
-/// noise as the original does (paper-spec §4.3, at training and test time). With <see cref="Deterministic"/>
+/// noise as the original does (docs/MODELS.md §4.3, at training and test time). With <see cref="Deterministic"/>
 /// every call starts at offset 0, so two evaluations of the same batch give the same numbers.
 /// </summary>
 public sealed class DequantizationNoise

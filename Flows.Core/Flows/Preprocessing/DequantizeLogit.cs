@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The original's iLogits (paper-spec §4.3). Forward, for x in [0, 1]: v = (255x + u)/256 with fresh uniform
+/// The original's iLogits (docs/MODELS.md §4.3). Forward, for x in [0, 1]: v = (255x + u)/256 with fresh uniform
 /// noise u; p = 0.05 + 0.9v; y = log p − log(1 − p); log|det J| = Σ[−log p − log(1 − p) + log 0.9] + D·log(255/256).
 /// Inverse is a plain sigmoid, as in the original: it does not undo the 0.05 + 0.9v map nor the noise, so
 /// samples stay in about [0.05, 0.95]; its log-determinant is that of the sigmoid, Σ log p(1 − p).

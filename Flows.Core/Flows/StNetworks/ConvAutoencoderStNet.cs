@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The convolutional autoencoder st-network "autoencoder" (the code's AE, paper-spec §4.9): four 4×4 convs
+/// The convolutional autoencoder st-network "autoencoder" (the code's AE, docs/MODELS.md §4.9): four 4×4 convs
 /// (32, 64, 64, 128 channels; strides 1, 1, s, s with s = W / 14; no padding), each followed by LeakyReLU(0.01)
 /// → flatten → Linear(→ l) ("fc_z") → Linear(l →) ("decoder_input") → reshape → three 4×4 transposed convs
 /// with the strides reversed, each followed by LeakyReLU → a last transposed conv to the output channels.

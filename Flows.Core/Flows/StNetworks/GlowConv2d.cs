@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The Glow code's Conv2d wrapper (paper-spec §4.8): a 'same' convolution held as "conv" (parameters
+/// The Glow code's Conv2d wrapper (docs/MODELS.md §4.8): a 'same' convolution held as "conv" (parameters
 /// conv.weight, conv.bias), with weights drawn from N(0, 0.05²) and a zero bias, or all zeros for Conv2dZeros
 /// (the st-network's last layer, so a fresh coupling is the identity). The normal draws come from the
 /// backend's counter RNG under a seed taken from the model's generator: the 200M weights of the color Glow

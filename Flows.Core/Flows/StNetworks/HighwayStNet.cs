@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// Glow's st-network in the paper's code (paper-spec §4.8): in_conv 3×3 (C_in → M) → highway layers
+/// Glow's st-network in the paper's code (docs/MODELS.md §4.8): in_conv 3×3 (C_in → M) → highway layers
 /// (gate = sigmoid(conv_t(h)); h = conv_h(h)·gate + h·(1 − gate), no other nonlinearity) → out_conv, a zero-
 /// initialised 1×1 conv to the output channels. No normalization, no weight norm.
 /// </summary>

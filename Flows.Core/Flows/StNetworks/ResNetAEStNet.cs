@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The bottlenecked RealNVP st-network "resnet_ae" (paper-spec §4.9): the ResNet of §4.6 without the skip
+/// The bottlenecked RealNVP st-network "resnet_ae" (docs/MODELS.md §4.9): the ResNet of §4.6 without the skip
 /// convs, with h → Linear(M·W·W → l) → Linear(l → M·W·W) inserted after residual block B/2 − 1. The two
 /// linear layers ("bottleneck.0", "bottleneck.1") have biases and no activation.
 /// </summary>

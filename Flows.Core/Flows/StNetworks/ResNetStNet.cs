@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The RealNVP st-network (paper-spec §4.6): BN_in → (×2 for checkerboard masks) → ReLU(cat[h, −h]) →
+/// The RealNVP st-network (docs/MODELS.md §4.6): BN_in → (×2 for checkerboard masks) → ReLU(cat[h, −h]) →
 /// WNConv3x3 → residual blocks, each followed by a WNConv1x1 whose outputs are summed with the in_skip's →
 /// BN_out → ReLU → WNConv1x1 to 2·C_in channels. Every conv is weight-normalized.
 /// </summary>

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The RealNVP residual block (paper-spec §4.6): r = BN → ReLU → WNConv3x3 (no bias) → BN → ReLU → WNConv3x3
+/// The RealNVP residual block (docs/MODELS.md §4.6): r = BN → ReLU → WNConv3x3 (no bias) → BN → ReLU → WNConv3x3
 /// (bias); returns r + h. Names in_norm, in_conv, out_norm, out_conv as the original.
 /// </summary>
 public sealed class ResidualBlock : Module

@@ -3,7 +3,7 @@ using Flows.Kernels;
 namespace Flows.Core.Flows;
 
 /// <summary>
-/// The tabular st-network (paper-spec §4.10): Linear(D, H) → ReLU → N × (Linear(H, H) → ReLU) → Linear(H, 2D).
+/// The tabular st-network (docs/MODELS.md §4.10): Linear(D, H) → ReLU → N × (Linear(H, H) → ReLU) → Linear(H, 2D).
 /// Linear layers are named by their index in the original nn.Sequential (ReLUs take the odd indices).
 /// With initZeros the last Linear starts at zero (the original's init_zeros), so its coupling starts as the identity.
 /// </summary>
