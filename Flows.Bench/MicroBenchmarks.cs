@@ -15,7 +15,8 @@ public static class MicroBenchmarks
 {
     public static CommandSpec Spec { get; } = new("benchmarks",
         "BenchmarkDotNet microbenchmarks (e.g. --filter '*Conv*', --list flat); 'benchmarks --help' lists BenchmarkDotNet's options.",
-        [], Run, usageTail: "BENCHMARKDOTNET-ARGS") { PassThrough = true };
+        [], Run, usageTail: "BENCHMARKDOTNET-ARGS")
+    { PassThrough = true };
 
     public static int Run(ParsedArgs args)
     {

@@ -164,20 +164,20 @@ public static class BitmapFont
     private static void DrawGlyph(Image<Rgba32> image, int x, int y, char c, Rgba32 color, int scale)
     {
         for (int row = 0; row < GlyphHeight; row++)
-        for (int col = 0; col < GlyphWidth; col++)
-        {
-            if (!IsSet(c, col, row)) continue;
-            for (int dy = 0; dy < scale; dy++)
+            for (int col = 0; col < GlyphWidth; col++)
             {
-                int py = y + row * scale + dy;
-                if ((uint)py >= (uint)image.Height) continue;
-                for (int dx = 0; dx < scale; dx++)
+                if (!IsSet(c, col, row)) continue;
+                for (int dy = 0; dy < scale; dy++)
                 {
-                    int px = x + col * scale + dx;
-                    if ((uint)px < (uint)image.Width) image[px, py] = color;
+                    int py = y + row * scale + dy;
+                    if ((uint)py >= (uint)image.Height) continue;
+                    for (int dx = 0; dx < scale; dx++)
+                    {
+                        int px = x + col * scale + dx;
+                        if ((uint)px < (uint)image.Width) image[px, py] = color;
+                    }
                 }
             }
-        }
     }
 
     private static void CheckScale(int scale)

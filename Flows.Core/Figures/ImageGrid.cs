@@ -83,13 +83,13 @@ public sealed class ImageGrid
         var image = new Image<Rgba32>(width, height, Background);
 
         for (int r = 0; r < Rows; r++)
-        for (int c = 0; c < Columns; c++)
-        {
-            if (_cells[r, c] is not { } cell) continue;
-            int x0 = left + Padding + c * (cellW + Padding) + (cellW - cell.Width * Upscale) / 2;
-            int y0 = top + Padding + r * (cellH + Padding) + (cellH - cell.Height * Upscale) / 2;
-            DrawCell(image, cell, x0, y0);
-        }
+            for (int c = 0; c < Columns; c++)
+            {
+                if (_cells[r, c] is not { } cell) continue;
+                int x0 = left + Padding + c * (cellW + Padding) + (cellW - cell.Width * Upscale) / 2;
+                int y0 = top + Padding + r * (cellH + Padding) + (cellH - cell.Height * Upscale) / 2;
+                DrawCell(image, cell, x0, y0);
+            }
 
         if (RowLabels is not null)
             for (int r = 0; r < Rows; r++)
@@ -123,16 +123,16 @@ public sealed class ImageGrid
         var cmap = cell.Colormap ?? Colormap;
         int plane = cell.Height * cell.Width;
         for (int y = 0; y < cell.Height; y++)
-        for (int x = 0; x < cell.Width; x++)
-        {
-            int i = y * cell.Width + x;
-            Rgba32 color = cell.Channels == 1
-                ? cmap.Map(scaled[i])
-                : new Rgba32(Colormap.ToByte(scaled[i]), Colormap.ToByte(scaled[plane + i]), Colormap.ToByte(scaled[2 * plane + i]));
-            for (int dy = 0; dy < Upscale; dy++)
-            for (int dx = 0; dx < Upscale; dx++)
-                image[x0 + x * Upscale + dx, y0 + y * Upscale + dy] = color;
-        }
+            for (int x = 0; x < cell.Width; x++)
+            {
+                int i = y * cell.Width + x;
+                Rgba32 color = cell.Channels == 1
+                    ? cmap.Map(scaled[i])
+                    : new Rgba32(Colormap.ToByte(scaled[i]), Colormap.ToByte(scaled[plane + i]), Colormap.ToByte(scaled[2 * plane + i]));
+                for (int dy = 0; dy < Upscale; dy++)
+                    for (int dx = 0; dx < Upscale; dx++)
+                        image[x0 + x * Upscale + dx, y0 + y * Upscale + dy] = color;
+            }
     }
 
     // Every cell gets the box of the largest image, widened to fit the widest column label and

@@ -176,8 +176,12 @@ public sealed class Trainer : IDisposable
                 epochBatches++;
                 State = State with
                 {
-                    BatchInEpoch = b + 1, GlobalStep = State.GlobalStep + 1, NoiseOffset = Model.Noise?.Offset ?? 0,
-                    PerturbOffset = _perturbed?.Offset ?? 0, EpochLossSum = epochBpdSum, EpochBatches = epochBatches,
+                    BatchInEpoch = b + 1,
+                    GlobalStep = State.GlobalStep + 1,
+                    NoiseOffset = Model.Noise?.Offset ?? 0,
+                    PerturbOffset = _perturbed?.Offset ?? 0,
+                    EpochLossSum = epochBpdSum,
+                    EpochBatches = epochBatches,
                 };
                 observer.OnStep(State, bpd, rate.Add(batch.Length));
                 if (Config.CheckpointEvery > 0 && State.GlobalStep % Config.CheckpointEvery == 0)

@@ -58,8 +58,11 @@ public static partial class KernelCases
             Reference = b => Outputs(("y", ReferenceElementwise.HighwayGate(b.Host("a"), b.Host("t"), b.Host("h"), new float[count], count).Y)),
         });
         cases.Add(new KernelCase("highway gate backward", $"{count}", 0, 28.0 * count, 14.0 * count, Element,
-            b => { b.Random("a", count); b.Random("t", count, -6f, 6f); b.Random("h", count); b.Random("dy", count);
-                   b.Output("da", count); b.Output("dt", count); b.Output("dh", count); },
+            b =>
+            {
+                b.Random("a", count); b.Random("t", count, -6f, 6f); b.Random("h", count); b.Random("dy", count);
+                b.Output("da", count); b.Output("dt", count); b.Output("dh", count);
+            },
             (d, b) => d.HighwayGateBackward(b["a"], b["t"], b["h"], b["dy"], b["da"], b["dt"], b["dh"], count), ["da", "dt", "dh"])
         {
             Reference = b =>

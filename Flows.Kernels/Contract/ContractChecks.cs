@@ -38,14 +38,14 @@ internal static class ContractChecks
         Live(backend, op);
         foreach (var operand in operands) Buffer(backend, op, operand);
         for (int i = 0; i < operands.Length; i++)
-        for (int j = i + 1; j < operands.Length; j++)
-        {
-            var a = operands[i];
-            var b = operands[j];
-            if (a.Buffer is null || !ReferenceEquals(a.Buffer, b.Buffer) || !(a.IsOutput || b.IsOutput)) continue;
-            if (a.MayAlias == b.Name || b.MayAlias == a.Name) continue;
-            throw Bad(op, $"{a.Name} and {b.Name} are the same buffer", "distinct buffers", "one buffer for both");
-        }
+            for (int j = i + 1; j < operands.Length; j++)
+            {
+                var a = operands[i];
+                var b = operands[j];
+                if (a.Buffer is null || !ReferenceEquals(a.Buffer, b.Buffer) || !(a.IsOutput || b.IsOutput)) continue;
+                if (a.MayAlias == b.Name || b.MayAlias == a.Name) continue;
+                throw Bad(op, $"{a.Name} and {b.Name} are the same buffer", "distinct buffers", "one buffer for both");
+            }
     }
 
     public static ArgumentException Bad(string op, string problem, object expected, object? got) =>

@@ -116,13 +116,13 @@ internal static class CouplingKernels
         CpuParallel.ForFixedChunks(shape.N, chunks, parallel, (chunk, start, end) =>
         {
             for (int n = start; n < end; n++)
-            for (int c = 0; c < channels; c++)
-            {
-                int at = n * plane + c * s;
-                partial[chunk * channels + c] += BackwardRow(
-                    x.AsSpan(at, s), raw.AsSpan(at, s), t.AsSpan(at, s), scale[c], MaskRow(mask, c, s),
-                    dy.AsSpan(at, s), dlogdet[n], dx.AsSpan(at, s), draw.AsSpan(at, s), dt.AsSpan(at, s));
-            }
+                for (int c = 0; c < channels; c++)
+                {
+                    int at = n * plane + c * s;
+                    partial[chunk * channels + c] += BackwardRow(
+                        x.AsSpan(at, s), raw.AsSpan(at, s), t.AsSpan(at, s), scale[c], MaskRow(mask, c, s),
+                        dy.AsSpan(at, s), dlogdet[n], dx.AsSpan(at, s), draw.AsSpan(at, s), dt.AsSpan(at, s));
+                }
         });
         for (int c = 0; c < channels; c++)
         {

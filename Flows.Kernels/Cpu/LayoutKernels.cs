@@ -26,18 +26,18 @@ internal static class LayoutKernels
                 // Input plane nc maps to the four output planes 4nc + 2dy + dx (n·4C + 4c = 4(n·C + c)).
                 int src = nc * plane;
                 for (int dy = 0; dy < 2; dy++)
-                for (int dx = 0; dx < 2; dx++)
-                {
-                    int dst = (4 * nc + 2 * dy + dx) * outPlane;
-                    for (int i = 0; i < h2; i++)
+                    for (int dx = 0; dx < 2; dx++)
                     {
-                        int rowIn = src + (2 * i + dy) * width + dx, rowOut = dst + i * w2;
-                        if (inverse)
-                            for (int j = 0; j < w2; j++) x[rowIn + 2 * j] = y[rowOut + j];
-                        else
-                            for (int j = 0; j < w2; j++) y[rowOut + j] = x[rowIn + 2 * j];
+                        int dst = (4 * nc + 2 * dy + dx) * outPlane;
+                        for (int i = 0; i < h2; i++)
+                        {
+                            int rowIn = src + (2 * i + dy) * width + dx, rowOut = dst + i * w2;
+                            if (inverse)
+                                for (int j = 0; j < w2; j++) x[rowIn + 2 * j] = y[rowOut + j];
+                            else
+                                for (int j = 0; j < w2; j++) y[rowOut + j] = x[rowIn + 2 * j];
+                        }
                     }
-                }
             }
         });
     }

@@ -32,11 +32,11 @@ internal static class ReductionKernels
                     int ny = o / ys.C, cy = o - ny * ys.C;
                     double total = 0;
                     for (int i = 0; i < nPer; i++)
-                    for (int j = 0; j < cPer; j++)
-                    {
-                        int n = ys.N == 1 ? i : ny, c = ys.C == 1 ? j : cy;
-                        total += Sum(x.AsSpan((n * xs.C + c) * xs.S, xs.S));
-                    }
+                        for (int j = 0; j < cPer; j++)
+                        {
+                            int n = ys.N == 1 ? i : ny, c = ys.C == 1 ? j : cy;
+                            total += Sum(x.AsSpan((n * xs.C + c) * xs.S, xs.S));
+                        }
                     y[o] = (float)total;
                 }
             });
@@ -56,11 +56,11 @@ internal static class ReductionKernels
                 var dst = y.AsSpan(o * s + c0, c1 - c0);
                 dst.Clear();
                 for (int i = 0; i < nPer; i++)
-                for (int j = 0; j < cPer; j++)
-                {
-                    int n = ys.N == 1 ? i : ny, c = ys.C == 1 ? j : cy;
-                    AddInto(x.AsSpan((n * xs.C + c) * s + c0, c1 - c0), dst);
-                }
+                    for (int j = 0; j < cPer; j++)
+                    {
+                        int n = ys.N == 1 ? i : ny, c = ys.C == 1 ? j : cy;
+                        AddInto(x.AsSpan((n * xs.C + c) * s + c0, c1 - c0), dst);
+                    }
             }
         });
     }

@@ -56,19 +56,19 @@ internal static class ReferenceElementwise
         var c = Ncs.Broadcast(aShape, bShape, "reference");
         var result = new double[c.Length];
         for (int n = 0; n < c.N; n++)
-        for (int ch = 0; ch < c.C; ch++)
-        for (int s = 0; s < c.S; s++)
-        {
-            double av = a[Index(aShape, n, ch, s)], bv = b[Index(bShape, n, ch, s)];
-            result[(n * c.C + ch) * c.S + s] = op switch
-            {
-                BinaryOp.Add => av + bv,
-                BinaryOp.Sub => av - bv,
-                BinaryOp.Mul => av * bv,
-                BinaryOp.Div => av / bv,
-                _ => throw new ArgumentOutOfRangeException(nameof(op)),
-            };
-        }
+            for (int ch = 0; ch < c.C; ch++)
+                for (int s = 0; s < c.S; s++)
+                {
+                    double av = a[Index(aShape, n, ch, s)], bv = b[Index(bShape, n, ch, s)];
+                    result[(n * c.C + ch) * c.S + s] = op switch
+                    {
+                        BinaryOp.Add => av + bv,
+                        BinaryOp.Sub => av - bv,
+                        BinaryOp.Mul => av * bv,
+                        BinaryOp.Div => av / bv,
+                        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+                    };
+                }
         return result;
     }
 

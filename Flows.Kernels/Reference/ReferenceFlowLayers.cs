@@ -10,12 +10,12 @@ internal static class ReferenceFlowLayers
     {
         var y = new double[shape.Length];
         for (int n = 0; n < shape.N; n++)
-        for (int c = 0; c < shape.C; c++)
-        for (int s = 0; s < shape.S; s++)
-        {
-            int i = (n * shape.C + c) * shape.S + s;
-            y[i] = ((double)x[i] - mean[c]) * invStd[c] * gamma[c] + beta[c];
-        }
+            for (int c = 0; c < shape.C; c++)
+                for (int s = 0; s < shape.S; s++)
+                {
+                    int i = (n * shape.C + c) * shape.S + s;
+                    y[i] = ((double)x[i] - mean[c]) * invStd[c] * gamma[c] + beta[c];
+                }
         return y;
     }
 
@@ -55,7 +55,7 @@ internal static class ReferenceFlowLayers
     private static IEnumerable<int> Channel(Ncs shape, int c)
     {
         for (int n = 0; n < shape.N; n++)
-        for (int s = 0; s < shape.S; s++) yield return (n * shape.C + c) * shape.S + s;
+            for (int s = 0; s < shape.S; s++) yield return (n * shape.C + c) * shape.S + s;
     }
 
     /// <summary>Forward (or inverse) coupling; returns (output, logdet).</summary>
@@ -65,16 +65,16 @@ internal static class ReferenceFlowLayers
         var output = new double[shape.Length];
         var logdet = new double[shape.N];
         for (int n = 0; n < shape.N; n++)
-        for (int c = 0; c < shape.C; c++)
-        for (int s = 0; s < shape.S; s++)
-        {
-            int i = (n * shape.C + c) * shape.S + s;
-            double m = mask is null ? 1 : mask[c * shape.S + s];
-            double sv = m * scale[c] * Math.Tanh(raw[i]);
-            double tv = m * t[i];
-            output[i] = inverse ? input[i] * Math.Exp(-sv) - tv : (input[i] + tv) * Math.Exp(sv);
-            logdet[n] += inverse ? -sv : sv;
-        }
+            for (int c = 0; c < shape.C; c++)
+                for (int s = 0; s < shape.S; s++)
+                {
+                    int i = (n * shape.C + c) * shape.S + s;
+                    double m = mask is null ? 1 : mask[c * shape.S + s];
+                    double sv = m * scale[c] * Math.Tanh(raw[i]);
+                    double tv = m * t[i];
+                    output[i] = inverse ? input[i] * Math.Exp(-sv) - tv : (input[i] + tv) * Math.Exp(sv);
+                    logdet[n] += inverse ? -sv : sv;
+                }
         return (output, logdet);
     }
 
@@ -86,22 +86,22 @@ internal static class ReferenceFlowLayers
         var dt = new double[shape.Length];
         var dscale = new double[shape.C];
         for (int n = 0; n < shape.N; n++)
-        for (int c = 0; c < shape.C; c++)
-        for (int s = 0; s < shape.S; s++)
-        {
-            int i = (n * shape.C + c) * shape.S + s;
-            double m = mask is null ? 1 : mask[c * shape.S + s];
-            double th = Math.Tanh(raw[i]);
-            double sv = m * scale[c] * th;
-            double e = Math.Exp(sv);
-            double y = (x[i] + m * t[i]) * e;
-            // L = Σ dy·y + Σ dlogdet·s: ∂L/∂s = dy·y + dlogdet[n].
-            double ds = dy[i] * y + dlogdet[n];
-            dx[i] = dy[i] * e;
-            dt[i] = dy[i] * e * m;
-            draw[i] = ds * m * scale[c] * (1 - th * th);
-            dscale[c] += ds * m * th;
-        }
+            for (int c = 0; c < shape.C; c++)
+                for (int s = 0; s < shape.S; s++)
+                {
+                    int i = (n * shape.C + c) * shape.S + s;
+                    double m = mask is null ? 1 : mask[c * shape.S + s];
+                    double th = Math.Tanh(raw[i]);
+                    double sv = m * scale[c] * th;
+                    double e = Math.Exp(sv);
+                    double y = (x[i] + m * t[i]) * e;
+                    // L = Σ dy·y + Σ dlogdet·s: ∂L/∂s = dy·y + dlogdet[n].
+                    double ds = dy[i] * y + dlogdet[n];
+                    dx[i] = dy[i] * e;
+                    dt[i] = dy[i] * e * m;
+                    draw[i] = ds * m * scale[c] * (1 - th * th);
+                    dscale[c] += ds * m * th;
+                }
         return (dx, draw, dt, dscale);
     }
 
@@ -109,12 +109,12 @@ internal static class ReferenceFlowLayers
     {
         var output = new double[shape.Length];
         for (int n = 0; n < shape.N; n++)
-        for (int c = 0; c < shape.C; c++)
-        for (int s = 0; s < shape.S; s++)
-        {
-            int i = (n * shape.C + c) * shape.S + s;
-            output[i] = inverse ? input[i] * Math.Exp(-logScale[c]) - bias[c] : (input[i] + bias[c]) * Math.Exp(logScale[c]);
-        }
+            for (int c = 0; c < shape.C; c++)
+                for (int s = 0; s < shape.S; s++)
+                {
+                    int i = (n * shape.C + c) * shape.S + s;
+                    output[i] = inverse ? input[i] * Math.Exp(-logScale[c]) - bias[c] : (input[i] + bias[c]) * Math.Exp(logScale[c]);
+                }
         return output;
     }
 
@@ -125,15 +125,15 @@ internal static class ReferenceFlowLayers
         var dbias = new double[shape.C];
         var dls = new double[shape.C];
         for (int n = 0; n < shape.N; n++)
-        for (int c = 0; c < shape.C; c++)
-        for (int s = 0; s < shape.S; s++)
-        {
-            int i = (n * shape.C + c) * shape.S + s;
-            double e = Math.Exp(logScale[c]);
-            dx[i] = dy[i] * e;
-            dbias[c] += dy[i] * e;
-            dls[c] += dy[i] * (x[i] + bias[c]) * e;
-        }
+            for (int c = 0; c < shape.C; c++)
+                for (int s = 0; s < shape.S; s++)
+                {
+                    int i = (n * shape.C + c) * shape.S + s;
+                    double e = Math.Exp(logScale[c]);
+                    dx[i] = dy[i] * e;
+                    dbias[c] += dy[i] * e;
+                    dls[c] += dy[i] * (x[i] + bias[c]) * e;
+                }
         return (dx, dbias, dls);
     }
 }

@@ -7,13 +7,13 @@ internal static class ReferenceLinear
     {
         var c = new double[m * n];
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
-        {
-            double sum = cBefore is null ? 0 : cBefore[i * n + j];
-            for (int p = 0; p < k; p++)
-                sum += (double)(ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
-            c[i * n + j] = sum;
-        }
+            for (int j = 0; j < n; j++)
+            {
+                double sum = cBefore is null ? 0 : cBefore[i * n + j];
+                for (int p = 0; p < k; p++)
+                    sum += (double)(ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                c[i * n + j] = sum;
+            }
         return c;
     }
 
@@ -22,21 +22,21 @@ internal static class ReferenceLinear
         var y = new double[g.OutputLength];
         int k = g.KernelSize, oh = g.OutHeight, ow = g.OutWidth;
         for (int n = 0; n < g.Batch; n++)
-        for (int co = 0; co < g.OutChannels; co++)
-        for (int oy = 0; oy < oh; oy++)
-        for (int ox = 0; ox < ow; ox++)
-        {
-            double sum = bias is null ? 0 : bias[co];
-            for (int ci = 0; ci < g.InChannels; ci++)
-            for (int ky = 0; ky < k; ky++)
-            for (int kx = 0; kx < k; kx++)
-            {
-                int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
-                if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
-                sum += (double)x[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix] * w[((co * g.InChannels + ci) * k + ky) * k + kx];
-            }
-            y[((n * g.OutChannels + co) * oh + oy) * ow + ox] = sum;
-        }
+            for (int co = 0; co < g.OutChannels; co++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        double sum = bias is null ? 0 : bias[co];
+                        for (int ci = 0; ci < g.InChannels; ci++)
+                            for (int ky = 0; ky < k; ky++)
+                                for (int kx = 0; kx < k; kx++)
+                                {
+                                    int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
+                                    if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
+                                    sum += (double)x[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix] * w[((co * g.InChannels + ci) * k + ky) * k + kx];
+                                }
+                        y[((n * g.OutChannels + co) * oh + oy) * ow + ox] = sum;
+                    }
         return y;
     }
 
@@ -46,20 +46,20 @@ internal static class ReferenceLinear
         var dx = new double[g.InputLength];
         int k = g.KernelSize, oh = g.OutHeight, ow = g.OutWidth;
         for (int n = 0; n < g.Batch; n++)
-        for (int co = 0; co < g.OutChannels; co++)
-        for (int oy = 0; oy < oh; oy++)
-        for (int ox = 0; ox < ow; ox++)
-        {
-            double d = dy[((n * g.OutChannels + co) * oh + oy) * ow + ox];
-            for (int ci = 0; ci < g.InChannels; ci++)
-            for (int ky = 0; ky < k; ky++)
-            for (int kx = 0; kx < k; kx++)
-            {
-                int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
-                if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
-                dx[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix] += d * w[((co * g.InChannels + ci) * k + ky) * k + kx];
-            }
-        }
+            for (int co = 0; co < g.OutChannels; co++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        double d = dy[((n * g.OutChannels + co) * oh + oy) * ow + ox];
+                        for (int ci = 0; ci < g.InChannels; ci++)
+                            for (int ky = 0; ky < k; ky++)
+                                for (int kx = 0; kx < k; kx++)
+                                {
+                                    int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
+                                    if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
+                                    dx[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix] += d * w[((co * g.InChannels + ci) * k + ky) * k + kx];
+                                }
+                    }
         return dx;
     }
 
@@ -68,20 +68,20 @@ internal static class ReferenceLinear
         var dw = new double[g.WeightLength];
         int k = g.KernelSize, oh = g.OutHeight, ow = g.OutWidth;
         for (int n = 0; n < g.Batch; n++)
-        for (int co = 0; co < g.OutChannels; co++)
-        for (int oy = 0; oy < oh; oy++)
-        for (int ox = 0; ox < ow; ox++)
-        {
-            double d = dy[((n * g.OutChannels + co) * oh + oy) * ow + ox];
-            for (int ci = 0; ci < g.InChannels; ci++)
-            for (int ky = 0; ky < k; ky++)
-            for (int kx = 0; kx < k; kx++)
-            {
-                int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
-                if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
-                dw[((co * g.InChannels + ci) * k + ky) * k + kx] += d * x[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix];
-            }
-        }
+            for (int co = 0; co < g.OutChannels; co++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        double d = dy[((n * g.OutChannels + co) * oh + oy) * ow + ox];
+                        for (int ci = 0; ci < g.InChannels; ci++)
+                            for (int ky = 0; ky < k; ky++)
+                                for (int kx = 0; kx < k; kx++)
+                                {
+                                    int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
+                                    if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
+                                    dw[((co * g.InChannels + ci) * k + ky) * k + kx] += d * x[((n * g.InChannels + ci) * g.Height + iy) * g.Width + ix];
+                                }
+                    }
         return dw;
     }
 
@@ -90,14 +90,14 @@ internal static class ReferenceLinear
         var y = new double[shape.Length];
         int c = shape.C;
         for (int n = 0; n < shape.N; n++)
-        for (int o = 0; o < c; o++)
-        for (int s = 0; s < shape.S; s++)
-        {
-            double sum = 0;
-            for (int i = 0; i < c; i++)
-                sum += (double)(transpose ? w[i * c + o] : w[o * c + i]) * x[(n * c + i) * shape.S + s];
-            y[(n * c + o) * shape.S + s] = sum;
-        }
+            for (int o = 0; o < c; o++)
+                for (int s = 0; s < shape.S; s++)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < c; i++)
+                        sum += (double)(transpose ? w[i * c + o] : w[o * c + i]) * x[(n * c + i) * shape.S + s];
+                    y[(n * c + o) * shape.S + s] = sum;
+                }
         return y;
     }
 }

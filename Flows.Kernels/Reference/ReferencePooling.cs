@@ -7,9 +7,9 @@ internal static class ReferencePooling
     {
         var y = new double[g.OutputLength];
         for (int plane = 0; plane < g.Batch * g.Channels; plane++)
-        for (int oy = 0; oy < g.OutHeight; oy++)
-        for (int ox = 0; ox < g.OutWidth; ox++)
-            y[(plane * g.OutHeight + oy) * g.OutWidth + ox] = x[Winner(x, g, plane, oy, ox)];
+            for (int oy = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++)
+                    y[(plane * g.OutHeight + oy) * g.OutWidth + ox] = x[Winner(x, g, plane, oy, ox)];
         return y;
     }
 
@@ -18,9 +18,9 @@ internal static class ReferencePooling
     {
         var dx = new double[g.InputLength];
         for (int plane = 0; plane < g.Batch * g.Channels; plane++)
-        for (int oy = 0; oy < g.OutHeight; oy++)
-        for (int ox = 0; ox < g.OutWidth; ox++)
-            dx[Winner(x, g, plane, oy, ox)] += dy[(plane * g.OutHeight + oy) * g.OutWidth + ox];
+            for (int oy = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++)
+                    dx[Winner(x, g, plane, oy, ox)] += dy[(plane * g.OutHeight + oy) * g.OutWidth + ox];
         return dx;
     }
 
@@ -29,13 +29,13 @@ internal static class ReferencePooling
     {
         int best = -1;
         for (int ky = 0; ky < g.KernelSize; ky++)
-        for (int kx = 0; kx < g.KernelSize; kx++)
-        {
-            int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
-            if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
-            int i = (plane * g.Height + iy) * g.Width + ix;
-            if (best < 0 || x[i] > x[best]) best = i;
-        }
+            for (int kx = 0; kx < g.KernelSize; kx++)
+            {
+                int iy = oy * g.Stride + ky - g.Padding, ix = ox * g.Stride + kx - g.Padding;
+                if (iy < 0 || iy >= g.Height || ix < 0 || ix >= g.Width) continue;
+                int i = (plane * g.Height + iy) * g.Width + ix;
+                if (best < 0 || x[i] > x[best]) best = i;
+            }
         return best;
     }
 }

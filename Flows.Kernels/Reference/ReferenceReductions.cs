@@ -7,9 +7,9 @@ internal static class ReferenceReductions
     {
         var y = new double[ys.Length];
         for (int n = 0; n < xs.N; n++)
-        for (int c = 0; c < xs.C; c++)
-        for (int s = 0; s < xs.S; s++)
-            y[ReferenceElementwise.Index(ys, n, c, s)] += x[(n * xs.C + c) * xs.S + s];
+            for (int c = 0; c < xs.C; c++)
+                for (int s = 0; s < xs.S; s++)
+                    y[ReferenceElementwise.Index(ys, n, c, s)] += x[(n * xs.C + c) * xs.S + s];
         return y;
     }
 
@@ -22,15 +22,15 @@ internal static class ReferenceReductions
         {
             double sum = 0;
             for (int n = 0; n < shape.N; n++)
-            for (int s = 0; s < shape.S; s++) sum += x[(n * shape.C + c) * shape.S + s];
+                for (int s = 0; s < shape.S; s++) sum += x[(n * shape.C + c) * shape.S + s];
             mean[c] = sum / count;
             double sq = 0;
             for (int n = 0; n < shape.N; n++)
-            for (int s = 0; s < shape.S; s++)
-            {
-                double d = x[(n * shape.C + c) * shape.S + s] - mean[c];
-                sq += d * d;
-            }
+                for (int s = 0; s < shape.S; s++)
+                {
+                    double d = x[(n * shape.C + c) * shape.S + s] - mean[c];
+                    sq += d * d;
+                }
             variance[c] = sq / count;
         }
         return (mean, variance);
@@ -48,9 +48,9 @@ internal static class ReferenceReductions
     {
         var dst = (float[])dstBefore.Clone();
         for (int n = 0; n < batch; n++)
-        for (int k = 0; k < count; k++)
-        for (int s = 0; s < spatial; s++)
-            dst[(n * dstChannels + dstOffset + k) * spatial + s] = src[(n * srcChannels + srcOffset + k) * spatial + s];
+            for (int k = 0; k < count; k++)
+                for (int s = 0; s < spatial; s++)
+                    dst[(n * dstChannels + dstOffset + k) * spatial + s] = src[(n * srcChannels + srcOffset + k) * spatial + s];
         return dst;
     }
 
@@ -60,13 +60,13 @@ internal static class ReferenceReductions
         var y = new float[x.Length];
         int h2 = height / 2, w2 = width / 2;
         for (int n = 0; n < batch; n++)
-        for (int c = 0; c < channels; c++)
-        for (int dy = 0; dy < 2; dy++)
-        for (int dx = 0; dx < 2; dx++)
-        for (int i = 0; i < h2; i++)
-        for (int j = 0; j < w2; j++)
-            y[((n * 4 * channels + 4 * c + 2 * dy + dx) * h2 + i) * w2 + j] =
-                x[((n * channels + c) * height + 2 * i + dy) * width + 2 * j + dx];
+            for (int c = 0; c < channels; c++)
+                for (int dy = 0; dy < 2; dy++)
+                    for (int dx = 0; dx < 2; dx++)
+                        for (int i = 0; i < h2; i++)
+                            for (int j = 0; j < w2; j++)
+                                y[((n * 4 * channels + 4 * c + 2 * dy + dx) * h2 + i) * w2 + j] =
+                                    x[((n * channels + c) * height + 2 * i + dy) * width + 2 * j + dx];
         return y;
     }
 
@@ -76,13 +76,13 @@ internal static class ReferenceReductions
         var x = new float[y.Length];
         int h2 = height / 2, w2 = width / 2;
         for (int n = 0; n < batch; n++)
-        for (int c = 0; c < channels; c++)
-        for (int dy = 0; dy < 2; dy++)
-        for (int dx = 0; dx < 2; dx++)
-        for (int i = 0; i < h2; i++)
-        for (int j = 0; j < w2; j++)
-            x[((n * channels + c) * height + 2 * i + dy) * width + 2 * j + dx] =
-                y[((n * 4 * channels + 4 * c + 2 * dy + dx) * h2 + i) * w2 + j];
+            for (int c = 0; c < channels; c++)
+                for (int dy = 0; dy < 2; dy++)
+                    for (int dx = 0; dx < 2; dx++)
+                        for (int i = 0; i < h2; i++)
+                            for (int j = 0; j < w2; j++)
+                                x[((n * channels + c) * height + 2 * i + dy) * width + 2 * j + dx] =
+                                    y[((n * 4 * channels + 4 * c + 2 * dy + dx) * h2 + i) * w2 + j];
         return x;
     }
 }

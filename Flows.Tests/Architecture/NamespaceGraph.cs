@@ -33,7 +33,7 @@ internal sealed partial class NamespaceGraph
             string from = Cut(f.Namespace, depth);
             if (!graph._edges.ContainsKey(from)) graph._edges[from] = new(StringComparer.Ordinal);
             var visible = new HashSet<string>(f.Usings, StringComparer.Ordinal);
-            for (string ns = f.Namespace; ns.Contains('.'); ) visible.Add(ns = ns[..ns.LastIndexOf('.')]);
+            for (string ns = f.Namespace; ns.Contains('.');) visible.Add(ns = ns[..ns.LastIndexOf('.')]);
             foreach (Match m in Identifier().Matches(f.Code))
             {
                 string name = m.Value;

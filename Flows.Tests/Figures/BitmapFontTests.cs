@@ -48,12 +48,12 @@ public class BitmapFontTests
         var (w, h) = BitmapFont.Measure("Hi", 2);
         int inside = 0, outside = 0;
         for (int y = 0; y < img.Height; y++)
-        for (int x = 0; x < img.Width; x++)
-        {
-            if (img[x, y] != red) continue;
-            if (x >= 3 && x < 3 + w && y >= 4 && y < 4 + h) inside++;
-            else outside++;
-        }
+            for (int x = 0; x < img.Width; x++)
+            {
+                if (img[x, y] != red) continue;
+                if (x >= 3 && x < 3 + w && y >= 4 && y < 4 + h) inside++;
+                else outside++;
+            }
         Assert.That(outside, Is.Zero);
         // 'H' has 7+7+1 = 15 set pixels... counted from the glyph itself, times 4 for scale 2.
         int expected = "Hi".Sum(c => Enumerable.Range(0, 35).Count(i => BitmapFont.IsSet(c, i % 5, i / 5))) * 4;

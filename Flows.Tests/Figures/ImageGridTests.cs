@@ -13,8 +13,8 @@ public class ImageGridTests
     {
         var grid = new ImageGrid(2, 3) { Upscale = 2, Padding = 1, Scaling = CellScaling.Autoscale };
         for (int r = 0; r < 2; r++)
-        for (int c = 0; c < 3; c++)
-            grid.Set(r, c, Ramp(20), 1, 4, 5);
+            for (int c = 0; c < 3; c++)
+                grid.Set(r, c, Ramp(20), 1, 4, 5);
         return grid;
     }
 
@@ -77,12 +77,12 @@ public class ImageGridTests
 
         int changed = 0, changedToLabelColor = 0;
         for (int y = 0; y < b.Height; y++)
-        for (int x = 0; x < b.Width; x++)
-        {
-            if (a[x, y] == b[x, y]) continue;
-            changed++;
-            if (b[x, y] == labelled.LabelColor) changedToLabelColor++;
-        }
+            for (int x = 0; x < b.Width; x++)
+            {
+                if (a[x, y] == b[x, y]) continue;
+                changed++;
+                if (b[x, y] == labelled.LabelColor) changedToLabelColor++;
+            }
         Assert.That(changed, Is.GreaterThan(10));
         Assert.That(changedToLabelColor, Is.EqualTo(changed));
     }

@@ -139,7 +139,12 @@ public sealed class ScheduledTrainingTests
     {
         var config = TinyTraining.Config(steps: 5) with
         {
-            WarmupSteps = 7, Schedule = "step", SaveEveryEpochs = 3, KeepEpochCheckpoints = 2, SampleTemperature = 0.7, Optimizer = "adamw",
+            WarmupSteps = 7,
+            Schedule = "step",
+            SaveEveryEpochs = 3,
+            KeepEpochCheckpoints = 2,
+            SampleTemperature = 0.7,
+            Optimizer = "adamw",
         };
         Assert.That(TrainingConfig.FromDictionary(config.ToDictionary()), Is.EqualTo(config));
         var damaged = config.ToDictionary();

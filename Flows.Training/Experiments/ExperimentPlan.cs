@@ -78,7 +78,10 @@ public static class ExperimentPlan
 
         var training = TrainingConfig.PaperDefaults(config) with
         {
-            Dataset = dataset, Seed = seed, TestLimit = testLimit, BatchSize = 32,
+            Dataset = dataset,
+            Seed = seed,
+            TestLimit = testLimit,
+            BatchSize = 32,
             Epochs = paper ? use.PaperEpochs : 1,
             MaxSteps = steps,
             LearningRate = paper ? 5e-5 : use.CpuRate,

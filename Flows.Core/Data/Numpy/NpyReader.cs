@@ -154,8 +154,8 @@ public static class NpyReader
     {
         var c = new T[fortran.Length];
         for (int j = 0; j < cols; j++)
-        for (int i = 0; i < rows; i++)
-            c[(long)i * cols + j] = fortran[(long)j * rows + i];
+            for (int i = 0; i < rows; i++)
+                c[(long)i * cols + j] = fortran[(long)j * rows + i];
         return c;
     }
 

@@ -36,8 +36,15 @@ public sealed record ModelConfig(
     /// <summary>The size called <paramref name="key"/> ("scales", "blocks", "mid", "K", "latent", "dim", "hidden", "layers", "couplings").</summary>
     public int Size(string key) => key switch
     {
-        "scales" => Scales, "blocks" => Blocks, "mid" => Mid, "K" => K, "latent" => Latent,
-        "dim" => Dim, "hidden" => Hidden, "layers" => Layers, "couplings" => Couplings,
+        "scales" => Scales,
+        "blocks" => Blocks,
+        "mid" => Mid,
+        "K" => K,
+        "latent" => Latent,
+        "dim" => Dim,
+        "hidden" => Hidden,
+        "layers" => Layers,
+        "couplings" => Couplings,
         _ => throw new ArgumentException($"no model size '{key}'; sizes: scales, blocks, mid, K, latent, dim, hidden, layers, couplings"),
     };
 
@@ -97,9 +104,14 @@ public sealed record ModelConfig(
         int Opt(string key, int fallback) => o.TryGetValue(key, out var v) ? Int(v, key) : fallback;
         c = c with
         {
-            Scales = Opt("scales", c.Scales), Blocks = Opt("blocks", c.Blocks), Mid = Opt("mid", c.Mid),
-            K = o.ContainsKey("K") ? Int(o["K"], "K") : Opt("k", c.K), Latent = Opt("latent", c.Latent),
-            Hidden = Opt("hidden", c.Hidden), Layers = Opt("layers", c.Layers), Couplings = Opt("couplings", c.Couplings),
+            Scales = Opt("scales", c.Scales),
+            Blocks = Opt("blocks", c.Blocks),
+            Mid = Opt("mid", c.Mid),
+            K = o.ContainsKey("K") ? Int(o["K"], "K") : Opt("k", c.K),
+            Latent = Opt("latent", c.Latent),
+            Hidden = Opt("hidden", c.Hidden),
+            Layers = Opt("layers", c.Layers),
+            Couplings = Opt("couplings", c.Couplings),
             StType = o.TryGetValue("st_type", out var st) ? st : c.StType,
         };
         if (vectors && o.TryGetValue("dim", out var dim))

@@ -19,11 +19,11 @@ internal static unsafe class ConvBackwardData
         int k = g.KernelSize, kk = k * k, cin = g.InChannels, cout = g.OutChannels;
         var flipped = ThreadScratch.Get(ScratchSlot.Weights, g.WeightLength);
         for (int co = 0; co < cout; co++)
-        for (int ci = 0; ci < cin; ci++)
-        {
-            int src = (co * cin + ci) * kk, dst = (ci * cout + co) * kk;
-            for (int t = 0; t < kk; t++) flipped[dst + t] = w[src + kk - 1 - t];
-        }
+            for (int ci = 0; ci < cin; ci++)
+            {
+                int src = (co * cin + ci) * kk, dst = (ci * cout + co) * kk;
+                for (int t = 0; t < kk; t++) flipped[dst + t] = w[src + kk - 1 - t];
+            }
         var adjoint = new ConvGeometry(g.Batch, cout, g.OutHeight, g.OutWidth, cin, k, k - 1 - g.Padding);
         fixed (float* pdy = dy, pw = flipped, pdx = dx)
             ConvForward.Run(pdy, pw, null, pdx, adjoint);

@@ -15,25 +15,25 @@ internal static class Im2Col
         {
             var input = x.Slice(ci * h * w, h * w);
             for (int ky = 0; ky < k; ky++)
-            for (int kx = 0; kx < k; kx++)
-            {
-                var row = cols.Slice(((ci * k + ky) * k + kx) * plane, plane);
-                // Output columns ox in [x0, x1) read inside the image; the rest are padding.
-                int x0 = Math.Max(0, p - kx), x1 = Math.Min(ow, w + p - kx);
-                for (int oy = 0; oy < oh; oy++)
+                for (int kx = 0; kx < k; kx++)
                 {
-                    var dst = row.Slice(oy * ow, ow);
-                    int iy = oy + ky - p;
-                    if (iy < 0 || iy >= h || x1 <= x0)
+                    var row = cols.Slice(((ci * k + ky) * k + kx) * plane, plane);
+                    // Output columns ox in [x0, x1) read inside the image; the rest are padding.
+                    int x0 = Math.Max(0, p - kx), x1 = Math.Min(ow, w + p - kx);
+                    for (int oy = 0; oy < oh; oy++)
                     {
-                        dst.Clear();
-                        continue;
+                        var dst = row.Slice(oy * ow, ow);
+                        int iy = oy + ky - p;
+                        if (iy < 0 || iy >= h || x1 <= x0)
+                        {
+                            dst.Clear();
+                            continue;
+                        }
+                        dst[..x0].Clear();
+                        input.Slice(iy * w + x0 + kx - p, x1 - x0).CopyTo(dst[x0..x1]);
+                        dst[x1..].Clear();
                     }
-                    dst[..x0].Clear();
-                    input.Slice(iy * w + x0 + kx - p, x1 - x0).CopyTo(dst[x0..x1]);
-                    dst[x1..].Clear();
                 }
-            }
         }
     }
 }

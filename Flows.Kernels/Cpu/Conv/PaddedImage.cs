@@ -106,26 +106,26 @@ internal static unsafe class PaddedImage
         {
             float* src = x + (long)ci * h * w;
             for (int py = 0; py < q; py++)
-            for (int px = 0; px < q; px++, plane += hq * wq)
-            {
-                // Columns qx ∈ [x0, x1) read source column qx·S + px − pad inside [0, W).
-                int x0 = Math.Min(wq, CeilDiv(Math.Max(0, pad - px), s));
-                int x1 = Math.Max(x0, Math.Min(wq, CeilDiv(Math.Max(0, w + pad - px), s)));
-                for (int qy = 0; qy < hq; qy++)
+                for (int px = 0; px < q; px++, plane += hq * wq)
                 {
-                    float* row = plane + (long)qy * wq;
-                    int y = qy * s + py - pad;
-                    if (y < 0 || y >= h)
+                    // Columns qx ∈ [x0, x1) read source column qx·S + px − pad inside [0, W).
+                    int x0 = Math.Min(wq, CeilDiv(Math.Max(0, pad - px), s));
+                    int x1 = Math.Max(x0, Math.Min(wq, CeilDiv(Math.Max(0, w + pad - px), s)));
+                    for (int qy = 0; qy < hq; qy++)
                     {
-                        new Span<float>(row, wq).Clear();
-                        continue;
+                        float* row = plane + (long)qy * wq;
+                        int y = qy * s + py - pad;
+                        if (y < 0 || y >= h)
+                        {
+                            new Span<float>(row, wq).Clear();
+                            continue;
+                        }
+                        new Span<float>(row, x0).Clear();
+                        float* line = src + (long)y * w + px - pad;
+                        for (int qx = x0; qx < x1; qx++) row[qx] = line[qx * s];
+                        new Span<float>(row + x1, wq - x1).Clear();
                     }
-                    new Span<float>(row, x0).Clear();
-                    float* line = src + (long)y * w + px - pad;
-                    for (int qx = x0; qx < x1; qx++) row[qx] = line[qx * s];
-                    new Span<float>(row + x1, wq - x1).Clear();
                 }
-            }
         }
     }
 
@@ -141,22 +141,22 @@ internal static unsafe class PaddedImage
     {
         int h = g.Height, w = g.Width, pad = g.Padding, s = g.Stride, q = Phases(g), hq = Height(g), wq = Width(g);
         for (int ci = 0; ci < g.InChannels; ci++)
-        for (int y = 0; y < h; y++)
-        {
-            float* dst = dx + ((long)ci * h + y) * w;
-            int yy = y + pad, py = yy % s, qy = yy / s;
-            // Every column is written below unless S > K leaves phases unread, or windows stop short of W.
-            new Span<float>(dst, w).Clear();
-            if (py >= q || qy >= hq) continue;
-            for (int px = 0; px < q; px++)
+            for (int y = 0; y < h; y++)
             {
-                float* src = frame + ((ci * q + py) * q + px) * planePitch + (long)qy * wq;
-                int x0 = Math.Min(wq, CeilDiv(Math.Max(0, pad - px), s));
-                int x1 = Math.Max(x0, Math.Min(wq, CeilDiv(Math.Max(0, w + pad - px), s)));
-                float* line = dst + px - pad;
-                for (int qx = x0; qx < x1; qx++) line[qx * s] = src[qx];
+                float* dst = dx + ((long)ci * h + y) * w;
+                int yy = y + pad, py = yy % s, qy = yy / s;
+                // Every column is written below unless S > K leaves phases unread, or windows stop short of W.
+                new Span<float>(dst, w).Clear();
+                if (py >= q || qy >= hq) continue;
+                for (int px = 0; px < q; px++)
+                {
+                    float* src = frame + ((ci * q + py) * q + px) * planePitch + (long)qy * wq;
+                    int x0 = Math.Min(wq, CeilDiv(Math.Max(0, pad - px), s));
+                    int x1 = Math.Max(x0, Math.Min(wq, CeilDiv(Math.Max(0, w + pad - px), s)));
+                    float* line = dst + px - pad;
+                    for (int qx = x0; qx < x1; qx++) line[qx * s] = src[qx];
+                }
             }
-        }
     }
 
     private static int CeilDiv(int a, int b) => (a + b - 1) / b;

@@ -19,8 +19,8 @@ internal static class GemmV1Rows
         {
             var scratch = ThreadScratch.Get(ScratchSlot.Transpose, k * n);
             for (int j = 0; j < n; j++)
-            for (int p = 0; p < k; p++)
-                scratch[p * n + j] = b[j * ldb + p];
+                for (int p = 0; p < k; p++)
+                    scratch[p * n + j] = b[j * ldb + p];
             RunRowMajorB(m, n, k, a, lda, transA, scratch, n, c, ldc, accumulate);
         }
         else

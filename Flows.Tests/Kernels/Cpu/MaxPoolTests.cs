@@ -12,10 +12,10 @@ public sealed class MaxPoolTests : CpuBackendTestBase
     private static IEnumerable<TestCaseData> PoolCases()
     {
         foreach (int k in new[] { 2, 3 })
-        foreach (int s in new[] { 1, 2 })
-        foreach (int p in new[] { 0, 1 })
-        foreach (var (h, w) in new[] { (8, 8), (7, 9) })
-            yield return new TestCaseData(new PoolGeometry(2, 3, h, w, k, s, p)).SetName($"MaxPool k{k} s{s} p{p} {h}x{w}");
+            foreach (int s in new[] { 1, 2 })
+                foreach (int p in new[] { 0, 1 })
+                    foreach (var (h, w) in new[] { (8, 8), (7, 9) })
+                        yield return new TestCaseData(new PoolGeometry(2, 3, h, w, k, s, p)).SetName($"MaxPool k{k} s{s} p{p} {h}x{w}");
         yield return new TestCaseData(new PoolGeometry(32, 4, 32, 32, 3, 2, 1)).SetName("MaxPool ResNet 3x3/2 p1 batch 32");
         yield return new TestCaseData(new PoolGeometry(1, 1, 3, 3, 3, 3, 2)).SetName("MaxPool k3 s3 p2 (windows mostly padding)");
         yield return new TestCaseData(new PoolGeometry(1, 2, 1, 5, 2, 1, 1)).SetName("MaxPool one row");

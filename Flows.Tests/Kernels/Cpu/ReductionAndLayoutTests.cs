@@ -12,9 +12,9 @@ public class ReductionAndLayoutTests : CpuBackendTestBase
     private static IEnumerable<Ncs> Targets(Ncs x)
     {
         foreach (int n in new[] { 1, x.N }.Distinct())
-        foreach (int c in new[] { 1, x.C }.Distinct())
-        foreach (int s in new[] { 1, x.S }.Distinct())
-            yield return new Ncs(n, c, s);
+            foreach (int c in new[] { 1, x.C }.Distinct())
+                foreach (int s in new[] { 1, x.S }.Distinct())
+                    yield return new Ncs(n, c, s);
     }
 
     [TestCaseSource(nameof(Sources))]
