@@ -2,7 +2,7 @@ namespace Flows.Kernels;
 
 /// <summary>
 /// The bookkeeping both buffer pools share: free lists per size class with a bound on the free bytes they
-/// retain, and live/peak counters. When a returned buffer would pass the bound, the buffers returned longest ago
+/// retain (never below the peak live bytes, see <see cref="EffectiveLimitBytes"/>), and live/peak counters. When a returned buffer would pass the bound, the buffers returned longest ago
 /// go first (from any class): the sizes of a finished phase leave, the current step's working set stays, so a
 /// steady state allocates nothing even after the job's phases changed sizes (docs/PERFORMANCE.md, "Memory").
 /// Not thread-safe by itself: the pool calls it under its lock. capacityOf says how many floats a buffer holds.
@@ -21,6 +21,15 @@ internal sealed class PoolLedger<TBuffer> where TBuffer : class
     }
 
     public long RetainLimitBytes { get; set; }
+
+    /// <summary>
+    /// The bound a return is held to: the configured one, or twice the peak live bytes when a step needs more. A loop
+    /// whose working set is larger than the bound would otherwise evict, oldest first, exactly the buffers its next
+    /// pass asks for first, and reallocate its whole working set every pass (an eval of a small RealNVP at batch 256
+    /// did: 140 buffers, 484 MB per pass). Twice, because a pass's buffers span more size classes than are live at its
+    /// peak (a freed buffer serves only its own class).
+    /// </summary>
+    public long EffectiveLimitBytes => Math.Max(RetainLimitBytes, 2 * PeakLiveBytes);
     public long LiveBytes { get; private set; }
     public long FreeBytes { get; private set; }
     public long PeakLiveBytes { get; private set; }
@@ -52,12 +61,13 @@ internal sealed class PoolLedger<TBuffer> where TBuffer : class
         int capacity = _capacityOf(buffer);
         long bytes = Bytes(capacity);
         LiveBytes -= bytes;
-        if (bytes > RetainLimitBytes)
+        long limit = EffectiveLimitBytes;
+        if (bytes > limit)
         {
             Released++;
             return [buffer];
         }
-        var released = FreeBytes + bytes > RetainLimitBytes ? Trim(RetainLimitBytes - bytes) : null;
+        var released = FreeBytes + bytes > limit ? Trim(limit - bytes) : null;
         if (!_free.TryGetValue(capacity, out var list)) _free[capacity] = list = new LinkedList<(TBuffer, long)>();
         var node = _spareNodes.Count > 0 ? _spareNodes.Pop() : new LinkedListNode<(TBuffer, long)>(default);
         node.Value = (buffer, ++_clock);
