@@ -40,7 +40,7 @@ public static class CycleMaskDiagram
     }
 
     /// <summary>One row of panels, one per mask (the first <see cref="CycleLength"/> of a model's couplings show one cycle).</summary>
-    public static ImageGrid Grid(IReadOnlyList<QuadrantMask> masks, int height = 16, int width = 16, int upscale = 4)
+    public static ImageGrid Grid(IReadOnlyList<QuadrantMask> masks, int height = 16, int width = 16, int upscale = 6)
     {
         ArgumentNullException.ThrowIfNull(masks);
         if (masks.Count == 0) throw new ArgumentException("the diagram needs at least one quadrant mask", nameof(masks));
