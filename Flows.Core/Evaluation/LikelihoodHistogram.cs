@@ -23,6 +23,15 @@ public sealed record HistogramOptions
 
     /// <summary>Bar opacity, so overlapping sets stay visible.</summary>
     public double Alpha { get; init; } = 0.45;
+
+    /// <summary>
+    /// Draw a Gaussian kernel density line over each set in its color, as the notebooks' <c>sns.distplot</c> does
+    /// by default (docs/MODELS.md §7.1).
+    /// </summary>
+    public bool Kde { get; init; } = true;
+
+    /// <summary>The KDE's bandwidth rule; seaborn's default is Scott's.</summary>
+    public KdeBandwidth KdeBandwidth { get; init; } = KdeBandwidth.Scott;
 }
 
 /// <summary>What was drawn for one set: how many values were kept and dropped, and the density per bin.</summary>
@@ -33,7 +42,8 @@ public sealed record HistogramResult(double[] Edges, IReadOnlyList<HistogramSet>
 
 /// <summary>
 /// Density-normalized log-likelihood histograms of several sets on shared bins, one semi-transparent color
-/// per set with a legend, saved as PNG (the paper's Figure 1(a) and the E2 "likelihoods" plots).
+/// per set with an opaque step outline and (by default) a kernel density line, and a legend, saved as PNG (the
+/// paper's Figure 1(a) and the E2 "likelihoods" plots). The first set is the in-distribution one and is drawn on top.
 /// </summary>
 public static class LikelihoodHistogram
 {
@@ -44,6 +54,18 @@ public static class LikelihoodHistogram
         options ??= new HistogramOptions();
         if (sets.Count == 0) throw new ArgumentException("A histogram needs at least one set.", nameof(sets));
 
+        var kept = KeptValues(sets, options);
+        double[] edges = HistogramBins.SharedEdges(kept.Where(k => k.Length > 0), options.MaxBins);
+        var result = new List<HistogramSet>(sets.Count);
+        for (int i = 0; i < sets.Count; i++)
+            result.Add(new HistogramSet(sets[i].label, kept[i].Length, sets[i].values.Length - kept[i].Length,
+                HistogramBins.Density(kept[i], edges)));
+        return new HistogramResult(edges, result);
+    }
+
+    // The values of each set that the histogram shows: finite, and past the drop thresholds.
+    private static List<double[]> KeptValues(IReadOnlyList<(string label, double[] values)> sets, HistogramOptions options)
+    {
         var kept = new List<double[]>(sets.Count);
         foreach (var (label, values) in sets)
         {
@@ -64,13 +86,7 @@ public static class LikelihoodHistogram
             throw new ArgumentException(
                 "No finite values are left to plot after dropping (check the drop threshold, or the model produced only NaN/Inf likelihoods).",
                 nameof(sets));
-
-        double[] edges = HistogramBins.SharedEdges(kept.Where(k => k.Length > 0), options.MaxBins);
-        var result = new List<HistogramSet>(sets.Count);
-        for (int i = 0; i < sets.Count; i++)
-            result.Add(new HistogramSet(sets[i].label, kept[i].Length, sets[i].values.Length - kept[i].Length,
-                HistogramBins.Density(kept[i], edges)));
-        return new HistogramResult(edges, result);
+        return kept;
     }
 
     /// <summary>Draws and saves the histogram as a PNG of Width×Height pixels; returns what it drew.</summary>
@@ -79,10 +95,14 @@ public static class LikelihoodHistogram
         ArgumentException.ThrowIfNullOrEmpty(pngPath);
         options ??= new HistogramOptions();
         var hist = Compute(sets, options);
+        var kept = KeptValues(sets, options);
 
         var plot = PlotPng.NewPlot();
         var edges = hist.Edges;
-        for (int s = 0; s < hist.Sets.Count; s++)
+        // The first set (in-distribution) is drawn last, on top; every set also gets an opaque step outline, so a
+        // set whose bars lie under another's stays visible.
+        var order = DrawOrder(hist.Sets.Count);
+        foreach (int s in order)
         {
             var color = Palette.Tab10(s);
             var bars = new List<ScottPlot.Bar>(edges.Length - 1);
@@ -98,12 +118,25 @@ public static class LikelihoodHistogram
                 });
             }
             plot.Add.Bars(bars);
+        }
+        foreach (int s in order)
+        {
+            var (x, y) = StepOutline(edges, hist.Sets[s].Density);
+            AddLine(plot, x, y, Palette.Tab10(s), width: 2);
+        }
+        if (options.Kde)
+            foreach (int s in order)
+                if (kept[s].Length > 0)
+                {
+                    var (x, y) = KernelDensity.Line(kept[s], options.KdeBandwidth);
+                    AddLine(plot, x, y, Palette.Tab10(s), width: 2.5);
+                }
+        for (int s = 0; s < hist.Sets.Count; s++)
             plot.Legend.ManualItems.Add(new ScottPlot.LegendItem
             {
                 LabelText = hist.Sets[s].Label,
-                FillColor = color.WithAlpha(Math.Max(options.Alpha, 0.7)),
+                FillColor = Palette.Tab10(s).WithAlpha(Math.Max(options.Alpha, 0.7)),
             });
-        }
         plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
         plot.XLabel(options.XLabel);
         plot.YLabel(options.YLabel);
@@ -111,5 +144,36 @@ public static class LikelihoodHistogram
         plot.Axes.Margins(bottom: 0);
         PlotPng.Save(plot, pngPath, options.Width, options.Height);
         return hist;
+    }
+
+    /// <summary>The order sets are drawn in: the last set first, the first (in-distribution) set last, on top.</summary>
+    public static int[] DrawOrder(int sets) => Enumerable.Range(0, sets).Reverse().ToArray();
+
+    /// <summary>The histogram's outline as one polyline: up from 0 at the first edge, along each bar's top, down to 0.</summary>
+    public static (double[] X, double[] Y) StepOutline(double[] edges, double[] density)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        ArgumentNullException.ThrowIfNull(density);
+        if (edges.Length != density.Length + 1)
+            throw new ArgumentException($"{edges.Length} edges for {density.Length} bins; expected one edge more than bins.", nameof(edges));
+        var x = new double[2 * density.Length + 2];
+        var y = new double[x.Length];
+        x[0] = edges[0];
+        for (int b = 0; b < density.Length; b++)
+        {
+            x[2 * b + 1] = edges[b];
+            y[2 * b + 1] = density[b];
+            x[2 * b + 2] = edges[b + 1];
+            y[2 * b + 2] = density[b];
+        }
+        x[^1] = edges[^1];
+        return (x, y);
+    }
+
+    private static void AddLine(ScottPlot.Plot plot, double[] x, double[] y, ScottPlot.Color color, double width)
+    {
+        var line = plot.Add.Scatter(x, y, color);
+        line.LineWidth = (float)width;
+        line.MarkerSize = 0;
     }
 }

@@ -45,6 +45,9 @@ public static class OodEvaluation
 
         /// <summary>Target TPR, bootstrap and typicality batch size.</summary>
         public OodScoringOptions Scoring { get; init; } = new();
+
+        /// <summary>Draw a kernel density line over each set of the likelihood histogram (seaborn's default; docs/MODELS.md §7.1).</summary>
+        public bool HistogramKde { get; init; } = true;
     }
 
     public static (OodReport Report, string ReportPath, IReadOnlyList<ScoredSet> Scores) Run(
@@ -91,7 +94,7 @@ public static class OodEvaluation
         const string histogramFile = "likelihoods.png";
         LikelihoodHistogram.Save(Path.Combine(outputDirectory, histogramFile),
             sets.Select(s => (s.Name == inDistribution.Name ? s.Name + " (test)" : s.Name + " (OOD)", s.LogLikelihoods)).ToList(),
-            new HistogramOptions { DropBelowPercentile = 5, Title = title });
+            new HistogramOptions { DropBelowPercentile = 5, Title = title, Kde = options.HistogramKde });
 
         var report = new OodReport
         {

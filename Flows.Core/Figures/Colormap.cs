@@ -40,6 +40,21 @@ public sealed class Colormap
         (255, .9181, .9918, .9928),
     });
 
+    /// <summary>
+    /// matplotlib's default colormap "viridis" (dark purple → teal → yellow), which the CelebA notebook's
+    /// channel views use (docs/MODELS.md §7.3): matplotlib's 256-entry table sampled every 16 entries (and the
+    /// last), interpolated linearly as the ice map is (the endpoints and every 16th entry are exact).
+    /// </summary>
+    public static Colormap Viridis { get; } = FromAnchors("viridis", new (int, double, double, double)[]
+    {
+        (0, .267004, .004874, .329415), (16, .282327, .094955, .417331), (32, .278826, .175490, .483397),
+        (48, .258965, .251537, .524736), (64, .229739, .322361, .545706), (80, .199430, .387607, .554642),
+        (96, .172719, .448791, .557885), (112, .149039, .508051, .557250), (128, .127568, .566949, .550556),
+        (144, .120638, .625828, .533488), (160, .157851, .683765, .501686), (176, .246070, .738910, .452024),
+        (192, .369214, .788888, .382914), (208, .515992, .831158, .294279), (224, .678489, .863742, .189503),
+        (240, .845561, .887322, .099702), (255, .993248, .906157, .143936),
+    });
+
     private static Colormap FromAnchors(string name, (int Index, double R, double G, double B)[] anchors)
     {
         var lut = new Rgba32[256];

@@ -102,6 +102,109 @@ public static class InspectionFigures
         return grid;
     }
 
+    /// <summary>The clip of the notebook's single-channel latent views of RGB models ([−2, 2]; docs/MODELS.md §7.3).</summary>
+    public const double ChannelClip = 2;
+
+    /// <summary>
+    /// §7.3 for RGB models (the CelebA notebook's panels): per image a column; rows: the input; z as RGB (clipped to
+    /// [0, 1], as imshow does); each channel of z clipped to [−clip, clip] in viridis (matplotlib's default
+    /// colormap, as the notebook's channel-2 panel); the mean z over the draws clipped to [−clip, clip] and shown as
+    /// RGB (so effectively [0, 1]); and, for models with BatchNorm, channel 2 of z with batch statistics (ice).
+    /// </summary>
+    public static ImageGrid ColourLatents(IReadOnlyList<LatentColumn> columns, int draws, double clip = ChannelClip, int upscale = 2)
+    {
+        CheckRgb(columns);
+        bool batchRow = columns.Any(c => c.ZBatchStatistics is not null);
+        string range = string.Create(CultureInfo.InvariantCulture, $"[{-clip:G3},{clip:G3}]");
+        var rows = new List<string> { "input", "z RGB", "z ch0 " + range, "z ch1 " + range, "z ch2 " + range,
+            string.Create(CultureInfo.InvariantCulture, $"z avg {draws} RGB") };
+        if (batchRow) rows.Add("z BN-train ch2");
+        var grid = new ImageGrid(rows.Count, columns.Count)
+        {
+            Upscale = upscale, RowLabels = rows, ColumnLabels = columns.Select(c => c.Label).ToArray(),
+        };
+        var clipped = CellScaling.ClipTo(-clip, clip);
+        for (int c = 0; c < columns.Count; c++)
+        {
+            var col = columns[c];
+            Place(grid, 0, c, col.Input, CellScaling.AsIs);
+            PlaceView(grid, 1, c, col.Z, LatentViews.ClippedRgb(col.Z.Data));
+            for (int ch = 0; ch < 3; ch++)
+                grid.Set(2 + ch, c, col.Z.Channel(ch).Data, 1, col.Z.Height, col.Z.Width, clipped, Colormap.Viridis);
+            // The notebook clips the mean to [−clip, clip] and imshow then clips it to [0, 1] again.
+            var mean = col.ZAveraged.Data.Select(v => (float)Math.Clamp(v, -clip, clip)).ToArray();
+            PlaceView(grid, 5, c, col.ZAveraged, LatentViews.ClippedRgb(mean));
+            if (col.ZBatchStatistics is { } zb) grid.Set(6, c, zb.Channel(2).Data, 1, zb.Height, zb.Width, CellScaling.Autoscale, Colormap.Ice);
+        }
+        return grid;
+    }
+
+    /// <summary>
+    /// The CelebA appendix grid (§7.3): per image a column; rows: the input (RGB); z as RGB (clipped to [0, 1]);
+    /// channel 2 of z (ice, autoscaled, or clipped to [−channelClip, channelClip] first: the SVHN grid uses 3);
+    /// and channel 2 of z with BatchNorm batch statistics (ice), for models with BatchNorm.
+    /// </summary>
+    public static ImageGrid LatentAppendix(IReadOnlyList<LatentColumn> columns, double? channelClip = null, int upscale = 2)
+    {
+        CheckRgb(columns);
+        bool batchRow = columns.Any(c => c.ZBatchStatistics is not null);
+        var rows = new List<string> { "input", "z RGB", channelClip is double k ? string.Create(CultureInfo.InvariantCulture, $"z ch2 [{-k:G3},{k:G3}]") : "z ch2" };
+        if (batchRow) rows.Add("z BN-train ch2");
+        var grid = new ImageGrid(rows.Count, columns.Count)
+        {
+            Upscale = upscale, Colormap = Colormap.Ice, RowLabels = rows, ColumnLabels = columns.Select(c => c.Label).ToArray(),
+        };
+        for (int c = 0; c < columns.Count; c++)
+        {
+            var col = columns[c];
+            Place(grid, 0, c, col.Input, CellScaling.AsIs);
+            PlaceView(grid, 1, c, col.Z, LatentViews.ClippedRgb(col.Z.Data));
+            var ch2 = col.Z.Channel(2).Data;
+            if (channelClip is double clip) ch2 = ch2.Select(v => (float)Math.Clamp(v, -clip, clip)).ToArray();
+            grid.Set(2, c, ch2, 1, col.Z.Height, col.Z.Width, CellScaling.Autoscale, Colormap.Ice);
+            if (col.ZBatchStatistics is { } zb) grid.Set(3, c, zb.Channel(2).Data, 1, zb.Height, zb.Width, CellScaling.Autoscale, Colormap.Ice);
+        }
+        return grid;
+    }
+
+    /// <summary>
+    /// The Glow notebook's latent view (§7.3): its "reshape model" keeps the logit step, so it shows sigmoid(z) in
+    /// image layout. Per image a column; rows: the input, sigmoid(z) and sigmoid of the mean z over the draws;
+    /// channel 0, ice, autoscaled as imshow does.
+    /// </summary>
+    public static ImageGrid SigmoidLatents(IReadOnlyList<LatentColumn> columns, int draws, int upscale = 2)
+    {
+        if (columns.Count == 0) throw new ArgumentException("no images to show", nameof(columns));
+        var grid = new ImageGrid(3, columns.Count)
+        {
+            Upscale = upscale, Scaling = CellScaling.Autoscale, Colormap = Colormap.Ice,
+            RowLabels = ["input", "sigmoid(z)", string.Create(CultureInfo.InvariantCulture, $"sigmoid(z avg {draws})")],
+            ColumnLabels = columns.Select(c => c.Label).ToArray(),
+        };
+        for (int c = 0; c < columns.Count; c++)
+        {
+            var col = columns[c];
+            Place(grid, 0, c, col.Input.Displayable(), CellScaling.AsIs);
+            foreach (var (row, z) in new[] { (1, col.Z), (2, col.ZAveraged) })
+            {
+                var ch0 = z.Channel(0);
+                grid.Set(row, c, LatentViews.Sigmoid(ch0.Data), 1, ch0.Height, ch0.Width, CellScaling.Autoscale);
+            }
+        }
+        return grid;
+    }
+
+    private static void CheckRgb(IReadOnlyList<LatentColumn> columns)
+    {
+        if (columns.Count == 0) throw new ArgumentException("no images to show", nameof(columns));
+        if (columns.FirstOrDefault(c => c.Z.Channels != 3 || c.Input.Channels != 3) is { } gray)
+            throw new ArgumentException($"colour latent views need 3-channel images and latents; {gray.Label} has {gray.Input.Channels} and {gray.Z.Channels}", nameof(columns));
+    }
+
+    // An RGB view already in [0, 1]: shown as it is.
+    private static void PlaceView(ImageGrid grid, int row, int column, HostImage like, float[] view) =>
+        grid.Set(row, column, view, like.Channels, like.Height, like.Width, CellScaling.AsIs);
+
     /// <summary>
     /// §7.5: samples x = f⁻¹(z), z ~ N(0, I), in eval mode, in a square grid (the paper's 3×3). Gray samples use
     /// the ice colormap (channel 0), color samples are shown as RGB clipped to [0, 1].

@@ -34,6 +34,7 @@ public static class OodCommand
             new("limit", "N", "score at most N images per set (0 = all)", "0"),
             new("batch", "N", "evaluation batch size", "256"),
             new("out", "DIR", "output folder (default: beside the checkpoint, in ood/)"),
+            new("no-kde", null, "likelihoods.png without the kernel density line over each set"),
             CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
         ],
         Run);
@@ -49,7 +50,8 @@ public static class OodCommand
         string outDir = args.String("out") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!, "ood");
         using var backend = CommonOptions.CreateBackend(args);
         Evaluate(backend, checkpoint, args.String("in"), oodSpecs, args.Int("limit", 0), args.Int("batch", 256),
-                 args.Int("seed", checkpoint.Config.Seed), CommonOptions.Data(args), outDir, scores: args, scoring: scoring, batchNorm: bn);
+                 args.Int("seed", checkpoint.Config.Seed), CommonOptions.Data(args), outDir, scores: args, scoring: scoring, batchNorm: bn,
+                 kde: !args.Flag("no-kde"));
         return 0;
     }
 
@@ -72,7 +74,7 @@ public static class OodCommand
     public static OodReport Evaluate(IComputeBackend backend, TrainingCheckpoint checkpoint, string? inSpec, IReadOnlyList<string> oodSpecs,
                                      int limit, int batch, int seed, DataOptions dataOptions, string outDir, bool print = true,
                                      ParsedArgs? scores = null, OodScoringOptions? scoring = null,
-                                     BatchNormStatistics batchNorm = BatchNormStatistics.Running)
+                                     BatchNormStatistics batchNorm = BatchNormStatistics.Running, bool kde = true)
     {
         if (limit < 0) throw new UsageException($"--limit must not be negative, got {limit}");
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
@@ -108,6 +110,7 @@ public static class OodCommand
             Features = setup?.Features,
             BatchNorm = batchNorm,
             Scoring = scoring ?? new OodScoringOptions(),
+            HistogramKde = kde,
         });
         if (print)
         {
