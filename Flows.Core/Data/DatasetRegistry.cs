@@ -118,7 +118,7 @@ public static class DatasetRegistry
         // E1 (docs/MODELS.md §2, §3.1): the 64x64 batches of "A Downsampled Variant of ImageNet". image-net.org
         // publishes no sizes or checksums for them and serves them only after a login, so both are unknown (null)
         // and the download is manual; the _npz download's files stand in for the pickles under the same names + .npz.
-        new DatasetInfo("imagenet64", "ImageNet 64x64 (downsampled, Chrabaszcz et al. 2017)", ["imagenet"], "imagenet64", DatasetFormat.DownsampledImageNet,
+        new DatasetInfo("imagenet64", "ImageNet 64x64 (downsampled, Chrabaszcz et al. 2017)", ["imagenet64x64"], "imagenet64", DatasetFormat.DownsampledImageNet,
             3, 64, 64, 1281167, 50000,
         [
             .. Enumerable.Range(1, 10).Select(i => ImageNetBatch($"train_data_batch_{i}", DatasetSplit.Train)),
