@@ -23,6 +23,9 @@ public sealed record HistogramOptions
 
     /// <summary>Bar opacity, so overlapping sets stay visible.</summary>
     public double Alpha { get; init; } = 0.45;
+
+    /// <summary>A zoomed inset around the in-distribution mode (Figure 1(a)); none when null.</summary>
+    public HistogramInsetOptions? Inset { get; init; }
 }
 
 /// <summary>What was drawn for one set: how many values were kept and dropped, and the density per bin.</summary>
@@ -110,6 +113,7 @@ public static class LikelihoodHistogram
         if (options.Title is not null) plot.Title(options.Title);
         plot.Axes.Margins(bottom: 0);
         PlotPng.Save(plot, pngPath, options.Width, options.Height);
+        if (options.Inset is { } inset) HistogramInset.DrawOnto(pngPath, sets, inset, options.Alpha);
         return hist;
     }
 }
