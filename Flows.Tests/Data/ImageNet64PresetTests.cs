@@ -26,8 +26,10 @@ public sealed class ImageNet64PresetTests
         using var backend = new ManagedCpuBackend();
         var model = FlowModels.Create(TrainingPresets.Get("paper-realnvp-imagenet64").Config.Model, backend, seed: 1);
         long count = model.ParameterCount();
-        TestContext.Out.WriteLine($"paper-realnvp-imagenet64: {count} parameters");
-        // One more scale than the colour RealNVP (87,859,080 on 3x32x32, docs/MODELS.md §4.11) adds its couplings.
-        Assert.That(count, Is.GreaterThan(87_859_080L));
+        model = null;
+        GC.Collect(); // 1.4 GB of parameters: let them go at once
+        // Our own count for this UNVERIFIED architecture (no paper checksum exists): it pins the preset's sizes.
+        // The fourth scale's couplings are the widest, so it is about 4x the colour RealNVP's 87,859,080 (docs/MODELS.md §4.11).
+        Assert.That(count, Is.EqualTo(360_508_008L));
     }
 }
