@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Flows.Core.Data.Numpy;
 using Flows.Core.Data.Pickle;
 
@@ -129,9 +130,33 @@ public static class DownsampledImageNetReader
     {
         PyList list => list.Items.Select(v => v is PyInt { Value: >= int.MinValue and <= int.MaxValue } i ? (int)i.Value
             : throw new DataException($"{path}: 'labels' holds a {BatchPickleReader.TypeName(v)} where integer labels are expected")).ToArray(),
+        PyArray { Shape.Length: 1, DType: { ByteOrder: not '>' } dtype, Data: { } bytes } array when dtype.Code is "i8" or "i4" or "i2" or "u2" or "u1" =>
+            IntArray(path, bytes, (int)Math.Min(array.Shape[0], int.MaxValue), dtype.Code),
         null => throw new DataException($"{path}: has no 'labels'; it is not a downsampled-ImageNet batch"),
         _ => throw new DataException($"{path}: 'labels' is a {BatchPickleReader.TypeName(labels)} where a list of integer labels is expected"),
     };
+
+    private static int[] IntArray(string path, byte[] bytes, int count, string code)
+    {
+        int size = code[1] - '0';
+        if ((long)count * size != bytes.LongLength)
+            throw new DataException($"{path}: 'labels' claims {count} values of {code} but holds {bytes.LongLength} bytes; the file is corrupt");
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            var at = bytes.AsSpan(i * size, size);
+            long v = code switch
+            {
+                "i8" => BinaryPrimitives.ReadInt64LittleEndian(at),
+                "i4" => BinaryPrimitives.ReadInt32LittleEndian(at),
+                "i2" => BinaryPrimitives.ReadInt16LittleEndian(at),
+                "u2" => BinaryPrimitives.ReadUInt16LittleEndian(at),
+                _ => at[0],
+            };
+            labels[i] = v is >= int.MinValue and <= int.MaxValue ? (int)v : int.MaxValue; // out of range: refused by Checked
+        }
+        return labels;
+    }
 
     private static DownsampledImageNetBatch Checked(string path, byte[] pixels, int rows, int rowBytes, int[] labels)
     {

@@ -19,7 +19,7 @@ internal static class ImageNet64BatchFiles
     public static byte[] Pixels(int count, int row = Row, int seed = 0) => DataFiles.Pattern(count * row, seed);
 
     public static byte[] Pickle(byte[] pixels, int[] labels, int protocol = 3, int row = Row, bool withMean = true,
-        string dataCode = "u1", long? claimedRows = null, string reconstructModule = "numpy.core.multiarray")
+        string dataCode = "u1", long? claimedRows = null, string reconstructModule = "numpy.core.multiarray", bool labelsAsArray = false)
     {
         var w = new PickleWriter(protocol);
         w.Op(0x80).Op((byte)protocol);
@@ -29,8 +29,17 @@ internal static class ImageNet64BatchFiles
         w.Str("data").Put();
         int itemSize = dataCode == "u1" ? 1 : 8;
         w.Array(pixels, [claimedRows ?? pixels.Length / row / itemSize, row], dataCode, itemSize == 1 ? '|' : '<', reconstructModule);
-        w.Str("labels").Put().Op(']').Put();
-        if (labels.Length > 0)
+        w.Str("labels").Put();
+        if (labelsAsArray)
+        {
+            var raw = new byte[labels.Length * 8];
+            for (int i = 0; i < labels.Length; i++)
+                BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * 8), labels[i]);
+            w.Array(raw, [labels.Length], "i8", '<', reconstructModule);
+        }
+        else
+            w.Op(']').Put();
+        if (!labelsAsArray && labels.Length > 0)
         {
             w.Op('(');
             foreach (var l in labels)

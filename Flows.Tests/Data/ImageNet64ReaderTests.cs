@@ -53,6 +53,13 @@ public sealed class ImageNet64ReaderTests
     }
 
     [Test]
+    public void LabelsStoredAsAnInt64ArrayReadAsAList()
+    {
+        var batch = DownsampledImageNetReader.ReadBatch(Write("val_data", ImageNet64BatchFiles.Pickle(ImageNet64BatchFiles.Pixels(3), [1000, 2, 1], labelsAsArray: true)));
+        Assert.That(batch.Labels, Is.EqualTo(new[] { 999, 1, 0 }));
+    }
+
+    [Test]
     public void TheRowLengthGivesTheSide()
     {
         var pixels = ImageNet64BatchFiles.Pixels(2, row: 3 * 32 * 32);

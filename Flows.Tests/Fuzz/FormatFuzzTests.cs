@@ -155,6 +155,7 @@ public sealed class FormatFuzzTests
             ImageNet64BatchFiles.Pickle(pixels, [1, 1000], protocol: 2, row: row),
             ImageNet64BatchFiles.Pickle(pixels, [1, 1000], protocol: 3, row: row),
             ImageNet64BatchFiles.Pickle(pixels, [1, 1000], protocol: 4, row: row),
+            ImageNet64BatchFiles.Pickle(pixels, [1, 1000], protocol: 3, row: row, labelsAsArray: true),
             ImageNet64BatchFiles.Npz(pixels, [1, 1000], row: row),
         ];
         FuzzHarness.Run("downsampled ImageNet", seeds, Cases, typeof(DataException), bytes => DownsampledImageNetReader.ReadBatch(Write("val_data", bytes)));
