@@ -18,6 +18,9 @@ public enum DatasetFormat
     /// <summary>CelebA aligned JPEGs, resized and cropped to 32×32.</summary>
     CelebA,
 
+    /// <summary>Downsampled ImageNet batch files, pickle or .npz (see DownsampledImageNetReader).</summary>
+    DownsampledImageNet,
+
     /// <summary>UCI MiniBooNE_PID.txt (a vector table; see Uci.MiniBooNEReader).</summary>
     MiniBooNE,
 

@@ -95,6 +95,7 @@ public static class DatasetLoader
             DatasetFormat.Cifar10 => CifarReader.Read(name, files.Select(Resolve).ToList(), CifarVariant.Cifar10, info.ClassNames),
             DatasetFormat.Cifar100 => CifarReader.Read(name, files.Select(Resolve).ToList(), CifarVariant.Cifar100, info.ClassNames),
             DatasetFormat.SvhnMat => SvhnReader.Read(name, Resolve(files.Single())),
+            DatasetFormat.DownsampledImageNet => DownsampledImageNetReader.Read(name, files.Select(Resolve).ToList(), info.ClassNames),
             DatasetFormat.CelebA => CelebAReader.Read(name, folder, split, options.ImageLimits, options.Log),
             _ => throw new InvalidOperationException($"unknown format {info.Format}"),
         };

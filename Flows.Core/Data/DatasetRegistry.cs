@@ -115,6 +115,22 @@ public static class DatasetRegistry
                 "and put list_eval_partition.txt at {folder}/list_eval_partition.txt (or use the paper's layout {folder}/train/<any>/*.jpg and {folder}/test/<any>/*.jpg)",
         },
 
+        // E1 (docs/MODELS.md §2, §3.1): the 64x64 batches of "A Downsampled Variant of ImageNet". image-net.org
+        // publishes no sizes or checksums for them and serves them only after a login, so both are unknown (null)
+        // and the download is manual; the _npz download's files stand in for the pickles under the same names + .npz.
+        new DatasetInfo("imagenet64", "ImageNet 64x64 (downsampled, Chrabaszcz et al. 2017)", ["imagenet64x64"], "imagenet64", DatasetFormat.DownsampledImageNet,
+            3, 64, 64, 1281167, 50000,
+        [
+            .. Enumerable.Range(1, 10).Select(i => ImageNetBatch($"train_data_batch_{i}", DatasetSplit.Train)),
+            ImageNetBatch("val_data", DatasetSplit.Test),
+        ], "https://image-net.org/download-images")
+        {
+            ManualDownload =
+                "ImageNet 64x64 needs an image-net.org login: from https://image-net.org/download-images (Downsampled ImageNet 64x64) get Imagenet64_train_part1.zip, " +
+                "Imagenet64_train_part2.zip and Imagenet64_val.zip (or their _npz forms) and unzip them so that {folder}/train_data_batch_1 ... train_data_batch_10 and {folder}/val_data exist (or the same names + .npz)",
+            Note = "the train split (1,281,167 images, 15.7 GB) does not fit one data set: load single batches with imagenet64=PATH/train_data_batch_N",
+        },
+
         // UCI tables for E11 (docs/MODELS.md §3.3). The UCI repository publishes no checksums or sizes for these files,
         // and none were found in MAF's, nflows' or other loaders' download scripts, so size and checksums are
         // unknown (null): `data verify` reports them present-unchecked. Split sizes depend on the split (UciSplit,
@@ -139,6 +155,13 @@ public static class DatasetRegistry
             Note = "vectors; tasks hepmass0|hepmass1 (the files' own split); plain .csv files are read too",
         },
     ];
+
+    private static DatasetFile ImageNetBatch(string name, DatasetSplit split) =>
+        new(name, split, null, null, null, null)
+        {
+            StandIn = new DatasetFile(name + ".npz", split, null, null, null, null),
+            StandInNote = "the _npz download of the same batch",
+        };
 
     /// <summary>The data set called <paramref name="name"/> (case, '-' and '_' ignored; aliases accepted), or null.</summary>
     public static DatasetInfo? Find(string name)

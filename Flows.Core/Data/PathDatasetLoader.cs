@@ -51,12 +51,14 @@ public static class PathDatasetLoader
             return SvhnReader.Read(name, path);
         if (ext == ".bin")
             return CifarReader.Read(name, [path], CifarVariantOf(path));
+        if (DownsampledImageNetReader.LooksLikeBatch(path))
+            return DownsampledImageNetReader.Read(name, [path]);
         if (SafeImageDecoder.IsImageFile(path))
             throw new DataException($"{path} is a single image; give the folder that holds the images");
         if (IdxReader.LooksLikeIdxImages(path))
             return ReadIdxWithSiblingLabels(name, path, options);
         throw new DataException(
-            $"cannot tell the format of {path}: expected IDX images (plain or .gz), a CIFAR .bin, an SVHN .mat or a folder of images; an IDX labels file is loaded through its images file");
+            $"cannot tell the format of {path}: expected IDX images (plain or .gz), a CIFAR .bin, an SVHN .mat, a downsampled-ImageNet batch (train_data_batch_N, val_data, pickle or .npz) or a folder of images; an IDX labels file is loaded through its images file");
     }
 
     private static ImageDataset LoadFolder(string name, string folder, DatasetSplit split, DataOptions options)

@@ -32,6 +32,9 @@ public sealed record HistogramOptions
 
     /// <summary>The KDE's bandwidth rule; seaborn's default is Scott's.</summary>
     public KdeBandwidth KdeBandwidth { get; init; } = KdeBandwidth.Scott;
+
+    /// <summary>A zoomed inset around the in-distribution mode (Figure 1(a)); none when null.</summary>
+    public HistogramInsetOptions? Inset { get; init; }
 }
 
 /// <summary>What was drawn for one set: how many values were kept and dropped, and the density per bin.</summary>
@@ -143,6 +146,7 @@ public static class LikelihoodHistogram
         if (options.Title is not null) plot.Title(options.Title);
         plot.Axes.Margins(bottom: 0);
         PlotPng.Save(plot, pngPath, options.Width, options.Height);
+        if (options.Inset is { } inset) HistogramInset.DrawOnto(pngPath, sets, inset, options.Alpha);
         return hist;
     }
 

@@ -144,6 +144,23 @@ public sealed class FormatFuzzTests
         });
     }
 
+    [Test]
+    public void DownsampledImageNet()
+    {
+        // 8x8 images keep each case small; the reader takes the side from the row length.
+        const int row = 3 * 8 * 8;
+        var pixels = DataFiles.Pattern(2 * row);
+        byte[][] seeds =
+        [
+            ImageNet64BatchFiles.Pickle(pixels, [1, 1000], protocol: 2, row: row),
+            ImageNet64BatchFiles.Pickle(pixels, [1, 1000], protocol: 3, row: row),
+            ImageNet64BatchFiles.Pickle(pixels, [1, 1000], protocol: 4, row: row),
+            ImageNet64BatchFiles.Pickle(pixels, [1, 1000], protocol: 3, row: row, labelsAsArray: true),
+            ImageNet64BatchFiles.Npz(pixels, [1, 1000], row: row),
+        ];
+        FuzzHarness.Run("downsampled ImageNet", seeds, Cases, typeof(DataException), bytes => DownsampledImageNetReader.ReadBatch(Write("val_data", bytes)));
+    }
+
     private static byte[] Npy(Action<Stream> write)
     {
         using var stream = new MemoryStream();

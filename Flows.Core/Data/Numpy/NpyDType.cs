@@ -22,6 +22,8 @@ public readonly record struct NpyDType(NpyKind Kind, int ItemSize, bool BigEndia
 
     public static NpyDType Float64 { get; } = new(NpyKind.Float, 8, false);
 
+    public static NpyDType UInt8 { get; } = new(NpyKind.UInt, 1, false);
+
     public static NpyDType Int32 { get; } = new(NpyKind.Int, 4, false);
 
     public static NpyDType Int64 { get; } = new(NpyKind.Int, 8, false);

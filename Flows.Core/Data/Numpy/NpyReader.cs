@@ -51,6 +51,15 @@ public static class NpyReader
         return ReadData<int>(stream, header, available, source, ConvertInts);
     }
 
+    /// <summary>Reads a uint8 array ('|u1', images' pixels) as it is; any other type is a DataException.</summary>
+    public static NpyArray<byte> ReadUInt8(Stream stream, string source, long? available = null)
+    {
+        var header = ReadHeader(stream, source, ref available);
+        if (header.DType is not { Kind: NpyKind.UInt, ItemSize: 1 })
+            throw new DataException($"{source}: holds {header.DType.Descr} values where uint8 pixels (|u1) are expected");
+        return ReadData<byte>(stream, header, available, source, static (_, src, dst, _, _) => src.CopyTo(dst));
+    }
+
     /// <summary>Reads the magic, version and header, leaving the stream at the first data byte.</summary>
     public static NpyHeader ReadHeader(Stream stream, string source, long? available = null) => ReadHeader(stream, source, ref available);
 

@@ -25,6 +25,9 @@ public static class NpyWriter
     /// <summary>Writes an int32 array ('&lt;i4').</summary>
     public static void Write(Stream stream, ReadOnlySpan<int> data, ReadOnlySpan<int> shape) => Write(stream, NpyDType.Int32, data, shape);
 
+    /// <summary>Writes a uint8 array ('|u1'), as images' pixels are stored.</summary>
+    public static void Write(Stream stream, ReadOnlySpan<byte> data, ReadOnlySpan<int> shape) => Write(stream, NpyDType.UInt8, data, shape);
+
     // The header, then the values little-endian: as they are on a little-endian machine, byte-reversed elsewhere.
     private static void Write<T>(Stream stream, NpyDType dtype, ReadOnlySpan<T> data, ReadOnlySpan<int> shape) where T : unmanaged
     {

@@ -64,6 +64,9 @@ public sealed class NpzReader : IDisposable
     /// <summary>The integer or bool array under <paramref name="key"/>, as int32 with a range check.</summary>
     public NpyArray<int> ReadInt32(string key) => Read(key, (s, name, available) => NpyReader.ReadInt32(s, name, available));
 
+    /// <summary>The uint8 array under <paramref name="key"/> (pixels), unconverted.</summary>
+    public NpyArray<byte> ReadUInt8(string key) => Read(key, (s, name, available) => NpyReader.ReadUInt8(s, name, available));
+
     public void Dispose() => _zip.Dispose();
 
     private NpyArray<T> Read<T>(string key, Func<Stream, string, long, NpyArray<T>> read)

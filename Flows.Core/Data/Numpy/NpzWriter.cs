@@ -38,6 +38,12 @@ public sealed class NpzWriter : IDisposable
         NpyWriter.Write(entry, data, shape);
     }
 
+    public void Write(string key, ReadOnlySpan<byte> data, ReadOnlySpan<int> shape)
+    {
+        using var entry = Open(key);
+        NpyWriter.Write(entry, data, shape);
+    }
+
     /// <summary>Writes the zip's central directory; the archive is incomplete until then.</summary>
     public void Dispose() => _zip.Dispose();
 
