@@ -77,9 +77,10 @@ public static class StepBenchmark
                 adam.ZeroGrad();
                 var nll = FlowLikelihood.Loss(net.LogLikelihood(x));
                 nll.Backward();
-                adam.ClipGradientNorms();
-                adam.Step();
-                loss = nll.Item();
+                // The trainer's step: clipping and update on the device, loss and flag in one read (docs/PERFORMANCE.md).
+                adam.Status.Reset();
+                adam.ClipAndStep(adam.Status.Flag);
+                loss = adam.Status.Read(nll).Loss;
             }
             backend.Synchronize();
             double ms = clock.Elapsed.TotalMilliseconds;

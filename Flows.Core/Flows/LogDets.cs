@@ -14,16 +14,43 @@ public static class LogDets
         return Ops.Broadcast(BinaryOp.Add, zeros, new Ncs(batch, 1, 1), scalar, Ncs.Scalar, [batch]);
     }
 
+    // The flag of the training step whose checks are deferred on this thread (null: check at once).
+    [ThreadStatic] private static DeviceBuffer? t_deferredFlag;
+
+    /// <summary>
+    /// Until the returned scope ends, <see cref="RequireFinite"/> on this thread only ORs a non-finite log-det into
+    /// flag[0] on the device (no host read); the trainer reads the flag once per step and, when it is set, runs the
+    /// forward again with the checks at once, so the error still names the layer (docs/PERFORMANCE.md, "Host
+    /// synchronisations per step").
+    /// </summary>
+    public static IDisposable DeferChecks(DeviceBuffer flag)
+    {
+        var previous = t_deferredFlag;
+        t_deferredFlag = flag;
+        return new Restore(previous);
+    }
+
     /// <summary>
     /// Reads the N values to the host (cheap) and raises a NumericalException naming the layer and the
     /// shapes when one is NaN or infinite; the original code stops the same way ("Scale factor has NaN entries").
+    /// Inside <see cref="DeferChecks"/> it only sets the step's device flag.
     /// </summary>
     public static void RequireFinite(Tensor logdet, string layer, string shapes)
     {
+        if (t_deferredFlag is { } flag && ReferenceEquals(flag.Backend, logdet.Buffer.Backend))
+        {
+            logdet.Backend.FlagNonFinite(logdet.Buffer, logdet.Length, flag);
+            return;
+        }
         var values = logdet.ToArray();
         for (int i = 0; i < values.Length; i++)
             if (!float.IsFinite(values[i]))
                 throw new NumericalException(
                     $"{layer}: log-determinant of sample {i} is {values[i]} (the scale s has NaN or Inf entries); {shapes}");
+    }
+
+    private sealed class Restore(DeviceBuffer? previous) : IDisposable
+    {
+        public void Dispose() => t_deferredFlag = previous;
     }
 }

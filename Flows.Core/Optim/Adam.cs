@@ -38,4 +38,8 @@ public sealed class Adam : Optimizer
     protected override void Update(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay) =>
         p.Backend.AdamStep(p.Buffer, g.Buffer, slots[0].Buffer, slots[1].Buffer, p.Length,
                            new AdamSettings(learningRate, Beta1, Beta2, Epsilon, weightDecay, step));
+
+    protected override void GuardedUpdate(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay, StepGuard guard) =>
+        p.Backend.AdamStepGuarded(p.Buffer, g.Buffer, slots[0].Buffer, slots[1].Buffer, p.Length,
+                                  new AdamSettings(learningRate, Beta1, Beta2, Epsilon, weightDecay, step), 1f, guard);
 }

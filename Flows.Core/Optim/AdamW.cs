@@ -47,4 +47,10 @@ public sealed class AdamW : Optimizer
         p.Backend.AdamStep(p.Buffer, g.Buffer, slots[0].Buffer, slots[1].Buffer, p.Length,
                            new AdamSettings(learningRate, Beta1, Beta2, Epsilon, 0f, step));
     }
+
+    // The decay is applied inside the guarded kernel, so a skipped (diverged) step does not decay the weights either.
+    protected override void GuardedUpdate(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay, StepGuard guard) =>
+        p.Backend.AdamStepGuarded(p.Buffer, g.Buffer, slots[0].Buffer, slots[1].Buffer, p.Length,
+                                  new AdamSettings(learningRate, Beta1, Beta2, Epsilon, 0f, step),
+                                  weightDecay != 0 ? DecayFactor(learningRate, weightDecay) : 1f, guard);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Flows.Kernels;
 
 namespace Flows.Core;
 
@@ -13,6 +14,8 @@ public abstract class Optimizer : IDisposable
     private readonly ParameterGroup[] _groupOf;
     private readonly ParameterState?[] _state;
     private float _learningRate;
+    private DeviceGuard? _guard;
+    private StepStatus? _status;
 
     protected Optimizer(IEnumerable<ParameterGroup> groups, float learningRate)
     {
@@ -54,6 +57,9 @@ public abstract class Optimizer : IDisposable
             _learningRate = value;
         }
     }
+
+    /// <summary>The device flag and loss slot of a training step without host reads (<see cref="ClipAndStep"/>).</summary>
+    public StepStatus Status => _status ??= new StepStatus(_parameters[0].Backend);
 
     /// <summary>How many times <see cref="Step"/> has run.</summary>
     public int StepCount { get; private set; }
@@ -113,8 +119,47 @@ public abstract class Optimizer : IDisposable
         return norms;
     }
 
+    /// <summary>
+    /// <see cref="ClipGradientNorms"/> and <see cref="Step"/> with no host read (docs/PERFORMANCE.md, "Host
+    /// synchronisations per step"): each group's sum of squares is added into a device slot, the clip coefficients
+    /// are formed on the device, and every update multiplies its gradient by its group's coefficient. A non-finite
+    /// norm sets <paramref name="flag"/>[0]; while flag[0] is not 0 (set here or earlier in the step, by the loss
+    /// or a log-det check) no weight moves, so the caller reads the flag once after the step and, when it is set,
+    /// calls <see cref="ClipGradientNorms"/> (the gradients are untouched) to name the group. The coefficient is
+    /// formed in float from a float sum (the host path: double), a difference of about 1e-7 relative.
+    /// </summary>
+    public void ClipAndStep(DeviceBuffer flag)
+    {
+        var guard = _guard ??= new DeviceGuard(_parameters[0].Backend, Groups);
+        var backend = guard.Backend;
+        backend.Fill(guard.Sums, 0f);
+        for (int i = 0; i < _parameters.Length; i++)
+            if (_parameters[i].Grad is { } g) backend.SumOfSquaresInto(g.Buffer, g.Length, guard.Sums, guard.GroupIndex(_groupOf[i]));
+        backend.ClipCoefficients(guard.Sums, guard.MaxNorms, Groups.Count, guard.Coefficients, flag);
+        using (Autograd.NoGrad())
+        {
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                var p = _parameters[i];
+                if (p.Grad is null) continue;
+                var group = _groupOf[i];
+                var state = _state[i] ??= NewState(p);
+                state.Steps++;
+                GuardedUpdate(p, p.Grad, state.Slots, state.Steps, group.LearningRate ?? LearningRate, group.WeightDecay,
+                              new StepGuard(guard.Coefficients, guard.GroupIndex(group), flag));
+            }
+        }
+        StepCount++;
+    }
+
     /// <summary>One update of parameter p with gradient g, given its state slots and its 1-based step.</summary>
     protected abstract void Update(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay);
+
+    /// <summary>
+    /// <see cref="Update"/> with the gradient times guard.Coefficients[guard.Group], skipped on the device while
+    /// guard.Flag[0] is not 0.
+    /// </summary>
+    protected abstract void GuardedUpdate(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay, StepGuard guard);
 
     // ---- state for checkpoints ------------------------------------------------------------------------
 
@@ -213,6 +258,10 @@ public abstract class Optimizer : IDisposable
     public void Dispose()
     {
         ReleaseState();
+        _guard?.Dispose();
+        _guard = null;
+        _status?.Dispose();
+        _status = null;
         GC.SuppressFinalize(this);
     }
 

@@ -34,4 +34,8 @@ public sealed class RmsProp : Optimizer
     protected override void Update(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay) =>
         p.Backend.RmsPropStep(p.Buffer, g.Buffer, slots[0].Buffer, p.Length,
                               new RmsPropSettings(learningRate, Alpha, Epsilon, weightDecay));
+
+    protected override void GuardedUpdate(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay, StepGuard guard) =>
+        p.Backend.RmsPropStepGuarded(p.Buffer, g.Buffer, slots[0].Buffer, p.Length,
+                                     new RmsPropSettings(learningRate, Alpha, Epsilon, weightDecay), guard);
 }

@@ -243,11 +243,8 @@ public sealed class Trainer : IDisposable
         using var scope = new TensorScope();
         Model.Train();
         var x = _train.Batch(Model.Backend, batch);
-        double lossValue = Optimize(() =>
-        {
-            var loss = FlowLikelihood.Loss(Model.LogLikelihood(x));
-            return (loss, loss.Item());
-        }, checkpointExists);
+        // The loss value comes back with the step's flag, in its one host read (Optimize).
+        double lossValue = Optimize(() => (FlowLikelihood.Loss(Model.LogLikelihood(x)), null), checkpointExists);
         return LossUnit.FromMeanNll(Model, lossValue);
     }
 
@@ -274,27 +271,34 @@ public sealed class Trainer : IDisposable
                     throw new NumericalException($"the log-likelihood of {(i < inCount ? "in-distribution" : "OOD")} sample {i} of the mixed batch is {host[i]}");
             terms = NegativeLoss.Compute(host, inCount, threshold);
             var weights = Tensor.FromArray(Model.Backend, terms.Weights, host.Length);
-            return (Ops.Sum(Ops.Mul(ll, weights)), terms.Loss);
+            return (Ops.Sum(Ops.Mul(ll, weights)), (double?)terms.Loss);
         }, checkpointExists);
         return terms!;
     }
 
-    /// <summary>Forward (the given loss), finite check, backward, per-group clipping and the optimizer step; returns the loss value.</summary>
-    private double Optimize(Func<(Tensor Loss, double Value)> forward, bool checkpointExists)
+    /// <summary>
+    /// Forward (the given loss), backward, per-group clipping and the optimizer step with no host read on the way; then
+    /// one download of the loss and the step's non-finite flag (docs/PERFORMANCE.md, "Host synchronisations per step").
+    /// The flag (a non-finite loss, log-det or gradient norm) also stops the optimizer kernels, so the weights stay as
+    /// they were; the step is then diagnosed on the host to name the culprit as the per-layer checks always have.
+    /// Returns the loss value (the forward's own, when it gives one).
+    /// </summary>
+    private double Optimize(Func<(Tensor Loss, double? Value)> forward, bool checkpointExists)
     {
         double lossValue;
+        var status = Optimizer.Status;
         try
         {
-            var (loss, value) = forward();
-            lossValue = value;
-            if (!double.IsFinite(lossValue))
-                throw new NumericalException($"the loss is {lossValue} (the forward pass produced no finite likelihood)");
+            status.Reset();
+            Tensor loss;
+            double? value;
+            using (LogDets.DeferChecks(status.Flag)) (loss, value) = forward();
+            status.FlagNonFinite(loss);
             loss.Backward();
-            var norms = Optimizer.ClipGradientNorms();
-            for (int g = 0; g < norms.Length; g++)
-                if (!double.IsFinite(norms[g]))
-                    throw new NumericalException($"the gradient norm of parameter group '{Optimizer.Groups[g].Name}' is {norms[g]}");
-            Optimizer.Step();
+            Optimizer.ClipAndStep(status.Flag);
+            var (flagged, deviceLoss) = status.Read(loss);
+            lossValue = value ?? deviceLoss;
+            if (flagged) Diagnose(forward, lossValue);
         }
         catch (NumericalException e)
         {
@@ -305,6 +309,23 @@ public sealed class Trainer : IDisposable
             Optimizer.ZeroGrad();
         }
         return lossValue;
+    }
+
+    /// <summary>
+    /// A flagged step, explained in the order the checks ran before they moved to the device: the forward again with
+    /// the per-layer log-det checks at once (it throws naming the layer), then the loss, then the host gradient norms
+    /// (the gradients are still there: the flagged step changed nothing), which throw naming the group.
+    /// </summary>
+    private void Diagnose(Func<(Tensor Loss, double? Value)> forward, double lossValue)
+    {
+        using (Autograd.NoGrad()) forward();
+        if (!double.IsFinite(lossValue))
+            throw new NumericalException($"the loss is {lossValue} (the forward pass produced no finite likelihood)");
+        var norms = Optimizer.ClipGradientNorms();
+        for (int g = 0; g < norms.Length; g++)
+            if (!double.IsFinite(norms[g]))
+                throw new NumericalException($"the gradient norm of parameter group '{Optimizer.Groups[g].Name}' is {norms[g]}");
+        throw new NumericalException("a non-finite value was flagged during the step, but the host checks found none");
     }
 
     /// <summary>Scores the OOD test set; AUROC of the in-distribution test scores against it (docs/MODELS.md §6, `ood/roc_auc`).</summary>

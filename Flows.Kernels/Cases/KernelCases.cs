@@ -95,6 +95,7 @@ public static partial class KernelCases
         AddElementwise(cases, act, quick ? 3001 : RealNvpParameters);
         AddLayout(cases, act);
         AddOptimizers(cases, quick ? 3001 : RealNvpParameters, quick);
+        AddStepGuard(cases, quick ? 3001 : RealNvpParameters);
         return cases;
     }
 

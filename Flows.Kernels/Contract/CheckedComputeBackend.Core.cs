@@ -22,6 +22,9 @@ public abstract partial class CheckedComputeBackend
     protected abstract void SumToCore(DeviceBuffer x, Ncs xShape, DeviceBuffer y, Ncs yShape);
     protected abstract void ChannelMomentsCore(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance);
     protected abstract double SumOfSquaresCore(DeviceBuffer x, int count);
+    protected abstract void SumOfSquaresIntoCore(DeviceBuffer x, int count, DeviceBuffer sums, int slot);
+    protected abstract void ClipCoefficientsCore(DeviceBuffer sums, DeviceBuffer maxNorms, int groups, DeviceBuffer coefficients, DeviceBuffer flag);
+    protected abstract void FlagNonFiniteCore(DeviceBuffer x, int count, DeviceBuffer flag);
     protected abstract void CopyChannelsCore(DeviceBuffer source, int sourceChannels, int sourceOffset,
                                              DeviceBuffer destination, int destinationChannels, int destinationOffset,
                                              int count, int batch, int spatial);
@@ -53,6 +56,10 @@ public abstract partial class CheckedComputeBackend
     protected abstract void Conv1x1Core(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer y, Ncs shape, bool transposeWeight);
     protected abstract void AdamStepCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count, AdamSettings settings);
     protected abstract void RmsPropStepCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings);
+    protected abstract void AdamStepGuardedCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count,
+                                                AdamSettings settings, float decay, StepGuard guard);
+    protected abstract void RmsPropStepGuardedCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count,
+                                                   RmsPropSettings settings, StepGuard guard);
     protected abstract void FillUniformCore(DeviceBuffer destination, int count, ulong seed, ulong offset);
     protected abstract void FillNormalCore(DeviceBuffer destination, int count, ulong seed, ulong offset);
 

@@ -155,6 +155,32 @@ public abstract partial class CheckedComputeBackend : IComputeBackend
         return count > 0 ? SumOfSquaresCore(x, count) : 0.0;
     }
 
+    public void SumOfSquaresInto(DeviceBuffer x, int count, DeviceBuffer sums, int slot)
+    {
+        const string name = nameof(SumOfSquaresInto);
+        ContractChecks.Count(name, "count", count);
+        ContractChecks.Slot(name, "slot", slot);
+        ContractChecks.Operands(this, name, In("x", x, count), Out("sums", sums, slot + 1));
+        if (count > 0) SumOfSquaresIntoCore(x, count, sums, slot);
+    }
+
+    public void ClipCoefficients(DeviceBuffer sums, DeviceBuffer maxNorms, int groups, DeviceBuffer coefficients, DeviceBuffer flag)
+    {
+        const string name = nameof(ClipCoefficients);
+        ContractChecks.Count(name, "groups", groups);
+        ContractChecks.Operands(this, name, In("sums", sums, groups), In("maxNorms", maxNorms, groups),
+                                Out("coefficients", coefficients, groups), Out("flag", flag, 1));
+        if (groups > 0) ClipCoefficientsCore(sums, maxNorms, groups, coefficients, flag);
+    }
+
+    public void FlagNonFinite(DeviceBuffer x, int count, DeviceBuffer flag)
+    {
+        const string name = nameof(FlagNonFinite);
+        ContractChecks.Count(name, "count", count);
+        ContractChecks.Operands(this, name, In("x", x, count), Out("flag", flag, 1));
+        if (count > 0) FlagNonFiniteCore(x, count, flag);
+    }
+
     // ---- layout ---------------------------------------------------------------------------------------
 
     public void CopyChannels(DeviceBuffer source, int sourceChannels, int sourceOffset,
@@ -373,6 +399,30 @@ public abstract partial class CheckedComputeBackend : IComputeBackend
         ContractChecks.Operands(this, name, Out("parameter", parameter, count), In("gradient", gradient, count),
                                 Out("squareAverage", squareAverage, count));
         if (count > 0) RmsPropStepCore(parameter, gradient, squareAverage, count, settings);
+    }
+
+    public void AdamStepGuarded(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count, AdamSettings settings,
+                                float decay, StepGuard guard)
+    {
+        const string name = nameof(AdamStepGuarded);
+        ContractChecks.Count(name, "count", count);
+        if (settings.Step < 1) throw ContractChecks.Bad(name, "step must be 1 or more", "≥ 1", settings.Step);
+        ContractChecks.Slot(name, "guard.Group", guard.Group);
+        ContractChecks.Operands(this, name, Out("parameter", parameter, count), In("gradient", gradient, count), Out("m", m, count),
+                                Out("v", v, count), In("guard.Coefficients", guard.Coefficients, guard.Group + 1), In("guard.Flag", guard.Flag, 1));
+        if (count > 0) AdamStepGuardedCore(parameter, gradient, m, v, count, settings, decay, guard);
+    }
+
+    public void RmsPropStepGuarded(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings,
+                                   StepGuard guard)
+    {
+        const string name = nameof(RmsPropStepGuarded);
+        ContractChecks.Count(name, "count", count);
+        ContractChecks.Slot(name, "guard.Group", guard.Group);
+        ContractChecks.Operands(this, name, Out("parameter", parameter, count), In("gradient", gradient, count),
+                                Out("squareAverage", squareAverage, count), In("guard.Coefficients", guard.Coefficients, guard.Group + 1),
+                                In("guard.Flag", guard.Flag, 1));
+        if (count > 0) RmsPropStepGuardedCore(parameter, gradient, squareAverage, count, settings, guard);
     }
 
     // ---- random numbers -------------------------------------------------------------------------------

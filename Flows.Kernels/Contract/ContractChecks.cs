@@ -22,6 +22,12 @@ internal static class ContractChecks
         if (value < 0) throw Bad(op, $"{what} must not be negative", "≥ 0", value);
     }
 
+    /// <summary>An element index into a small device buffer (a group's sum, coefficient or flag slot).</summary>
+    public static void Slot(string op, string what, int value)
+    {
+        if (value < 0) throw Bad(op, $"{what} must be an index (0 or more)", "≥ 0", value);
+    }
+
     /// <summary>A tensor shape: every axis at least 1.</summary>
     public static void Shape(string op, string what, Ncs shape)
     {

@@ -91,6 +91,21 @@ public interface IComputeBackend : IDisposable
     /// <summary>Σ x[i]² for i &lt; count, returned to the host (one synchronization).</summary>
     double SumOfSquares(DeviceBuffer x, int count);
 
+    /// <summary>
+    /// sums[slot] += Σ x[i]² for i &lt; count, kept on the device (no host read): the gradient-clipping norms of a
+    /// training step without a synchronisation (docs/PERFORMANCE.md, "Host synchronisations per step").
+    /// </summary>
+    void SumOfSquaresInto(DeviceBuffer x, int count, DeviceBuffer sums, int slot);
+
+    /// <summary>
+    /// For each group k &lt; groups: coefficients[k] = min(1, maxNorms[k] / (√sums[k] + 1e-6)) (clip_grad_norm_; a
+    /// maximum of +∞ never clips), and flag[0] = 1 where a norm √sums[k] is NaN or infinite.
+    /// </summary>
+    void ClipCoefficients(DeviceBuffer sums, DeviceBuffer maxNorms, int groups, DeviceBuffer coefficients, DeviceBuffer flag);
+
+    /// <summary>flag[0] = 1 when any x[i], i &lt; count, is NaN or infinite; otherwise flag is left as it is (an OR).</summary>
+    void FlagNonFinite(DeviceBuffer x, int count, DeviceBuffer flag);
+
     // ---- layout ---------------------------------------------------------------------------------------
 
     /// <summary>
@@ -200,6 +215,17 @@ public interface IComputeBackend : IDisposable
 
     /// <summary>In-place RMSprop update with the running square average.</summary>
     void RmsPropStep(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings);
+
+    /// <summary>
+    /// <see cref="AdamStep"/> on the gradient times guard.Coefficients[guard.Group], after θ ← decay·θ (AdamW's decoupled
+    /// decay; 1 for none); nothing at all changes while guard.Flag[0] is not 0 (a diverged step leaves the weights alone).
+    /// </summary>
+    void AdamStepGuarded(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count, AdamSettings settings,
+                         float decay, StepGuard guard);
+
+    /// <summary><see cref="RmsPropStep"/> on the gradient times guard.Coefficients[guard.Group]; nothing changes while guard.Flag[0] is not 0.</summary>
+    void RmsPropStepGuarded(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings,
+                            StepGuard guard);
 
     // ---- random numbers -------------------------------------------------------------------------------
 

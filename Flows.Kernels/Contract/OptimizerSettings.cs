@@ -12,3 +12,9 @@ public readonly record struct AdamSettings(float LearningRate, float Beta1, floa
 
 /// <summary>One RMSprop step as torch.optim.RMSprop (not centered, no momentum): v ← αv + (1−α)g²; θ ← θ − lr·g/(√v + ε).</summary>
 public readonly record struct RmsPropSettings(float LearningRate, float Alpha, float Epsilon, float WeightDecay);
+
+/// <summary>
+/// What a guarded optimizer step reads on the device: the clip coefficient of its parameter group
+/// (Coefficients[Group]) and the step's non-finite flag (Flag[0]; not 0 = skip the update).
+/// </summary>
+public readonly record struct StepGuard(DeviceBuffer Coefficients, int Group, DeviceBuffer Flag);

@@ -106,6 +106,15 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
 
     protected override double SumOfSquaresCore(DeviceBuffer x, int count) => ReductionKernels.SumOfSquares(A(x), count);
 
+    protected override void SumOfSquaresIntoCore(DeviceBuffer x, int count, DeviceBuffer sums, int slot) =>
+        StepGuardKernels.SumOfSquaresInto(A(x), count, A(sums), slot);
+
+    protected override void ClipCoefficientsCore(DeviceBuffer sums, DeviceBuffer maxNorms, int groups, DeviceBuffer coefficients, DeviceBuffer flag) =>
+        StepGuardKernels.ClipCoefficients(A(sums), A(maxNorms), groups, A(coefficients), A(flag));
+
+    protected override void FlagNonFiniteCore(DeviceBuffer x, int count, DeviceBuffer flag) =>
+        StepGuardKernels.FlagNonFinite(A(x), count, A(flag));
+
     // ---- layout ---------------------------------------------------------------------------------------
 
     protected override void CopyChannelsCore(DeviceBuffer source, int sourceChannels, int sourceOffset,
@@ -192,6 +201,22 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
 
     protected override void RmsPropStepCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings) =>
         OptimizerKernels.RmsProp(A(parameter), A(gradient), A(squareAverage), count, settings);
+
+    // The guard lives in host memory here, so reading it is no synchronisation.
+    protected override void AdamStepGuardedCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count,
+                                                AdamSettings settings, float decay, StepGuard guard)
+    {
+        if (A(guard.Flag)[0] != 0f) return;
+        if (decay != 1f) UnaryCore(UnaryOp.Scale, parameter, parameter, count, decay);
+        OptimizerKernels.Adam(A(parameter), A(gradient), A(m), A(v), count, settings, A(guard.Coefficients)[guard.Group]);
+    }
+
+    protected override void RmsPropStepGuardedCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count,
+                                                   RmsPropSettings settings, StepGuard guard)
+    {
+        if (A(guard.Flag)[0] != 0f) return;
+        OptimizerKernels.RmsProp(A(parameter), A(gradient), A(squareAverage), count, settings, A(guard.Coefficients)[guard.Group]);
+    }
 
     // ---- random numbers -------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ public sealed class IlgpuBackend : CheckedComputeBackend
     private readonly ActNormKernels _actNorm;
     private readonly OptimizerKernels _optimizers;
     private readonly RandomKernels _random;
+    private readonly StepGuardKernels _stepGuard;
 
     /// <summary>Kernel launches, host synchronisations and uploads of this backend so far.</summary>
     public LaunchCounter Counter => LaunchCounter.For(_accelerator);
@@ -54,6 +55,7 @@ public sealed class IlgpuBackend : CheckedComputeBackend
         _actNorm = new ActNormKernels(accelerator, _reduction);
         _optimizers = new OptimizerKernels(accelerator);
         _random = new RandomKernels(accelerator);
+        _stepGuard = new StepGuardKernels(accelerator, _reduction, _pool);
     }
 
     /// <summary>
@@ -208,6 +210,14 @@ public sealed class IlgpuBackend : CheckedComputeBackend
 
     protected override double SumOfSquaresCore(DeviceBuffer x, int count) => _reductions.SumOfSquares(_pool, _accelerator, V(x), count);
 
+    protected override void SumOfSquaresIntoCore(DeviceBuffer x, int count, DeviceBuffer sums, int slot) =>
+        _stepGuard.SumOfSquaresInto(V(x), count, V(sums), slot);
+
+    protected override void ClipCoefficientsCore(DeviceBuffer sums, DeviceBuffer maxNorms, int groups, DeviceBuffer coefficients, DeviceBuffer flag) =>
+        _stepGuard.ClipCoefficients(V(sums), V(maxNorms), groups, V(coefficients), V(flag));
+
+    protected override void FlagNonFiniteCore(DeviceBuffer x, int count, DeviceBuffer flag) => _stepGuard.FlagNonFinite(V(x), count, V(flag));
+
     // ---- layout ---------------------------------------------------------------------------------------
 
     protected override void CopyChannelsCore(DeviceBuffer source, int sourceChannels, int sourceOffset,
@@ -332,6 +342,27 @@ public sealed class IlgpuBackend : CheckedComputeBackend
             Parameter = V(parameter), Gradient = V(gradient), SquareAverage = V(squareAverage),
             LearningRate = settings.LearningRate, Alpha = settings.Alpha, Epsilon = settings.Epsilon, WeightDecay = settings.WeightDecay,
         }, count);
+
+    protected override void AdamStepGuardedCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count,
+                                                AdamSettings settings, float decay, StepGuard guard) =>
+        _optimizers.AdamGuarded(new OptimizerKernels.AdamArgs
+        {
+            Parameter = V(parameter), Gradient = V(gradient), M = V(m), V = V(v),
+            Beta1 = settings.Beta1, Beta2 = settings.Beta2, Epsilon = settings.Epsilon, WeightDecay = settings.WeightDecay,
+            StepSize = settings.LearningRate / settings.BiasCorrection1,
+            InvSqrtBiasCorrection2 = 1f / MathF.Sqrt(settings.BiasCorrection2),
+        }, Guard(guard, decay), count);
+
+    protected override void RmsPropStepGuardedCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count,
+                                                   RmsPropSettings settings, StepGuard guard) =>
+        _optimizers.RmsPropGuarded(new OptimizerKernels.RmsPropArgs
+        {
+            Parameter = V(parameter), Gradient = V(gradient), SquareAverage = V(squareAverage),
+            LearningRate = settings.LearningRate, Alpha = settings.Alpha, Epsilon = settings.Epsilon, WeightDecay = settings.WeightDecay,
+        }, Guard(guard, 1f), count);
+
+    private static OptimizerKernels.GuardArgs Guard(StepGuard guard, float decay) =>
+        new() { Coefficients = V(guard.Coefficients), Flag = V(guard.Flag), Group = guard.Group, Decay = decay };
 
     // ---- random numbers -------------------------------------------------------------------------------
 
