@@ -12,33 +12,10 @@ public static class FlowDescriptionJson
 {
     public static string Format(FlowModel model, ImageShape imageShape)
     {
-        var expected = model is TabularFlow ? [imageShape.Size] : imageShape.ToArray();
-        model.OutputShape(expected); // throws naming the model when the shape does not fit
-        var layers = new JsonArray();
-        var pieces = new JsonArray();
-        switch (model)
-        {
-            case MultiScaleFlow flow:
-                var latent = flow.LatentPieceShapes;
-                for (int i = 0; i < flow.Steps.Count; i++)
-                {
-                    var input = flow.InputShapeAt(i);
-                    var output = i + 1 < flow.Steps.Count ? flow.InputShapeAt(i + 1) : latent[^1];
-                    var step = flow.Steps[i];
-                    if (step.IsFactorOut)
-                        layers.Add(Layer($"body.{i}", "factor_out", input, output, 0,
-                                         [input[0] - step.KeepChannels, input[1], input[2]]));
-                    else
-                        layers.Add(Layer(step.Layer!.Name, step.Layer.Describe(), input, output, step.Layer.ParameterCount(), null));
-                }
-                foreach (var piece in latent) pieces.Add(Shape(piece));
-                break;
-            case TabularFlow:
-                foreach (var c in model.Couplings())
-                    layers.Add(Layer(c.Name, c.Describe(), expected, expected, c.ParameterCount(), null));
-                pieces.Add(Shape([model.Dimension]));
-                break;
-        }
+        var layout = FlowLayout.Of(model, imageShape);
+        var expected = layout.Input;
+        var layers = new JsonArray(layout.Layers.Select(l => (JsonNode?)Layer(l.Name, l.Kind, l.Input, l.Output, l.Parameters, l.FactoredOut)).ToArray());
+        var pieces = new JsonArray(layout.LatentPieces.Select(p => (JsonNode?)Shape(p)).ToArray());
         var config = new JsonObject();
         foreach (var (k, v) in model.Config.ToDictionary()) config[k] = v;
         var root = new JsonObject

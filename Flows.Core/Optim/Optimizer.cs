@@ -74,7 +74,11 @@ public abstract class Optimizer : IDisposable
     }
 
     /// <summary>Updates every parameter that has a gradient; the others, and their state, are left alone.</summary>
-    public void Step()
+    public void Step() =>
+        UpdateEach((p, g, slots, steps, lr, wd, _) => Update(p, g, slots, steps, lr, wd));
+
+    /// <summary>The one update loop: every parameter with a gradient, its state created on first use, then StepCount++.</summary>
+    private void UpdateEach(Action<Parameter, Tensor, Tensor[], int, float, float, ParameterGroup> update)
     {
         using (Autograd.NoGrad())
         {
@@ -85,7 +89,7 @@ public abstract class Optimizer : IDisposable
                 var group = _groupOf[i];
                 var state = _state[i] ??= NewState(p);
                 state.Steps++;
-                Update(p, p.Grad, state.Slots, state.Steps, group.LearningRate ?? LearningRate, group.WeightDecay);
+                update(p, p.Grad, state.Slots, state.Steps, group.LearningRate ?? LearningRate, group.WeightDecay, group);
             }
         }
         StepCount++;
@@ -136,20 +140,8 @@ public abstract class Optimizer : IDisposable
         for (int i = 0; i < _parameters.Length; i++)
             if (_parameters[i].Grad is { } g) backend.SumOfSquaresInto(g.Buffer, g.Length, guard.Sums, guard.GroupIndex(_groupOf[i]));
         backend.ClipCoefficients(guard.Sums, guard.MaxNorms, Groups.Count, guard.Coefficients, flag);
-        using (Autograd.NoGrad())
-        {
-            for (int i = 0; i < _parameters.Length; i++)
-            {
-                var p = _parameters[i];
-                if (p.Grad is null) continue;
-                var group = _groupOf[i];
-                var state = _state[i] ??= NewState(p);
-                state.Steps++;
-                GuardedUpdate(p, p.Grad, state.Slots, state.Steps, group.LearningRate ?? LearningRate, group.WeightDecay,
-                              new StepGuard(guard.Coefficients, guard.GroupIndex(group), flag));
-            }
-        }
-        StepCount++;
+        UpdateEach((p, g, slots, steps, lr, wd, group) =>
+            GuardedUpdate(p, g, slots, steps, lr, wd, new StepGuard(guard.Coefficients, guard.GroupIndex(group), flag)));
     }
 
     /// <summary>One update of parameter p with gradient g, given its state slots and its 1-based step.</summary>
