@@ -36,5 +36,14 @@ public sealed record DataOptions
     /// <summary>For image folders of no known data set: 1 (grayscale) or 3 (RGB); null infers it from the first image.</summary>
     public int? ImageChannels { get; init; }
 
+    /// <summary>
+    /// Keep only the first N images of the set (0 = all). The downsampled-ImageNet reader stops reading batch files
+    /// once it has them, so --train-limit 10000 does not read the whole 15.7 GB train split.
+    /// </summary>
+    public int MaxImages { get; init; }
+
+    /// <summary>The memory a loader may fill; null: what the GC reports (GCMemoryInfo.TotalAvailableMemoryBytes). Set by tests.</summary>
+    internal long? AvailableMemoryBytes { get; init; }
+
     internal void Info(string line) => Log?.Invoke(line);
 }

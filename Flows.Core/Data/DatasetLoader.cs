@@ -24,12 +24,12 @@ public static class DatasetLoader
             var path = spec[(eq + 1)..].Trim();
             if (name.Length == 0 || path.Length == 0)
                 throw new DataException($"'{spec}' is not NAME=PATH; write for example notmnist=/data/notMNIST_small");
-            return PathDatasetLoader.Load(name, path, split, options, DatasetRegistry.Find(name));
+            return Limited(PathDatasetLoader.Load(name, path, split, options, DatasetRegistry.Find(name)), options);
         }
         if (DatasetRegistry.Find(spec) is { } info)
             return await LoadAsync(info, split, options, cancel).ConfigureAwait(false);
         if (File.Exists(spec) || Directory.Exists(spec))
-            return PathDatasetLoader.Load(PathDatasetLoader.NameOf(spec), spec, split, options, null);
+            return Limited(PathDatasetLoader.Load(PathDatasetLoader.NameOf(spec), spec, split, options, null), options);
         if (spec.Contains('/') || spec.Contains('\\') || Path.HasExtension(spec))
             throw new DataException($"no file or folder at {Path.GetFullPath(spec)}; check the path");
         throw DatasetRegistry.Unknown(spec);
@@ -95,17 +95,21 @@ public static class DatasetLoader
             DatasetFormat.Cifar10 => CifarReader.Read(name, files.Select(Resolve).ToList(), CifarVariant.Cifar10, info.ClassNames),
             DatasetFormat.Cifar100 => CifarReader.Read(name, files.Select(Resolve).ToList(), CifarVariant.Cifar100, info.ClassNames),
             DatasetFormat.SvhnMat => SvhnReader.Read(name, Resolve(files.Single())),
-            DatasetFormat.DownsampledImageNet => DownsampledImageNetReader.Read(name, files.Select(Resolve).ToList(), info.ClassNames),
+            DatasetFormat.DownsampledImageNet => DownsampledImageNetReader.Read(name, files.Select(Resolve).ToList(), info.ClassNames, options),
             DatasetFormat.CelebA => CelebAReader.Read(name, folder, split, options.ImageLimits, options.Log),
             _ => throw new InvalidOperationException($"unknown format {info.Format}"),
         };
         if (dataset.Channels != info.Channels || dataset.Height != info.Height || dataset.Width != info.Width)
             throw new DataException(
                 $"{folder}: {name} images are {dataset.Channels}x{dataset.Height}x{dataset.Width}, but {info.Title} has {info.Channels}x{info.Height}x{info.Width}; these are not its files");
-        if (!standIn && info.CountOf(split) is int expected && dataset.Count != expected)
+        if (!standIn && info.CountOf(split) is int expected && dataset.Count != expected && !(options.MaxImages > 0 && dataset.Count >= Math.Min(options.MaxImages, expected)))
             options.Info($"{name}: {dataset.Count} images where the official split has {expected}");
-        return dataset;
+        return Limited(dataset, options);
     }
+
+    // Readers that cannot stop early (one file, or small sets) read all; the first MaxImages are kept here.
+    private static ImageDataset Limited(ImageDataset dataset, DataOptions options) =>
+        options.MaxImages > 0 && dataset.Count > options.MaxImages ? dataset.Subset(options.MaxImages) : dataset;
 
     // Vector sets share the registry (download, list, verify) but not the image path.
     internal static void CheckImages(DatasetInfo info)

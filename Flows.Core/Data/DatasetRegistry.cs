@@ -128,7 +128,7 @@ public static class DatasetRegistry
             ManualDownload =
                 "ImageNet 64x64 needs an image-net.org login: from https://image-net.org/download-images (Downsampled ImageNet 64x64) get Imagenet64_train_part1.zip, " +
                 "Imagenet64_train_part2.zip and Imagenet64_val.zip (or their _npz forms) and unzip them so that {folder}/train_data_batch_1 ... train_data_batch_10 and {folder}/val_data exist (or the same names + .npz)",
-            Note = "the train split (1,281,167 images, 15.7 GB) does not fit one data set: load single batches with imagenet64=PATH/train_data_batch_N",
+            Note = "the train split is 1,281,167 images, 15.7 GB in memory: --train-limit N reads only the files holding the first N; imagenet64=PATH/train_data_batch_N loads one batch",
         },
 
         // UCI tables for E11 (docs/MODELS.md §3.3). The UCI repository publishes no checksums or sizes for these files,

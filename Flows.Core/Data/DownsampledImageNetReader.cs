@@ -22,40 +22,43 @@ public static class DownsampledImageNetReader
 
     private static readonly int[] Sides = [8, 16, 32, 64];
 
-    /// <summary>Reads the batches in order into one data set (they must share one image size).</summary>
-    public static ImageDataset Read(string name, IReadOnlyList<string> paths, IReadOnlyList<string>? classNames = null)
+    /// <summary>
+    /// Reads the batches in order into one data set (they must share one image size). With
+    /// <see cref="DataOptions.MaxImages"/> it stops reading once it has that many images. Before reading, the memory
+    /// the set needs is compared with what is available, so a set too large ends in a message, not an OutOfMemoryException.
+    /// </summary>
+    public static ImageDataset Read(string name, IReadOnlyList<string> paths, IReadOnlyList<string>? classNames = null, DataOptions? options = null) =>
+        Read(name, paths, classNames, options ?? new DataOptions(), ImageDataset.DefaultChunkBytes);
+
+    /// <summary>As the public Read, with the pixel chunk size settable (tests cross chunk boundaries with tiny images).</summary>
+    internal static ImageDataset Read(string name, IReadOnlyList<string> paths, IReadOnlyList<string>? classNames, DataOptions options, long chunkBytes)
     {
         if (paths.Count == 0)
             throw new ArgumentException("no downsampled-ImageNet batch files given", nameof(paths));
-        CheckFitsOneArray(paths);
-        var batches = new List<DownsampledImageNetBatch>(paths.Count);
-        long total = 0;
-        foreach (var path in paths)
+        ImageNetMemoryCheck.Run(name, paths, options);
+        int limit = options.MaxImages > 0 ? options.MaxImages : int.MaxValue;
+        ImagePixelWriter? writer = null;
+        var labels = new List<int[]>(paths.Count);
+        int count = 0, side = 0;
+        for (int f = 0; f < paths.Count && count < limit; f++)
         {
-            var batch = ReadBatch(path);
-            if (batches.Count > 0 && batch.Side != batches[0].Side)
-                throw new DataException($"{path} holds {batch.Side}x{batch.Side} images but {paths[0]} holds {batches[0].Side}x{batches[0].Side}; give batches of one size");
-            total += batch.Pixels.LongLength;
-            if (total > Array.MaxLength)
-                throw TooLarge(paths);
-            batches.Add(batch);
+            var batch = ReadBatch(paths[f]);
+            if (f > 0 && batch.Side != side)
+                throw new DataException($"{paths[f]} holds {batch.Side}x{batch.Side} images but {paths[0]} holds {side}x{side}; give batches of one size");
+            side = batch.Side;
+            int take = Math.Min(batch.Count, limit - count), row = 3 * side * side;
+            bool last = f == paths.Count - 1 || count + take == limit;
+            if (f == 0 && last && take == batch.Count)
+                return new ImageDataset(name, batch.Pixels, batch.Labels, 3, side, side, classNames); // one whole batch: its array is the set, no copy
+            // Each batch is copied once into chunks of whole images and then let go: the peak is the set plus one batch.
+            writer ??= new ImagePixelWriter(row, ImageDataset.ChunkImagesFor(row, chunkBytes));
+            writer.Append(batch.Pixels.AsSpan(0, take * row), last);
+            labels.Add(take == batch.Count ? batch.Labels : batch.Labels[..take]);
+            count += take;
+            if (last && f < paths.Count - 1)
+                options.Info($"{name}: the first {count} images are in the first {f + 1} of {paths.Count} batch files; the others are not read");
         }
-        int side = batches[0].Side;
-        if (batches.Count == 1)
-            return new ImageDataset(name, batches[0].Pixels, batches[0].Labels, 3, side, side, classNames);
-        var pixels = new byte[total];
-        var labels = new int[batches.Sum(b => b.Count)];
-        long at = 0;
-        int index = 0;
-        for (int i = 0; i < batches.Count; i++)
-        {
-            batches[i].Pixels.CopyTo(pixels, at);
-            batches[i].Labels.CopyTo(labels, index);
-            at += batches[i].Pixels.LongLength;
-            index += batches[i].Count;
-            batches[i] = null!; // let the batch go as soon as it is copied
-        }
-        return new ImageDataset(name, pixels, labels, 3, side, side, classNames);
+        return writer!.ToDataset(name, [.. labels.SelectMany(l => l)], 3, side, side, classNames);
     }
 
     /// <summary>Whether <paramref name="path"/> is named as the batch files are (train_data_batch_N or val_data, optionally .npz).</summary>
@@ -173,27 +176,4 @@ public static class DownsampledImageNetReader
         }
         return new DownsampledImageNetBatch(pixels, labels, side);
     }
-
-    // A pickle is at least as large as its pixels, so its size tells early (before reading gigabytes) when the set cannot fit.
-    private static void CheckFitsOneArray(IReadOnlyList<string> paths)
-    {
-        long bytes = 0;
-        foreach (var p in paths)
-        {
-            if (!File.Exists(p))
-                throw new DataException($"downsampled-ImageNet batch {p} does not exist; check the path");
-            bytes += IsZip(p) ? 0 : new FileInfo(p).Length;
-        }
-        if (bytes > Array.MaxLength + 4096L * paths.Count)
-            throw TooLarge(paths);
-    }
-
-    private static bool IsZip(string path)
-    {
-        using var s = File.OpenRead(path);
-        return s.ReadByte() == 'P' && s.ReadByte() == 'K';
-    }
-
-    private static DataException TooLarge(IReadOnlyList<string> paths) =>
-        new($"the {paths.Count} downsampled-ImageNet batches from {paths[0]} hold more pixels than one data set can (2 GiB in one array); load fewer, e.g. NAME={paths[0]} for one batch");
 }

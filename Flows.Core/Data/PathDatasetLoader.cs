@@ -52,7 +52,7 @@ public static class PathDatasetLoader
         if (ext == ".bin")
             return CifarReader.Read(name, [path], CifarVariantOf(path));
         if (DownsampledImageNetReader.LooksLikeBatch(path))
-            return DownsampledImageNetReader.Read(name, [path]);
+            return DownsampledImageNetReader.Read(name, [path], options: options);
         if (SafeImageDecoder.IsImageFile(path))
             throw new DataException($"{path} is a single image; give the folder that holds the images");
         if (IdxReader.LooksLikeIdxImages(path))
@@ -130,5 +130,5 @@ public static class PathDatasetLoader
     }
 
     private static ImageDataset Renamed(ImageDataset d, string name, DatasetSplit split) =>
-        new($"{name}/{split.ToString().ToLowerInvariant()}", d.Pixels, d.Labels, d.Channels, d.Height, d.Width, d.ClassNames);
+        d.Renamed($"{name}/{split.ToString().ToLowerInvariant()}");
 }

@@ -27,7 +27,7 @@ public static class FeatureCache
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(Encoding.UTF8.GetBytes($"{images.Count}x{images.Channels}x{images.Height}x{images.Width}\n"));
-        sha.AppendData(images.Pixels);
+        foreach (var chunk in images.PixelChunks) sha.AppendData(chunk.Span);
         var labels = new byte[images.Labels.Length * sizeof(int)];
         Buffer.BlockCopy(images.Labels, 0, labels, 0, labels.Length);
         sha.AppendData(labels);

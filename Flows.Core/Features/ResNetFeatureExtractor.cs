@@ -54,11 +54,12 @@ public sealed class ResNetFeatureExtractor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(images);
         var values = new float[(long)images.Count * FeatureDim];
+        var pixels = new byte[Math.Min(Options.BatchSize, images.Count) * images.ImageSize];
         for (int start = 0; start < images.Count; start += Options.BatchSize)
         {
             int count = Math.Min(Options.BatchSize, images.Count - start);
-            var pixels = images.Pixels.AsSpan(start * images.ImageSize, count * images.ImageSize);
-            EmbedBatch(pixels, count, images.Channels, images.Height, images.Width, values.AsSpan(start * FeatureDim, count * FeatureDim));
+            images.CopyImages(start, count, pixels.AsSpan(0, count * images.ImageSize)); // a batch may span two pixel chunks
+            EmbedBatch(pixels.AsSpan(0, count * images.ImageSize), count, images.Channels, images.Height, images.Width, values.AsSpan(start * FeatureDim, count * FeatureDim));
             progress?.Invoke(start + count);
         }
         return new VectorDataset($"{images.Name}-resnet18-{Options.InputSize}", values, (int[])images.Labels.Clone(), FeatureDim);

@@ -72,7 +72,7 @@ public static class TrainingPresets
         new("paper-realnvp-color", "the paper's RealNVP on CIFAR-10/CelebA/SVHN: 3 scales, 8 blocks, 64 mid, Adam 1e-4, 102 epochs",
             new TrainingConfig { Model = ModelConfig.Defaults("realnvp", Color), Dataset = "cifar10", Epochs = 102, BatchSize = 32, LearningRate = 1e-4 }),
         // E1 (docs/MODELS.md §2): the paper's code has no ImageNet model; the colour RealNVP's sizes and training on 3x64x64 with 4 scales.
-        new("paper-realnvp-imagenet64", "UNVERIFIED (no official ImageNet code): RealNVP on ImageNet 64x64 (Figure 1), the colour recipe with 4 scales: 8 blocks, 64 mid, Adam 1e-4, batch 32, 102 epochs; the train split does not fit one data set, so pass --dataset imagenet64=PATH/train_data_batch_N",
+        new("paper-realnvp-imagenet64", "UNVERIFIED (no official ImageNet code): RealNVP on ImageNet 64x64 (Figure 1), the colour recipe with 4 scales: 8 blocks, 64 mid, Adam 1e-4, batch 32, 102 epochs; the full train split needs 15.7 GB of memory: add --train-limit N or pass --dataset imagenet64=PATH/train_data_batch_N",
             new TrainingConfig { Model = ModelConfig.Defaults("realnvp", ImageNet64) with { Scales = 4 }, Dataset = "imagenet64", Epochs = 102, BatchSize = 32, LearningRate = 1e-4 }),
         new("paper-glow-gray", "the paper's Glow on FashionMNIST/MNIST: 2 levels, K 16, 200 mid, RMSprop 5e-5, wd on all, 152 epochs",
             new TrainingConfig

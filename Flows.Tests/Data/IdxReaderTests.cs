@@ -20,7 +20,7 @@ public class IdxReaderTests
 
         Assert.That(set.Count, Is.EqualTo(5));
         Assert.That((set.Channels, set.Height, set.Width), Is.EqualTo((1, 4, 3)));
-        Assert.That(set.Pixels, Is.EqualTo(pixels));
+        Assert.That(set.CopyPixels(), Is.EqualTo(pixels));
         Assert.That(set.Labels, Is.EqualTo(new[] { 3, 1, 4, 1, 5 }));
         Assert.That(set.Image(2).ToArray(), Is.EqualTo(pixels.AsSpan(24, 12).ToArray()));
     }
@@ -79,7 +79,7 @@ public class IdxReaderTests
         var middle = set.Take(1, 2);
         var first = set.Subset(3);
 
-        Assert.That(middle.Pixels, Is.EqualTo(new byte[] { 2, 2, 3, 3 }));
+        Assert.That(middle.CopyPixels(), Is.EqualTo(new byte[] { 2, 2, 3, 3 }));
         Assert.That(middle.Labels, Is.EqualTo(new[] { 1, 2 }));
         Assert.That(first.Count, Is.EqualTo(3));
         Assert.That(set.Subset(10).Count, Is.EqualTo(4));

@@ -56,7 +56,7 @@ public class ImageFolderReaderTests
         var faces = DatasetLoader.Load("celeba=" + dir.File("faces"), DatasetSplit.Test, new DataOptions());
 
         Assert.That((letters.Channels, letters.Height, letters.Width), Is.EqualTo((1, 28, 28)), "notMNIST is grayscale");
-        Assert.That(letters.Pixels[0], Is.EqualTo(29), "PIL luma of pure blue");
+        Assert.That(letters.CopyPixels()[0], Is.EqualTo(29), "PIL luma of pure blue");
         Assert.That((faces.Channels, faces.Height, faces.Width), Is.EqualTo((3, 32, 32)), "CelebA is resized and cropped to 32");
     }
 
@@ -87,7 +87,7 @@ public class ImageFolderReaderTests
         var set = ImageFolderReader.Read("c", dir.File("flat"), new ImageFolderOptions(null, null, ImageDecodeLimits.Default));
 
         Assert.That((set.Channels, set.Height, set.Width), Is.EqualTo((3, 2, 3)));
-        Assert.That(set.Pixels, Is.EqualTo(new byte[] { 10, 10, 10, 10, 10, 10, 20, 20, 20, 20, 20, 20, 30, 30, 30, 30, 30, 30 }));
+        Assert.That(set.CopyPixels(), Is.EqualTo(new byte[] { 10, 10, 10, 10, 10, 10, 20, 20, 20, 20, 20, 20, 30, 30, 30, 30, 30, 30 }));
         Assert.That(set.Labels, Is.EqualTo(new[] { -1 }), "a flat folder has no classes");
     }
 
@@ -99,7 +99,7 @@ public class ImageFolderReaderTests
 
         var set = ImageFolderReader.Read("g", dir.File("c"), new ImageFolderOptions(1, null, ImageDecodeLimits.Default));
 
-        Assert.That(set.Pixels[0], Is.EqualTo(76), "PIL: L = R*299/1000 + G*587/1000 + B*114/1000");
+        Assert.That(set.CopyPixels()[0], Is.EqualTo(76), "PIL: L = R*299/1000 + G*587/1000 + B*114/1000");
     }
 
     [Test]

@@ -34,7 +34,7 @@ public sealed class ImageNet64ReaderTests
 
         Assert.That((d.Count, d.Channels, d.Height, d.Width), Is.EqualTo((3, 3, 64, 64)));
         Assert.That(d.Labels, Is.EqualTo(new[] { 0, 999, 499 }));
-        Assert.That(d.Pixels, Is.EqualTo(pixels));
+        Assert.That(d.CopyPixels(), Is.EqualTo(pixels));
         // Row layout = C×H×W: image 1's green value at (y=2, x=5) is byte 4096 + 2*64 + 5 of its row.
         Assert.That(d.Image(1)[4096 + 2 * 64 + 5], Is.EqualTo(pixels[12288 + 4096 + 133]));
     }

@@ -34,7 +34,7 @@ public class RealDataTests
         Assert.That(perClass.Length, Is.EqualTo(10));
         if (name != "mnist")
             Assert.That(perClass, Is.All.EqualTo(count / 10), "Fashion-MNIST and this notMNIST sample are balanced");
-        Assert.That(set.Pixels.Max(), Is.EqualTo(255));
+        Assert.That(set.CopyPixels().Max(), Is.EqualTo(255));
     }
 
     [Test]

@@ -25,12 +25,12 @@ public sealed class FeatureCacheTests
         string key = FeatureCache.Key("resnet18 size 64", images);
         Assert.That(FeatureCache.Key("resnet18 size 64", images), Is.EqualTo(key));
         Assert.That(FeatureCache.Key("resnet18 size 32", images), Is.Not.EqualTo(key), "another input size");
-        var pixels = (byte[])images.Pixels.Clone();
+        var pixels = images.CopyPixels();
         pixels[17] ^= 1;
         Assert.That(FeatureCache.Key("resnet18 size 64", new ImageDataset("blobs", pixels, images.Labels, 1, 8, 8)), Is.Not.EqualTo(key), "one pixel");
         var labels = (int[])images.Labels.Clone();
         labels[0] = 9;
-        Assert.That(FeatureCache.Key("resnet18 size 64", new ImageDataset("blobs", images.Pixels, labels, 1, 8, 8)), Is.Not.EqualTo(key), "one label");
+        Assert.That(FeatureCache.Key("resnet18 size 64", new ImageDataset("blobs", images.CopyPixels(), labels, 1, 8, 8)), Is.Not.EqualTo(key), "one label");
         Assert.That(FeatureCache.Key("resnet18 size 64", images.Subset(3)), Is.Not.EqualTo(key), "fewer images");
     }
 

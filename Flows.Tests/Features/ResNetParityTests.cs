@@ -56,7 +56,7 @@ public class ResNetParityTests
         int done = 0;
         var features = ours.Extract(set, d => done = d);
         using var ort = new OrtFeatureChain(_files, size, threads: 2);
-        var reference = ort.Embed(set.Pixels, set.Count, set.Channels, set.Height, set.Width);
+        var reference = ort.Embed(set.CopyPixels(), set.Count, set.Channels, set.Height, set.Width);
 
         double error = WorstImageError(features.Values, reference);
         TestContext.Out.WriteLine($"{name} at {size}: worst per-image max relative error {error:E2}");
@@ -74,9 +74,9 @@ public class ResNetParityTests
         using var backend = new ManagedCpuBackend();
         using var ours = ResNetFeatureExtractor.Load(backend, new ResNetFeatureOptions { InputSize = size });
         var prepared = new float[4 * 3 * size * size];
-        ours.Prepare(set.Pixels, 4, set.Channels, set.Height, set.Width, prepared);
+        ours.Prepare(set.CopyPixels(), 4, set.Channels, set.Height, set.Width, prepared);
         using var ort = new OrtFeatureChain(_files, size, threads: 2);
-        var reference = ort.Prepare(set.Pixels, 4, set.Channels, set.Height, set.Width);
+        var reference = ort.Prepare(set.CopyPixels(), 4, set.Channels, set.Height, set.Width);
         Assert.That(TinyModels.MaxRelativeError(prepared, reference), Is.LessThan(1e-5));
     }
 

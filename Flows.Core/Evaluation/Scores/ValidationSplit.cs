@@ -33,8 +33,7 @@ public sealed record ValidationSplit(string Source, int Start, int Count, bool D
         return (data, split);
     }
 
-    private static ImageDataset Renamed(ImageDataset d, string name) =>
-        new(name, d.Pixels, d.Labels, d.Channels, d.Height, d.Width, d.ClassNames);
+    private static ImageDataset Renamed(ImageDataset d, string name) => d.Renamed(name);
 
     private static VectorDataset Renamed(VectorDataset d, string name) => new(name, d.Values, d.Labels, d.Dim);
 }

@@ -159,7 +159,7 @@ public sealed class OodScoreTests
         var train = SyntheticImages.Blobs("set/train", 20, 8, seed: 1);
         var (data, split) = ValidationSplit.Carve(train, 5, trainLimit: 15);
         Assert.That((split.Start, split.Count, split.DisjointFromTraining, split.Name), Is.EqualTo((15, 5, true, "set/val")));
-        Assert.That(data.Images!.Pixels, Is.EqualTo(train.Take(15, 5).Pixels));
+        Assert.That(data.Images!.CopyPixels(), Is.EqualTo(train.Take(15, 5).CopyPixels()));
         Assert.That(data.Name, Is.EqualTo("set/val"));
         Assert.That(ValidationSplit.Carve(train, 5, trainLimit: 0).Split.DisjointFromTraining, Is.False, "trained on everything");
         Assert.That(ValidationSplit.Carve(train, 5, trainLimit: 16).Split.DisjointFromTraining, Is.False, "one overlapping sample");
