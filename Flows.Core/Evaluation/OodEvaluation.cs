@@ -48,6 +48,12 @@ public static class OodEvaluation
 
         /// <summary>Draw a kernel density line over each set of the likelihood histogram (seaborn's default; docs/MODELS.md §7.1).</summary>
         public bool HistogramKde { get; init; } = true;
+
+        /// <summary>
+        /// Figure 1(a)'s zoomed inset on the histogram (docs/MODELS.md §2 E1), or null for none; its window follows
+        /// the in-distribution set whatever <see cref="HistogramInsetOptions.InDistributionSet"/> says.
+        /// </summary>
+        public HistogramInsetOptions? HistogramInset { get; init; }
     }
 
     public static (OodReport Report, string ReportPath, IReadOnlyList<ScoredSet> Scores) Run(
@@ -94,7 +100,11 @@ public static class OodEvaluation
         const string histogramFile = "likelihoods.png";
         LikelihoodHistogram.Save(Path.Combine(outputDirectory, histogramFile),
             sets.Select(s => (s.Name == inDistribution.Name ? s.Name + " (test)" : s.Name + " (OOD)", s.LogLikelihoods)).ToList(),
-            new HistogramOptions { DropBelowPercentile = 5, Title = title, Kde = options.HistogramKde });
+            new HistogramOptions
+            {
+                DropBelowPercentile = 5, Title = title, Kde = options.HistogramKde,
+                Inset = options.HistogramInset is { } inset ? inset with { InDistributionSet = 0 } : null,
+            });
 
         var report = new OodReport
         {

@@ -37,6 +37,7 @@ public static class ExperimentsCommand
             new("out", "DIR", "folder for the runs (checkpoints, metrics, figures) and the report (REPRODUCTION.md, figures/)", "runs/experiments"),
             new("write-docs", "FILE", "also write the report there, e.g. docs/REPRODUCTION.md (figures go beside it unless --figures); off by default"),
             new("figures", "DIR", "where --write-docs' figures go (default: figures/ beside that file)"),
+            HistogramInsetOption.Flag, HistogramInsetOption.Percentiles,
             CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
         ],
         Run);
@@ -62,6 +63,7 @@ public static class ExperimentsCommand
         if (featureSize < 32 || featureSize % 2 != 0) throw new UsageException($"--feature-size must be even and at least 32, got {featureSize}");
         int featureTrain = args.Int("feature-train", scale == ExperimentScale.Cpu ? 10000 : 0);
         if (featureTrain < 0) throw new UsageException($"--feature-train must not be negative, got {featureTrain}");
+        var inset = HistogramInsetOption.Parse(args);
         IReadOnlyList<string>? pixelIds;
         IReadOnlyList<string> featureIds;
         try
@@ -105,6 +107,7 @@ public static class ExperimentsCommand
             FigureImages = pair.FigureImages,
             Data = CommonOptions.Data(args),
             EvalLimit = evalLimit,
+            HistogramInset = inset,
             Scale = scale,
             Invocation = "flows experiments " + string.Join(" ", Environment.GetCommandLineArgs().Skip(2)),
             Notes = notes,

@@ -35,6 +35,7 @@ public static class OodCommand
             new("batch", "N", "evaluation batch size", "256"),
             new("out", "DIR", "output folder (default: beside the checkpoint, in ood/)"),
             new("no-kde", null, "likelihoods.png without the kernel density line over each set"),
+            HistogramInsetOption.Flag, HistogramInsetOption.Percentiles,
             CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
         ],
         Run);
@@ -46,12 +47,13 @@ public static class OodCommand
         var scoring = ScoringOptions(args);
         var bn = CommonOptions.BatchNormMode(args);
         var oodSpecs = ListOption.Values(args, "ood", "mnist,notmnist");
+        var inset = HistogramInsetOption.Parse(args);
         var checkpoint = TrainingCheckpoint.Load(args.Required("checkpoint"));
         string outDir = args.String("out") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!, "ood");
         using var backend = CommonOptions.CreateBackend(args);
         Evaluate(backend, checkpoint, args.String("in"), oodSpecs, args.Int("limit", 0), args.Int("batch", 256),
                  args.Int("seed", checkpoint.Config.Seed), CommonOptions.Data(args), outDir, scores: args, scoring: scoring, batchNorm: bn,
-                 kde: !args.Flag("no-kde"));
+                 kde: !args.Flag("no-kde"), inset: inset);
         return 0;
     }
 
@@ -74,7 +76,8 @@ public static class OodCommand
     public static OodReport Evaluate(IComputeBackend backend, TrainingCheckpoint checkpoint, string? inSpec, IReadOnlyList<string> oodSpecs,
                                      int limit, int batch, int seed, DataOptions dataOptions, string outDir, bool print = true,
                                      ParsedArgs? scores = null, OodScoringOptions? scoring = null,
-                                     BatchNormStatistics batchNorm = BatchNormStatistics.Running, bool kde = true)
+                                     BatchNormStatistics batchNorm = BatchNormStatistics.Running, bool kde = true,
+                                     HistogramInsetOptions? inset = null)
     {
         if (limit < 0) throw new UsageException($"--limit must not be negative, got {limit}");
         if (batch < 1) throw new UsageException($"--batch must be at least 1, got {batch}");
@@ -111,6 +114,7 @@ public static class OodCommand
             BatchNorm = batchNorm,
             Scoring = scoring ?? new OodScoringOptions(),
             HistogramKde = kde,
+            HistogramInset = inset,
         });
         if (print)
         {

@@ -29,6 +29,9 @@ public sealed record ExperimentOptions
 
     public int EvalBatchSize { get; init; } = 100;
 
+    /// <summary>Figure 1(a)'s zoomed inset on each pixel run's likelihood histogram (--inset), or null for none.</summary>
+    public Flows.Core.Evaluation.HistogramInsetOptions? HistogramInset { get; init; }
+
     /// <summary>(set, index) of the images the coupling and latent figures show (docs/MODELS.md §7.2: FashionMNIST 4, MNIST 10).</summary>
     public IReadOnlyList<(string Set, int Index)> FigureImages { get; init; } = [("fashionmnist", 4), ("mnist", 10)];
 

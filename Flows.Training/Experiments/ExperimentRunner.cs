@@ -146,7 +146,7 @@ public sealed class ExperimentRunner
         var (report, _, _) = OodEvaluation.Run(model, _test, _ood, Path.Combine(dir, "ood"), new OodEvaluation.Options
         {
             Limit = _options.EvalLimit, BatchSize = _options.EvalBatchSize, CheckpointPath = Path.GetFullPath(trainer.CheckpointPath),
-            Seed = run.Config.Seed, NoiseSeed = noiseSeed,
+            Seed = run.Config.Seed, NoiseSeed = noiseSeed, HistogramInset = _options.HistogramInset,
         });
         _options.Log($"  {run.Id}: test bpd {F(report.Bpd[_test.Name])}; " + string.Join(", ", report.Auroc.Select(a => $"AUROC {a.Key} {F(a.Value)}")));
 
