@@ -18,7 +18,7 @@ namespace Flows.Kernels.Ilgpu;
 /// </summary>
 internal sealed class ConvKernelsV3
 {
-    private const int MaxSplits = 64, MinKPerSplit = 64;
+    public const int MaxSplits = 64, MinKPerSplit = 64;
     private readonly GemmKernelsV3 _gemm;
     private readonly GemmKernels _sums;
     private readonly IlgpuBufferPool _pool;
@@ -37,11 +37,11 @@ internal sealed class ConvKernelsV3
     public int TargetGroups { get; set; }
 
     /// <summary>The K-splits a product of this size gets: enough groups to fill the device, each split at least 64 deep.</summary>
-    public int SplitsFor(int m, int n, int k)
+    public static int SplitsFor(int m, int n, int k, int targetGroups)
     {
         int tiles = ((m + GemmKernelsV3.TileM - 1) / GemmKernelsV3.TileM) * ((n + GemmKernelsV3.TileN - 1) / GemmKernelsV3.TileN);
-        if (tiles >= TargetGroups) return 1;
-        int splits = Math.Clamp(Math.Min((TargetGroups + tiles - 1) / tiles, (k + MinKPerSplit - 1) / MinKPerSplit), 1, MaxSplits);
+        if (tiles >= targetGroups) return 1;
+        int splits = Math.Clamp(Math.Min((targetGroups + tiles - 1) / tiles, k / MinKPerSplit), 1, MaxSplits);
         return GemmKernelsV3.SplitsUsed(k, splits);
     }
 
@@ -133,7 +133,7 @@ internal sealed class ConvKernelsV3
     private void RunSplit<TOps, TMap>(TOps ops, OutputV3 output, int m, int n, int k)
         where TOps : struct, IGemmV3Operands where TMap : struct, IStagingV3
     {
-        int splits = SplitsFor(m, n, k);
+        int splits = SplitsFor(m, n, k, TargetGroups);
         if (splits == 1)
         {
             _gemm.Run<TOps, TMap>(ops, output, m, n, k);
