@@ -61,6 +61,14 @@ public static class GpuCheck
                 report.Rows.Add(row);
                 Console.WriteLine(GpuCheckReport.Format(row));
             }
+            var versions = GpuCheckVersions.Compare(report.Rows);
+            if (versions.Count > 0)
+            {
+                Console.WriteLine();
+                Console.WriteLine("kernel versions side by side (median ms; 'v3 vs v2' = v2 ms / v3 ms, above 1 where v3 is faster):");
+                Console.WriteLine(GpuCheckVersions.HeaderLine);
+                foreach (var comparison in versions) Console.WriteLine(GpuCheckVersions.Format(comparison));
+            }
             Console.WriteLine(report.Summary());
             if (options.OutDirectory is { } outDirectory) report.Write(outDirectory);
             return report.Rows.All(r => r.Pass) ? 0 : 1;
