@@ -145,6 +145,9 @@ public sealed class IlgpuBackend : CheckedComputeBackend
 
     public override void ResetPeakLiveBytes() => _pool.ResetPeak();
 
+    /// <summary>The accelerator, for the register reports (<see cref="DriverKernelReport"/>) only.</summary>
+    internal Accelerator AcceleratorForReports => _accelerator;
+
     /// <summary>Every kernel this backend loads, for <see cref="PtxCompileCheck"/>.</summary>
     internal IEnumerable<KernelEntry> KernelEntries() =>
         PtxCompileCheck.NonGenericKernels().Concat(_reduction.Loaded).Concat(_gemm.Loaded).Concat(_conv.GemmV3.Loaded);

@@ -37,8 +37,7 @@ public static class PtxCompileCheck
         foreach (var entry in loaded.KernelEntries())
         {
             var clock = Stopwatch.StartNew();
-            string name = $"{entry.Method.DeclaringType!.Name}.{entry.Method.Name}" +
-                          (entry.Method.IsGenericMethod ? $"<{string.Join(",", entry.Method.GetGenericArguments().Select(t => t.Name))}>" : "");
+            string name = NameOf(entry);
             if (include is not null && !include(name)) continue;
             try
             {
@@ -59,6 +58,11 @@ public static class PtxCompileCheck
         }
         return results;
     }
+
+    /// <summary>Type.Method, with the generic arguments of an operand instantiation: GemmKernelsV3.Tiled&lt;TableOperands,StageAlongN&gt;.</summary>
+    internal static string NameOf(KernelEntry entry) =>
+        $"{entry.Method.DeclaringType!.Name}.{entry.Method.Name}" +
+        (entry.Method.IsGenericMethod ? $"<{string.Join(",", entry.Method.GetGenericArguments().Select(t => t.Name))}>" : "");
 
     private static string FileName(string kernel) => new string(kernel.Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '_').ToArray()) + ".ptx";
 
