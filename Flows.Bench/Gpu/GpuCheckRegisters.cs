@@ -25,7 +25,8 @@ public static class GpuCheckRegisters
         foreach (var r in driver)
             lines.Add(r.Error is null
                 ? string.Create(CultureInfo.InvariantCulture,
-                    $"  {r.Kernel,-70} driver: {r.Registers} registers/thread, {r.LocalBytes} B local/thread (spills), {r.SharedBytes} B shared, up to {r.MaxThreadsPerGroup} threads/group")
+                    $"  {r.Kernel,-70} driver: {r.Registers} registers/thread, {r.LocalBytes} B local/thread (spills), " +
+                    $"{r.SharedBytes} B shared, up to {r.MaxThreadsPerGroup} threads/group")
                 : $"  {r.Kernel,-70} driver: {r.Error}");
         return lines;
     }

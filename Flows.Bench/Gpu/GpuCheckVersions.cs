@@ -30,10 +30,12 @@ public static class GpuCheckVersions
                                         g.OrderBy(r => r.Version).Select(r => (r.Version, r.Milliseconds, r.Pass)).ToList()))
             .ToList();
 
-    public const string HeaderLine = "kernel                              shape                               v1 ms      v2 ms      v3 ms  v2 vs v1 v3 vs v2";
+    public const string HeaderLine =
+        "kernel                              shape                               v1 ms      v2 ms      v3 ms  v2 vs v1 v3 vs v2";
 
     public static string Format(Comparison c) => string.Create(CultureInfo.InvariantCulture,
-        $"{c.Kernel,-35} {c.Shape,-30} {Ms(c, 1),10} {Ms(c, 2),10} {Ms(c, 3),10} {Ratio(Inverse(c.SpeedupOverV2(1))),8} {Ratio(c.SpeedupOverV2(3)),8}");
+        $"{c.Kernel,-35} {c.Shape,-30} {Ms(c, 1),10} {Ms(c, 2),10} {Ms(c, 3),10} " +
+        $"{Ratio(Inverse(c.SpeedupOverV2(1))),8} {Ratio(c.SpeedupOverV2(3)),8}");
 
     /// <summary>The same table in markdown, for gpu-check.md.</summary>
     public static IEnumerable<string> Markdown(IReadOnlyList<Comparison> comparisons)
@@ -42,7 +44,8 @@ public static class GpuCheckVersions
         yield return "|---|---|---|---|---|---|---|";
         foreach (var c in comparisons)
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"| {c.Kernel} | {c.Shape} | {Ms(c, 1)} | {Ms(c, 2)} | {Ms(c, 3)} | {Ratio(Inverse(c.SpeedupOverV2(1)))} | {Ratio(c.SpeedupOverV2(3))} |");
+                $"| {c.Kernel} | {c.Shape} | {Ms(c, 1)} | {Ms(c, 2)} | {Ms(c, 3)} | " +
+                $"{Ratio(Inverse(c.SpeedupOverV2(1)))} | {Ratio(c.SpeedupOverV2(3))} |");
     }
 
     private static double? Inverse(double? speedup) => speedup is { } s ? 1 / s : null;

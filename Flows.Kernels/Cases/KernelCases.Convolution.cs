@@ -32,7 +32,10 @@ public static partial class KernelCases
             foreach (var g in shapes) AddConv(cases, g, version: 3);
             return;
         }
-        var glow = new[] { ConvGeometry.Same(32, 2, 14, 14, 200, 3), ConvGeometry.Same(32, 200, 14, 14, 200, 1), ConvGeometry.Same(32, 200, 14, 14, 4, 3) };
+        var glow = new[]
+        {
+            ConvGeometry.Same(32, 2, 14, 14, 200, 3), ConvGeometry.Same(32, 200, 14, 14, 200, 1), ConvGeometry.Same(32, 200, 14, 14, 4, 3),
+        };
         foreach (var g in glow)
             foreach (int version in GemmVersions)
                 AddConv(cases, g, version);

@@ -30,7 +30,8 @@ internal sealed class ConvKernelsV3
         _sums = sums;
         _pool = pool;
         TargetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 2);
-        _tables = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ConvTableGeometry>(ConvTables.Kernel));
+        _tables = LaunchCounter.For(accelerator)
+            .Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ConvTableGeometry>(ConvTables.Kernel));
     }
 
     /// <summary>How many groups a product should launch before splitting K stops paying.</summary>
@@ -49,7 +50,10 @@ internal sealed class ConvKernelsV3
     {
         int m = g.OutChannels, n = g.Batch * g.OutHeight * g.OutWidth, k = g.InChannels * g.KernelSize * g.KernelSize;
         int spatial = g.OutHeight * g.OutWidth;
-        var output = new OutputV3 { Output = y, Bias = bias, HasBias = hasBias ? 1 : 0, StrideM = spatial, Spatial = spatial, ImageStride = m * spatial };
+        var output = new OutputV3
+        {
+            Output = y, Bias = bias, HasBias = hasBias ? 1 : 0, StrideM = spatial, Spatial = spatial, ImageStride = m * spatial,
+        };
         if (IsPointwise(g))
         {
             var dense = new DenseOperands

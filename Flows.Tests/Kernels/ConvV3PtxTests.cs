@@ -12,15 +12,17 @@ public sealed class ConvV3PtxTests
     {
         const string ptx = ".local .align 4 .b8 __local_depot0[64];\n.reg .pred %p<3>;\n.reg .b32 %r<10>;\n.reg .f32 %f<20>;\n" +
                            ".reg .b64 %rd<5>;\ndiv.s32 %r1, %r2, %r3;\nrem.u32 %r4, %r5, %r6;\ndiv.rn.f32 %f1, %f2, %f3;\n";
-        Assert.That(PtxResources.Parse(ptx), Is.EqualTo(new PtxResources(Predicates: 3, Registers32: 30, Registers64: 5, LocalBytes: 64, IntegerDivisions: 2)));
+        var expected = new PtxResources(Predicates: 3, Registers32: 30, Registers64: 5, LocalBytes: 64, IntegerDivisions: 2);
+        Assert.That(PtxResources.Parse(ptx), Is.EqualTo(expected));
     }
 
     [Test]
     public void V3KernelsCompileWithoutLocalMemory()
     {
         using var device = IlgpuBackend.CreateCpuSimulator();
-        var results = PtxCompileCheck.CompileAll(device, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80,
-                                                 name => name.StartsWith("GemmKernelsV3.", StringComparison.Ordinal) || name.StartsWith("GemmKernels.Tiled", StringComparison.Ordinal));
+        static bool Gemm(string name) =>
+            name.StartsWith("GemmKernelsV3.", StringComparison.Ordinal) || name.StartsWith("GemmKernels.Tiled", StringComparison.Ordinal);
+        var results = PtxCompileCheck.CompileAll(device, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, Gemm);
         foreach (var r in results)
             TestContext.Progress.WriteLine($"{r.Kernel}: {r.PtxCharacters} chars, {r.Resources}");
         var v3 = results.Where(r => r.Kernel.StartsWith("GemmKernelsV3.", StringComparison.Ordinal)).ToList();

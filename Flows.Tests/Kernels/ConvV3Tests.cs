@@ -121,7 +121,8 @@ public sealed class ConvV3Tests : IlgpuBackendTestBase
             var xw = Up(wide.InputLength, 94);
             var ww = Up(wide.WeightLength, 95);
             var yw = Poisoned(wide.OutputLength);
-            Assert.That(Launches(() => Device.Conv2dForward(xw.Device, ww.Device, null, yw.Device, wide)), Is.EqualTo(3), "split-K: table, GEMM, split sum");
+            Assert.That(Launches(() => Device.Conv2dForward(xw.Device, ww.Device, null, yw.Device, wide)), Is.EqualTo(3),
+                        "split-K: table, GEMM, split sum");
         }
         finally
         {
@@ -141,7 +142,9 @@ public sealed class ConvV3Tests : IlgpuBackendTestBase
     {
         foreach (var size in new[] { CaseSize.Small, CaseSize.Paper })
         {
-            var convs = KernelCases.Of(size).Where(c => c.Kernel.StartsWith("conv", StringComparison.Ordinal) || c.Kernel.StartsWith("matmul", StringComparison.Ordinal)).ToList();
+            var convs = KernelCases.Of(size)
+                .Where(c => c.Kernel.StartsWith("conv", StringComparison.Ordinal) || c.Kernel.StartsWith("matmul", StringComparison.Ordinal))
+                .ToList();
             var withV2 = convs.Where(c => c.Version == 2).Select(c => (c.Kernel, c.Shape)).ToHashSet();
             var withV3 = convs.Where(c => c.Version == 3).Select(c => (c.Kernel, c.Shape)).ToHashSet();
             Assert.That(withV2, Is.SubsetOf(withV3), $"{size} rows");
