@@ -16,7 +16,7 @@ namespace Flows.Bench.Gpu;
 /// </summary>
 public static class GpuCheck
 {
-    public sealed record Options(string Device, bool Quick, string? OutDirectory);
+    public sealed record Options(string Device, bool Quick, string? OutDirectory, bool Registers);
 
     public static CommandSpec Spec { get; } = new("gpu-check",
         "Validate every ILGPU kernel against the managed CPU backend and time it.",
@@ -24,6 +24,7 @@ public static class GpuCheck
             new("device", "NAME", "cuda or ilgpu-cpu (ILGPU's CPU accelerator)", "cuda"),
             new("quick", null, "small shapes, fewer repeats"),
             new("out", "DIR", "also write the report files into this folder"),
+            new("registers", null, "also report the GEMM kernels' registers and spills (always on without --quick)"),
         ],
         Run);
 
@@ -61,8 +62,22 @@ public static class GpuCheck
                 report.Rows.Add(row);
                 Console.WriteLine(GpuCheckReport.Format(row));
             }
+            var versions = GpuCheckVersions.Compare(report.Rows);
+            if (versions.Count > 0)
+            {
+                Console.WriteLine();
+                Console.WriteLine("kernel versions side by side (median ms; 'v3 vs v2' = v2 ms / v3 ms, above 1 where v3 is faster):");
+                Console.WriteLine(GpuCheckVersions.HeaderLine);
+                foreach (var comparison in versions) Console.WriteLine(GpuCheckVersions.Format(comparison));
+            }
+            var registers = options.Registers ? GpuCheckRegisters.Report(device) : [];
+            foreach (var line in registers) Console.WriteLine(line);
             Console.WriteLine(report.Summary());
-            if (options.OutDirectory is { } outDirectory) report.Write(outDirectory);
+            if (options.OutDirectory is { } outDirectory)
+            {
+                report.Write(outDirectory);
+                if (registers.Count > 0) File.WriteAllLines(Path.Combine(outDirectory, "gpu-check-registers.txt"), registers);
+            }
             return report.Rows.All(r => r.Pass) ? 0 : 1;
         }
     }
@@ -72,7 +87,7 @@ public static class GpuCheck
         string deviceName = (args.String("device") ?? "cuda").ToLowerInvariant();
         if (deviceName is not ("cuda" or "ilgpu-cpu"))
             throw new ArgumentException($"--device must be cuda or ilgpu-cpu, got '{deviceName}'");
-        return new Options(deviceName, args.Flag("quick"), args.String("out"));
+        return new Options(deviceName, args.Flag("quick"), args.String("out"), args.Flag("registers") || !args.Flag("quick"));
     }
 
     private static GpuCheckRow RunCase(KernelCase kernelCase, IlgpuBackend device, IComputeBackend reference, int warmup, int repeats)

@@ -58,6 +58,13 @@ public sealed class GpuCheckReport(string device, string deviceDescription, stri
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Kernel} | {(r.Version == 0 ? "-" : r.Version)} | {r.Shape} | {r.MaxRelativeError:0.0e+00} | {(r.Pass ? "PASS" : "FAIL " + r.Note)} | {r.Milliseconds:0.000} | {r.GigabytesPerSecond:0.0} | {r.GigaflopsPerSecond:0.0} |"));
         md.AppendLine();
+        if (GpuCheckVersions.Compare(Rows) is { Count: > 0 } versions)
+        {
+            md.AppendLine("Kernel versions side by side (median ms):");
+            md.AppendLine();
+            foreach (var line in GpuCheckVersions.Markdown(versions)) md.AppendLine(line);
+            md.AppendLine();
+        }
         md.AppendLine(Summary());
         File.WriteAllText(Path.Combine(directory, "gpu-check.md"), md.ToString());
     }

@@ -28,10 +28,10 @@ public static partial class KernelCases
             ? new[] { ConvGeometry.Same(2, 4, 6, 6, 4, 3), ConvGeometry.Same(2, 6, 5, 5, 6, 3), ConvGeometry.Same(2, 4, 6, 6, 4, 1), ConvGeometry.Same(2, 3, 5, 7, 4, 5) }
             : new[] { ConvGeometry.Same(64, 64, 28, 28, 64, 3), ConvGeometry.Same(32, 200, 7, 7, 200, 3), ConvGeometry.Same(64, 64, 28, 28, 64, 1) };
         foreach (var g in convs)
-            foreach (int version in new[] { 1, 2 })
+            foreach (int version in GemmVersions)
                 AddConv(cases, g, version);
         if (quick)
-            foreach (int version in new[] { 1, 2 })
+            foreach (int version in GemmVersions)
                 AddConv(cases, ConvGeometry.Same(2, 3, 5, 7, 4, 3), version, bias: false);
 
         // ResNet-18's strided convolutions (the 7×7/2 stem, a stage's first 3×3/2 and its 1×1/2 shortcut) at
@@ -44,8 +44,9 @@ public static partial class KernelCases
                 new ConvGeometry(32, 64, 16, 16, 128, 1, 0, 2), new ConvGeometry(32, 256, 4, 4, 512, 3, 1, 2),
             };
         foreach (var g in strided)
-            foreach (int version in new[] { 1, 2 })
+            foreach (int version in GemmVersions)
                 AddConv(cases, g, version);
+        AddConvV3Classes(cases, quick);
         var pools = quick
             ? new[] { new PoolGeometry(2, 3, 7, 8, 3, 2, 1), new PoolGeometry(2, 3, 8, 8, 2, 2, 0) }
             : new[] { new PoolGeometry(32, 64, 32, 32, 3, 2, 1) };
@@ -56,7 +57,7 @@ public static partial class KernelCases
         var products = quick
             ? new[] { (false, false, false), (true, false, false), (false, true, false), (true, true, false), (false, false, true) }
             : new[] { (false, false, false), (true, false, false) };
-        foreach (int version in new[] { 1, 2 })
+        foreach (int version in GemmVersions)
             foreach (var (transposeA, transposeB, accumulate) in products)
                 cases.Add(new KernelCase(
                     $"matmul {(accumulate ? "C += " : "")}A{(transposeA ? "ᵀ" : "")}·B{(transposeB ? "ᵀ" : "")}", $"{m}x{k}x{n}", version,
@@ -75,7 +76,7 @@ public static partial class KernelCases
                 });
 
         var glow = quick ? new Ncs(2, 4, 9) : new Ncs(64, 16, 196);
-        foreach (int version in new[] { 1, 2 })
+        foreach (int version in GemmVersions)
             foreach (bool transpose in quick ? new[] { false, true } : new[] { false })
                 cases.Add(new KernelCase(transpose ? "conv1x1 (invertible, Wᵀ)" : "conv1x1 (invertible)", Show(glow), version,
                     4.0 * (2 * glow.Length + glow.C * glow.C), 2.0 * glow.Length * glow.C, Reduction,

@@ -17,7 +17,8 @@ namespace Flows.Kernels.Ilgpu;
 ///   Backward-weight dW (Cout × Cin·K·K) = dy (Cout × B·OH·OW) · im2col(x)ᵀ, split over K = B·OH·OW.
 ///   Conv1x1         y[n, :, s] = W · x[n, :, s] for every n as one GEMM over N·S columns (Glow's invertible 1×1).
 /// Versions are those of GemmKernels: v1 one thread per output (the classic direct convolution loop),
-/// v2 shared-memory tiles. Both are validated by the tests and by gpu-check.
+/// v2 shared-memory tiles; v3 (<see cref="ConvKernelsV3"/>) index tables, 128×128 tiles of 8×8 register blocks,
+/// double-buffered staging, split-K and a 1×1 path. All three are validated by the tests and by gpu-check.
 /// </summary>
 internal sealed class ConvKernels
 {
@@ -25,24 +26,45 @@ internal sealed class ConvKernels
     private readonly GemmKernels _gemm;
     private readonly IlgpuBufferPool _pool;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _flipTranspose;
+    private readonly ConvKernelsV3 _v3;
 
     public ConvKernels(Accelerator accelerator, GemmKernels gemm, IlgpuBufferPool pool)
     {
         _gemm = gemm;
         _pool = pool;
-        TargetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 2);
+        _targetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 2);
         _flipTranspose = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(FlipTransposeKernel));
         gemm.Load<WeightsA, Im2ColB, ConvOutputStore>();
         gemm.Load<OutputGradientA, Im2ColTransposedB, MatrixStore>();
         gemm.Load<OutputGradientA, Im2ColTransposedB, SplitStore>();
         gemm.Load<MatrixA, ChannelColumnsB, ConvOutputStore>();
+        GemmV3 = new GemmKernelsV3(accelerator);
+        _v3 = new ConvKernelsV3(accelerator, GemmV3, gemm, pool);
     }
 
-    /// <summary>How many groups backward-weight should launch before splitting K stops paying.</summary>
-    public int TargetGroups { get; set; }
+    /// <summary>The v3 GEMM (also the backend's MatMul at version 3).</summary>
+    public GemmKernelsV3 GemmV3 { get; }
+
+    /// <summary>How many groups backward-weight (v2) and every v3 product should launch before splitting K stops paying.</summary>
+    public int TargetGroups
+    {
+        get => _targetGroups;
+        set
+        {
+            _targetGroups = value;
+            _v3.TargetGroups = value;
+        }
+    }
+
+    private int _targetGroups;
 
     public void Forward(ArrayView<float> x, ArrayView<float> weight, ArrayView<float> bias, bool hasBias, ArrayView<float> y, ConvGeometry g, int version)
     {
+        if (version == 3)
+        {
+            _v3.Forward(x, weight, bias, hasBias, y, g);
+            return;
+        }
         int taps = g.InChannels * g.KernelSize * g.KernelSize;
         var a = new WeightsA { W = weight, Columns = taps };
         var b = new Im2ColB
@@ -56,6 +78,11 @@ internal sealed class ConvKernels
 
     public void BackwardData(ArrayView<float> dy, ArrayView<float> weight, ArrayView<float> dx, ConvGeometry g, int version)
     {
+        if (version == 3)
+        {
+            _v3.BackwardData(dy, weight, dx, g);
+            return;
+        }
         int k2 = g.KernelSize * g.KernelSize;
         using var flipped = _pool.Rent(g.WeightLength);
         _flipTranspose(g.WeightLength, weight, flipped.View, g.OutChannels, g.InChannels, g.KernelSize);
@@ -72,6 +99,11 @@ internal sealed class ConvKernels
 
     public void BackwardWeight(ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvGeometry g, int version)
     {
+        if (version == 3)
+        {
+            _v3.BackwardWeight(x, dy, dw, g);
+            return;
+        }
         int m = g.OutChannels, n = g.InChannels * g.KernelSize * g.KernelSize;
         int k = g.Batch * g.OutHeight * g.OutWidth;
         var a = new OutputGradientA { Dy = dy, Channels = g.OutChannels, Spatial = g.OutHeight * g.OutWidth };
@@ -98,6 +130,11 @@ internal sealed class ConvKernels
 
     public void Conv1x1(ArrayView<float> x, ArrayView<float> weight, ArrayView<float> y, Ncs shape, bool transposeWeight, int version)
     {
+        if (version == 3)
+        {
+            _v3.Conv1x1(x, weight, y, shape, transposeWeight);
+            return;
+        }
         var a = new MatrixA { Data = weight, M = shape.C, K = shape.C, Transposed = transposeWeight ? 1 : 0 };
         var b = new ChannelColumnsB { X = x, Channels = shape.C, Spatial = shape.S };
         var store = new ConvOutputStore { Output = y, Bias = default, HasBias = 0, Channels = shape.C, Spatial = shape.S };

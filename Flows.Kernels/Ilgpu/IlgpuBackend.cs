@@ -102,8 +102,19 @@ public sealed class IlgpuBackend : CheckedComputeBackend
 
     public override string DeviceDescription { get; }
 
-    /// <summary>Which GEMM/convolution kernel runs: 1 = one thread per output, 2 = shared-memory tiles (default).</summary>
-    public int GemmVersion { get; set; } = 2;
+    /// <summary>
+    /// Which GEMM/convolution kernel runs: 1 = one thread per output, 2 = shared-memory tiles (default),
+    /// 3 = index tables, 8×8 register blocks, double buffering, split-K and a 1×1 path (owed a GPU timing).
+    /// </summary>
+    public int GemmVersion
+    {
+        get => _gemmVersion;
+        set => _gemmVersion = value is >= 1 and <= 3
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "GEMM/convolution kernel version must be 1, 2 or 3");
+    }
+
+    private int _gemmVersion = 2;
 
     /// <summary>
     /// How many groups reductions and conv backward-weight aim for before splitting one output (or K) across
@@ -134,9 +145,12 @@ public sealed class IlgpuBackend : CheckedComputeBackend
 
     public override void ResetPeakLiveBytes() => _pool.ResetPeak();
 
+    /// <summary>The accelerator, for the register reports (<see cref="DriverKernelReport"/>) only.</summary>
+    internal Accelerator AcceleratorForReports => _accelerator;
+
     /// <summary>Every kernel this backend loads, for <see cref="PtxCompileCheck"/>.</summary>
     internal IEnumerable<KernelEntry> KernelEntries() =>
-        PtxCompileCheck.NonGenericKernels().Concat(_reduction.Loaded).Concat(_gemm.Loaded);
+        PtxCompileCheck.NonGenericKernels().Concat(_reduction.Loaded).Concat(_gemm.Loaded).Concat(_conv.GemmV3.Loaded);
 
     private static string Describe(Accelerator accelerator) => accelerator switch
     {
@@ -234,10 +248,17 @@ public sealed class IlgpuBackend : CheckedComputeBackend
     // ---- dense linear algebra -------------------------------------------------------------------------
 
     protected override void MatMulCore(DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, int m, int k, int n,
-                                       bool transposeA, bool transposeB, bool accumulate) =>
+                                       bool transposeA, bool transposeB, bool accumulate)
+    {
+        if (GemmVersion == 3)
+        {
+            _conv.GemmV3.MatMul(V(a), V(b), V(c), m, k, n, transposeA, transposeB, accumulate);
+            return;
+        }
         _gemm.Run(new MatrixA { Data = V(a), M = m, K = k, Transposed = transposeA ? 1 : 0 },
                   new MatrixB { Data = V(b), K = k, N = n, Transposed = transposeB ? 1 : 0 },
                   new MatrixStore { Data = V(c), N = n, Accumulate = accumulate ? 1 : 0 }, m, n, k, GemmVersion);
+    }
 
     protected override void Conv2dForwardCore(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g) =>
         _conv.Forward(V(x), V(weight), bias is null ? default : V(bias), bias is not null, V(y), g, GemmVersion);

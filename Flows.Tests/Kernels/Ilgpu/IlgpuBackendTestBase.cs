@@ -78,7 +78,7 @@ public abstract class IlgpuBackendTestBase
     /// <summary>Runs a GEMM-based check under every kernel version.</summary>
     protected void ForEachGemmVersion(Action<int> check)
     {
-        foreach (int version in new[] { 1, 2 })
+        foreach (int version in new[] { 1, 2, 3 })
         {
             Device.GemmVersion = version;
             check(version);
