@@ -93,6 +93,12 @@ public abstract class Optimizer : IDisposable
     /// </summary>
     public DeviceBuffer? StepScalarsBuffer => _guard?.Scalars;
 
+    /// <summary>
+    /// Whether a step may take the multi-tensor path (torch.optim's foreach switch): on by default; off forces the
+    /// per-parameter path, which computes the same values (with clipping on a GPU the norms are summed in another order).
+    /// </summary>
+    public bool UseMultiTensor { get; set; } = true;
+
     /// <summary>True when the last step went through the multi-tensor path (for tests and diagnostics).</summary>
     public bool LastStepWasMultiTensor { get; private set; }
 
@@ -202,6 +208,7 @@ public abstract class Optimizer : IDisposable
     /// </summary>
     private bool MultiTensorReady()
     {
+        if (!UseMultiTensor) return false;
         Array.Fill(_groupSteps, -1);
         for (int i = 0; i < _parameters.Length; i++)
         {
