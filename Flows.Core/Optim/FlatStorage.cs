@@ -50,7 +50,7 @@ internal sealed class FlatStorage : IDisposable
         var p = _parameters[i];
         var slot = _gradients.Members[i];
         if (p.Grad is not { } grad || ReferenceEquals(grad.Buffer, slot)) return;
-        var moved = p.GradientInSlot()!;
+        var moved = new Tensor(p.Backend, slot, (int[])p.Shape.Clone(), ownsBuffer: false, tracked: false) { Pinned = true };
         p.Backend.Copy(grad.Buffer, slot, p.Length);
         grad.Dispose();
         p.Grad = moved;

@@ -10,14 +10,18 @@ namespace Flows.Kernels.Ilgpu;
 /// </summary>
 public sealed partial class IlgpuBackend
 {
+    // The norms' partial sums, kept for the backend's life so the reduction's arguments never change between steps.
+    private IlgpuBuffer? _multiPartials;
+
     protected override PackedBuffers AllocatePackedCore(int[] lengths) => IlgpuPackedBuffers.Allocate(this, _pool, lengths);
 
     protected override void SumOfSquaresMultiCore(DeviceBuffer[] x, int[] counts, int[] groupOf, int groups, DeviceBuffer sums)
     {
         var sumsView = V(sums);
         _elementwise.Fill(sumsView, groups, 0f);
+        var partials = (_multiPartials ??= _pool.Rent(StepGuardKernels.PartialsLength)).View;
         foreach (var run in Runs([x], counts, groupOf))
-            _stepGuard.SumOfSquaresInto(RunView(x, run), run.Count, sumsView, run.Group);
+            _stepGuard.SumOfSquaresInto(RunView(x, run), run.Count, sumsView, run.Group, partials);
     }
 
     protected override void AdamStepMultiCore(DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[] m, DeviceBuffer[] v,
