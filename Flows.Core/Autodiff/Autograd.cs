@@ -58,7 +58,14 @@ public static class Autograd
         if (existing is null)
         {
             Tensor adopted;
-            if (transfer && Shapes.Equal(grad.Shape, input.Shape) && !grad.IsView)
+            if (input is Parameter parameter && parameter.GradientInSlot() is { } slot)
+            {
+                // Flat storage (docs/PERFORMANCE.md, "Multi-tensor optimizers"): the gradient lives in the optimizer's flat buffer.
+                adopted = slot;
+                input.Backend.Copy(grad.Buffer, slot.Buffer, input.Length);
+                if (transfer) grad.Dispose();
+            }
+            else if (transfer && Shapes.Equal(grad.Shape, input.Shape) && !grad.IsView)
             {
                 adopted = grad;
             }

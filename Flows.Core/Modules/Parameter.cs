@@ -20,6 +20,32 @@ public sealed class Parameter : Tensor
         return p;
     }
 
+    /// <summary>
+    /// Where this parameter's gradient lives while an optimizer keeps flat storage (docs/PERFORMANCE.md, "Multi-tensor
+    /// optimizers"): the first gradient of a backward pass is copied here and later ones are added, instead of the
+    /// gradient getting a buffer of its own. Null otherwise.
+    /// </summary>
+    internal DeviceBuffer? GradientSlot { get; set; }
+
+    /// <summary>
+    /// Moves the values into <paramref name="destination"/> (a member of an optimizer's flat buffer, or a buffer of its
+    /// own again) and gives the old memory back. Views made before the move keep the old memory, so the optimizer moves
+    /// parameters before any step, between passes.
+    /// </summary>
+    internal void MoveTo(DeviceBuffer destination, bool releaseOld)
+    {
+        if (destination.Length < Length)
+            throw new ArgumentException($"MoveTo: a parameter of shape {Shapes.Format(Shape)} needs {Length} floats, the destination has {destination.Length}");
+        var old = Buffer;
+        Backend.Copy(old, destination, Length);
+        Buffer = destination;
+        if (releaseOld) old.Dispose();
+    }
+
+    /// <summary>The gradient tensor a backward pass starts from when <see cref="GradientSlot"/> is set: a view of the slot.</summary>
+    internal Tensor? GradientInSlot() =>
+        GradientSlot is { } slot ? new Tensor(Backend, slot, (int[])Shape.Clone(), ownsBuffer: false, tracked: false) { Pinned = true } : null;
+
     public static Parameter From(IComputeBackend backend, ReadOnlySpan<float> values, params int[] shape)
     {
         var p = new Parameter(backend, backend.Allocate(Shapes.Count(shape)), (int[])shape.Clone());

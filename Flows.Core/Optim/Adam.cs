@@ -39,6 +39,13 @@ public sealed class Adam : Optimizer
         p.Backend.AdamStep(p.Buffer, g.Buffer, slots[0].Buffer, slots[1].Buffer, p.Length,
                            new AdamSettings(learningRate, Beta1, Beta2, Epsilon, weightDecay, step));
 
+    protected override void WriteStepScalars(Span<float> host, int group, int step, float learningRate, float weightDecay) =>
+        StepScalars.WriteAdam(host, group, new AdamSettings(learningRate, Beta1, Beta2, Epsilon, weightDecay, step), 1f);
+
+    protected override void MultiTensorUpdate(IComputeBackend backend, DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[][] slots,
+                                              int[] counts, int[] groupOf, int groups, MultiStepGuard guard) =>
+        backend.AdamStepMulti(parameters, gradients, slots[0], slots[1], counts, groupOf, groups, Beta1, Beta2, Epsilon, guard);
+
     protected override void GuardedUpdate(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay, StepGuard guard) =>
         p.Backend.AdamStepGuarded(p.Buffer, g.Buffer, slots[0].Buffer, slots[1].Buffer, p.Length,
                                   new AdamSettings(learningRate, Beta1, Beta2, Epsilon, weightDecay, step), 1f, guard);

@@ -48,6 +48,14 @@ public sealed class AdamW : Optimizer
                            new AdamSettings(learningRate, Beta1, Beta2, Epsilon, 0f, step));
     }
 
+    protected override void WriteStepScalars(Span<float> host, int group, int step, float learningRate, float weightDecay) =>
+        StepScalars.WriteAdam(host, group, new AdamSettings(learningRate, Beta1, Beta2, Epsilon, 0f, step),
+                              weightDecay != 0 ? DecayFactor(learningRate, weightDecay) : 1f);
+
+    protected override void MultiTensorUpdate(IComputeBackend backend, DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[][] slots,
+                                              int[] counts, int[] groupOf, int groups, MultiStepGuard guard) =>
+        backend.AdamStepMulti(parameters, gradients, slots[0], slots[1], counts, groupOf, groups, Beta1, Beta2, Epsilon, guard);
+
     // The decay is applied inside the guarded kernel, so a skipped (diverged) step does not decay the weights either.
     protected override void GuardedUpdate(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay, StepGuard guard) =>
         p.Backend.AdamStepGuarded(p.Buffer, g.Buffer, slots[0].Buffer, slots[1].Buffer, p.Length,

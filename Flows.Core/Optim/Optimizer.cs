@@ -7,12 +7,22 @@ namespace Flows.Core;
 /// The torch.optim pattern: parameter groups, <see cref="ZeroGrad"/>, <see cref="Step"/>, and per-parameter
 /// state (moment estimates) that is created on a parameter's first update, as PyTorch creates it, and can
 /// be exported and imported by name for checkpoints. Parameters are numbered across groups in order.
+/// A step where every parameter has a gradient and each group's parameters share one step count (every step of an
+/// ordinary training run) goes through the multi-tensor ops over flat buffers (<see cref="FlatStorage"/>,
+/// docs/PERFORMANCE.md, "Multi-tensor optimizers"): a few launches for all parameters, with the per-step scalars in
+/// one device buffer (<see cref="StepScalarsBuffer"/>). Any other step takes the per-parameter path; both compute
+/// every element with the same arithmetic.
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
     private readonly Parameter[] _parameters;
     private readonly ParameterGroup[] _groupOf;
+    private readonly int[] _groupIndex;
+    private readonly int[] _groupSteps;
     private readonly ParameterState?[] _state;
+    private FlatStorage? _flat;
+    private DeviceBuffer[]? _values, _gradients;
+    private DeviceBuffer[][]? _slotBuffers;
     private float _learningRate;
     private DeviceGuard? _guard;
     private StepStatus? _status;
@@ -36,6 +46,9 @@ public abstract class Optimizer : IDisposable
         if (parameters.Count == 0) throw new ArgumentException($"{Kind}: got an empty parameter list");
         _parameters = parameters.ToArray();
         _groupOf = groupOf.ToArray();
+        _groupIndex = new int[_parameters.Length];
+        for (int i = 0; i < _parameters.Length; i++) _groupIndex[i] = IndexOfGroup(_groupOf[i]);
+        _groupSteps = new int[Groups.Count];
         _state = new ParameterState?[_parameters.Length];
     }
 
@@ -73,9 +86,34 @@ public abstract class Optimizer : IDisposable
         foreach (var p in _parameters) p.ZeroGrad();
     }
 
+    /// <summary>
+    /// The per-step scalars of the multi-tensor path (<see cref="StepScalars"/>: Stride floats per group: step size, bias
+    /// correction, weight decay, decoupled decay, learning rate), uploaded once before each multi-tensor update. A CUDA
+    /// graph that captures a step replays with these values after that upload; null before the first step.
+    /// </summary>
+    public DeviceBuffer? StepScalarsBuffer => _guard?.Scalars;
+
+    /// <summary>
+    /// Whether a step may take the multi-tensor path (torch.optim's foreach switch): on by default; off forces the
+    /// per-parameter path, which computes the same values (with clipping on a GPU the norms are summed in another order).
+    /// </summary>
+    public bool UseMultiTensor { get; set; } = true;
+
+    /// <summary>True when the last step went through the multi-tensor path (for tests and diagnostics).</summary>
+    public bool LastStepWasMultiTensor { get; private set; }
+
     /// <summary>Updates every parameter that has a gradient; the others, and their state, are left alone.</summary>
-    public void Step() =>
+    public void Step()
+    {
+        if (MultiTensorReady())
+        {
+            var guard = Guard();
+            MultiTensorStep(guard, guard.Ones, guard.ZeroFlag);
+            return;
+        }
+        LastStepWasMultiTensor = false;
         UpdateEach((p, g, slots, steps, lr, wd, _) => Update(p, g, slots, steps, lr, wd));
+    }
 
     /// <summary>The one update loop: every parameter with a gradient, its state created on first use, then StepCount++.</summary>
     private void UpdateEach(Action<Parameter, Tensor, Tensor[], int, float, float, ParameterGroup> update)
@@ -87,7 +125,7 @@ public abstract class Optimizer : IDisposable
                 var p = _parameters[i];
                 if (p.Grad is null) continue;
                 var group = _groupOf[i];
-                var state = _state[i] ??= NewState(p);
+                var state = _state[i] ??= NewState(i);
                 state.Steps++;
                 update(p, p.Grad, state.Slots, state.Steps, group.LearningRate ?? LearningRate, group.WeightDecay, group);
             }
@@ -134,8 +172,18 @@ public abstract class Optimizer : IDisposable
     /// </summary>
     public void ClipAndStep(DeviceBuffer flag)
     {
-        var guard = _guard ??= new DeviceGuard(_parameters[0].Backend, Groups);
+        var guard = Guard();
         var backend = guard.Backend;
+        if (MultiTensorReady())
+        {
+            // One reduction for every group's norm (per group: the flat gradient range), then one update.
+            var gradients = Gradients();
+            backend.SumOfSquaresMulti(gradients, _flat!.Counts, _groupIndex, Groups.Count, guard.Sums);
+            backend.ClipCoefficients(guard.Sums, guard.MaxNorms, Groups.Count, guard.Coefficients, flag);
+            MultiTensorStep(guard, guard.Coefficients, flag);
+            return;
+        }
+        LastStepWasMultiTensor = false;
         backend.Fill(guard.Sums, 0f);
         for (int i = 0; i < _parameters.Length; i++)
             if (_parameters[i].Grad is { } g) backend.SumOfSquaresInto(g.Buffer, g.Length, guard.Sums, guard.GroupIndex(_groupOf[i]));
@@ -143,6 +191,87 @@ public abstract class Optimizer : IDisposable
         UpdateEach((p, g, slots, steps, lr, wd, group) =>
             GuardedUpdate(p, g, slots, steps, lr, wd, new StepGuard(guard.Coefficients, guard.GroupIndex(group), flag)));
     }
+
+    private DeviceGuard Guard() => _guard ??= new DeviceGuard(_parameters[0].Backend, Groups);
+
+    private int IndexOfGroup(ParameterGroup group)
+    {
+        for (int k = 0; k < Groups.Count; k++)
+            if (ReferenceEquals(Groups[k], group)) return k;
+        throw new InvalidOperationException($"{Kind}: a parameter's group is not among the optimizer's groups");
+    }
+
+    /// <summary>
+    /// Whether this step can take the multi-tensor path: every parameter has a gradient and the parameters of each
+    /// group have been updated equally often (their bias corrections agree). Then the flat storage is made ready:
+    /// built on first use, each gradient in its flat slot, each parameter's state in the flat moment buffers.
+    /// </summary>
+    private bool MultiTensorReady()
+    {
+        if (!UseMultiTensor) return false;
+        Array.Fill(_groupSteps, -1);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            if (_parameters[i].Grad is null) return false;
+            int steps = _state[i]?.Steps ?? 0, k = _groupIndex[i];
+            if (_groupSteps[k] < 0) _groupSteps[k] = steps;
+            else if (_groupSteps[k] != steps) return false;
+        }
+        _flat ??= new FlatStorage(_parameters[0].Backend, _parameters, SlotNames.Length);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            _flat.GatherGradient(i);
+            if (_state[i] is not { } state)
+            {
+                _state[i] = NewState(i);
+                continue;
+            }
+            for (int s = 0; s < SlotNames.Length; s++)
+            {
+                var member = _flat.Slot(s, i);
+                if (ReferenceEquals(state.Slots[s].Buffer, member)) continue;
+                var flat = SlotView(i, s);
+                flat.CopyFrom(state.Slots[s]);
+                state.Slots[s].Dispose();
+                state.Slots[s] = flat;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The update of every parameter at once: the scalars uploaded, the subclass's multi-tensor op, the counts advanced.</summary>
+    private void MultiTensorStep(DeviceGuard guard, DeviceBuffer coefficients, DeviceBuffer flag)
+    {
+        for (int k = 0; k < Groups.Count; k++)
+            WriteStepScalars(guard.HostScalars, k, _groupSteps[k] + 1, Groups[k].LearningRate ?? LearningRate, Groups[k].WeightDecay);
+        guard.Backend.Upload(guard.HostScalars, guard.Scalars);
+        _values ??= new DeviceBuffer[_parameters.Length];
+        _slotBuffers ??= Enumerable.Range(0, SlotNames.Length).Select(_ => new DeviceBuffer[_parameters.Length]).ToArray();
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            _values[i] = _parameters[i].Buffer;
+            for (int s = 0; s < SlotNames.Length; s++) _slotBuffers[s][i] = _state[i]!.Slots[s].Buffer;
+        }
+        MultiTensorUpdate(guard.Backend, _values, Gradients(), _slotBuffers, _flat!.Counts, _groupIndex, Groups.Count,
+                          new MultiStepGuard(guard.Scalars, coefficients, flag));
+        foreach (var state in _state) state!.Steps++;
+        StepCount++;
+        LastStepWasMultiTensor = true;
+    }
+
+    private DeviceBuffer[] Gradients()
+    {
+        _gradients ??= new DeviceBuffer[_parameters.Length];
+        for (int i = 0; i < _parameters.Length; i++) _gradients[i] = _parameters[i].Grad!.Buffer;
+        return _gradients;
+    }
+
+    /// <summary>Writes group k's <see cref="StepScalars"/> for its 1-based step.</summary>
+    protected abstract void WriteStepScalars(Span<float> host, int group, int step, float learningRate, float weightDecay);
+
+    /// <summary>The subclass's multi-tensor op over every parameter (slots[s][i]: parameter i's state slot s).</summary>
+    protected abstract void MultiTensorUpdate(IComputeBackend backend, DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[][] slots,
+                                              int[] counts, int[] groupOf, int groups, MultiStepGuard guard);
 
     /// <summary>One update of parameter p with gradient g, given its state slots and its 1-based step.</summary>
     protected abstract void Update(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay);
@@ -240,7 +369,7 @@ public abstract class Optimizer : IDisposable
         for (int i = 0; i < _parameters.Length; i++)
         {
             if (!present[i]) continue;
-            var state = NewState(_parameters[i]);
+            var state = NewState(i);
             state.Steps = (int)saved[StepKey(i)].Values[0];
             for (int s = 0; s < SlotNames.Length; s++) state.Slots[s].CopyFrom(saved[SlotKey(s, i)].Values);
             _state[i] = state;
@@ -250,6 +379,8 @@ public abstract class Optimizer : IDisposable
     public void Dispose()
     {
         ReleaseState();
+        _flat?.Dispose();
+        _flat = null;
         _guard?.Dispose();
         _guard = null;
         _status?.Dispose();
@@ -264,16 +395,22 @@ public abstract class Optimizer : IDisposable
 
     private string StepKey(int index) => $"{Kind}.step.{index}";
 
-    private ParameterState NewState(Parameter p)
+    /// <summary>Zeroed state for parameter i: in the flat moment buffers once they exist, else in buffers of its own.</summary>
+    private ParameterState NewState(int i)
     {
+        var p = _parameters[i];
         var slots = new Tensor[SlotNames.Length];
         for (int s = 0; s < slots.Length; s++)
         {
-            slots[s] = Tensor.EmptyPinned(p.Backend, p.Shape);
+            slots[s] = _flat is null ? Tensor.EmptyPinned(p.Backend, p.Shape) : SlotView(i, s);
             p.Backend.Fill(slots[s].Buffer, 0f);
         }
         return new ParameterState(slots);
     }
+
+    // A view of the flat member: disposing the state's tensor leaves the flat buffer alone.
+    private Tensor SlotView(int i, int slot) =>
+        new(_parameters[i].Backend, _flat!.Slot(slot, i), (int[])_parameters[i].Shape.Clone(), ownsBuffer: false, tracked: false) { Pinned = true };
 
     private void ReleaseState()
     {

@@ -35,6 +35,13 @@ public sealed class RmsProp : Optimizer
         p.Backend.RmsPropStep(p.Buffer, g.Buffer, slots[0].Buffer, p.Length,
                               new RmsPropSettings(learningRate, Alpha, Epsilon, weightDecay));
 
+    protected override void WriteStepScalars(Span<float> host, int group, int step, float learningRate, float weightDecay) =>
+        StepScalars.WriteRmsProp(host, group, new RmsPropSettings(learningRate, Alpha, Epsilon, weightDecay));
+
+    protected override void MultiTensorUpdate(IComputeBackend backend, DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[][] slots,
+                                              int[] counts, int[] groupOf, int groups, MultiStepGuard guard) =>
+        backend.RmsPropStepMulti(parameters, gradients, slots[0], counts, groupOf, groups, Alpha, Epsilon, guard);
+
     protected override void GuardedUpdate(Parameter p, Tensor g, Tensor[] slots, int step, float learningRate, float weightDecay, StepGuard guard) =>
         p.Backend.RmsPropStepGuarded(p.Buffer, g.Buffer, slots[0].Buffer, p.Length,
                                      new RmsPropSettings(learningRate, Alpha, Epsilon, weightDecay), guard);

@@ -24,7 +24,8 @@ public class Tensor : IDisposable
     }
 
     public IComputeBackend Backend { get; }
-    public DeviceBuffer Buffer { get; }
+    /// <summary>The memory; only a <see cref="Parameter"/> ever changes it (moving into flat storage, docs/PERFORMANCE.md).</summary>
+    public DeviceBuffer Buffer { get; private protected set; }
     public int[] Shape { get; }
     public int Length { get; }
     public int Rank => Shape.Length;

@@ -9,6 +9,7 @@ public sealed class CaseBuffers : IDisposable
 {
     private readonly Dictionary<string, DeviceBuffer> _buffers = new();
     private readonly Dictionary<string, float[]> _host = new();
+    private readonly List<PackedBuffers> _packs = new();
 
     public CaseBuffers(IComputeBackend backend) => Backend = backend;
 
@@ -31,6 +32,26 @@ public sealed class CaseBuffers : IDisposable
     }
 
     public DeviceBuffer Values(string name, float[] data) => Add(name, data);
+
+    /// <summary>
+    /// Random members of one pack (AllocatePacked, the multi-tensor optimizers' flat buffers): prefix0, prefix1, …, each
+    /// seeded by its own name as <see cref="Random"/> seeds it.
+    /// </summary>
+    public void RandomPacked(string prefix, int[] lengths, float low = -1f, float high = 1f)
+    {
+        var pack = Backend.AllocatePacked(lengths);
+        _packs.Add(pack);
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            string name = prefix + i;
+            var rng = new Random(StableHash(name));
+            var data = new float[lengths[i]];
+            for (int j = 0; j < data.Length; j++) data[j] = low + (high - low) * (float)rng.NextDouble();
+            Backend.Upload(data, pack.Members[i]);
+            _buffers[name] = pack.Members[i];
+            _host[name] = data;
+        }
+    }
 
     public DeviceBuffer Output(string name, int length)
     {
@@ -69,7 +90,11 @@ public sealed class CaseBuffers : IDisposable
 
     public void Dispose()
     {
-        foreach (var buffer in _buffers.Values) buffer.Dispose();
+        var members = _packs.SelectMany(p => p.Members).ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var buffer in _buffers.Values)
+            if (!members.Contains(buffer)) buffer.Dispose();
         _buffers.Clear();
+        foreach (var pack in _packs) pack.Dispose();
+        _packs.Clear();
     }
 }

@@ -97,6 +97,7 @@ public static partial class KernelCases
         AddLayout(cases, act);
         AddOptimizers(cases, quick ? 3001 : RealNvpParameters, quick);
         AddStepGuard(cases, quick ? 3001 : RealNvpParameters);
+        AddMultiTensor(cases, quick ? 3001 : RealNvpParameters);
         return cases;
     }
 

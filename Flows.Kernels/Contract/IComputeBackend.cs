@@ -227,6 +227,34 @@ public interface IComputeBackend : IDisposable
     void RmsPropStepGuarded(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings,
                             StepGuard guard);
 
+    // ---- multi-tensor optimizers (docs/PERFORMANCE.md, "Multi-tensor optimizers") -----------------------
+
+    /// <summary>
+    /// Buffers of the given lengths allocated together (<see cref="PackedBuffers"/>): on a GPU adjacent views of one
+    /// allocation, so that the multi-tensor ops below cover a whole parameter group in one launch.
+    /// </summary>
+    PackedBuffers AllocatePacked(ReadOnlySpan<int> lengths);
+
+    /// <summary>
+    /// For each group k &lt; groups: sums[k] = Σ over the members i with groupOf[i] = k of Σ x[i][j]² for j &lt; counts[i]
+    /// (written, not added; 0 for a group without members): every group's clipping norm in one call, on the device.
+    /// </summary>
+    void SumOfSquaresMulti(ReadOnlySpan<DeviceBuffer> x, ReadOnlySpan<int> counts, ReadOnlySpan<int> groupOf, int groups, DeviceBuffer sums);
+
+    /// <summary>
+    /// <see cref="AdamStepGuarded"/> over every member i at once: group k = groupOf[i] takes its step size, bias
+    /// correction, weight decay and decoupled decay from guard.Scalars (<see cref="StepScalars"/>) and its clip
+    /// coefficient from guard.Coefficients[k]; nothing changes while guard.Flag[0] is not 0. Each element is computed
+    /// exactly as the per-tensor op computes it.
+    /// </summary>
+    void AdamStepMulti(ReadOnlySpan<DeviceBuffer> parameters, ReadOnlySpan<DeviceBuffer> gradients, ReadOnlySpan<DeviceBuffer> m,
+                       ReadOnlySpan<DeviceBuffer> v, ReadOnlySpan<int> counts, ReadOnlySpan<int> groupOf, int groups,
+                       float beta1, float beta2, float epsilon, MultiStepGuard guard);
+
+    /// <summary><see cref="RmsPropStepGuarded"/> over every member at once, the learning rate and weight decay from guard.Scalars.</summary>
+    void RmsPropStepMulti(ReadOnlySpan<DeviceBuffer> parameters, ReadOnlySpan<DeviceBuffer> gradients, ReadOnlySpan<DeviceBuffer> squareAverage,
+                          ReadOnlySpan<int> counts, ReadOnlySpan<int> groupOf, int groups, float alpha, float epsilon, MultiStepGuard guard);
+
     // ---- random numbers -------------------------------------------------------------------------------
 
     /// <summary>destination[i] = CounterRng.Uniform(seed, offset + i) for i &lt; count: uniform on [0, 1).</summary>

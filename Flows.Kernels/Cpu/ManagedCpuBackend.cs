@@ -218,6 +218,32 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
         OptimizerKernels.RmsProp(A(parameter), A(gradient), A(squareAverage), count, settings, A(guard.Coefficients)[guard.Group]);
     }
 
+    // ---- multi-tensor optimizers: one parallel pass over every member --------------------------------
+
+    protected override PackedBuffers AllocatePackedCore(int[] lengths) =>
+        new CpuPackedBuffers(Array.ConvertAll(lengths, length => AllocateCore(length)));
+
+    protected override void SumOfSquaresMultiCore(DeviceBuffer[] x, int[] counts, int[] groupOf, int groups, DeviceBuffer sums) =>
+        StepGuardKernels.SumOfSquaresMulti(Arrays(x), counts, groupOf, groups, A(sums));
+
+    protected override void AdamStepMultiCore(DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[] m, DeviceBuffer[] v,
+                                              int[] counts, int[] groupOf, int groups, float beta1, float beta2, float epsilon, MultiStepGuard guard)
+    {
+        if (A(guard.Flag)[0] != 0f) return;
+        OptimizerKernels.AdamMulti(Arrays(parameters), Arrays(gradients), Arrays(m), Arrays(v), counts, groupOf, groups,
+                                   beta1, beta2, epsilon, A(guard.Scalars), A(guard.Coefficients));
+    }
+
+    protected override void RmsPropStepMultiCore(DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[] squareAverage,
+                                                 int[] counts, int[] groupOf, int groups, float alpha, float epsilon, MultiStepGuard guard)
+    {
+        if (A(guard.Flag)[0] != 0f) return;
+        OptimizerKernels.RmsPropMulti(Arrays(parameters), Arrays(gradients), Arrays(squareAverage), counts, groupOf, groups,
+                                      alpha, epsilon, A(guard.Scalars), A(guard.Coefficients));
+    }
+
+    private static float[][] Arrays(DeviceBuffer[] buffers) => Array.ConvertAll(buffers, A);
+
     // ---- random numbers -------------------------------------------------------------------------------
 
     protected override void FillUniformCore(DeviceBuffer destination, int count, ulong seed, ulong offset) =>

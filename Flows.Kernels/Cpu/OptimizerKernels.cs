@@ -8,68 +8,133 @@ namespace Flows.Kernels.Cpu;
 /// Adam: g += wd·θ; m = lerp(m, g, 1−β1); v = β2·v + (1−β2)·g²; θ −= (lr/bc1)·m / (√v/√bc2 + ε).
 /// RMSprop: g += wd·θ; v = α·v + (1−α)·g²; θ −= lr·g / (√v + ε). The gradient buffer is left unchanged; a clipped
 /// step first multiplies g by its group's coefficient (gradScale, 1 = exactly the plain step).
+/// The multi-tensor forms (docs/PERFORMANCE.md, "Multi-tensor optimizers") run the same element arithmetic over every
+/// member tensor in one parallel pass instead of one pass per tensor; AdamW's decay θ ← decay·θ is folded into that
+/// pass (the per-tensor path scales in a pass of its own; the product is the same float either way).
 /// </summary>
 internal static class OptimizerKernels
 {
+    /// <summary>The per-element constants of one Adam tensor (or one parameter group of a multi-tensor step).</summary>
+    private readonly record struct AdamConstants(float Beta1, float Beta2, float Epsilon, float WeightDecay, float StepSize, float SqrtBiasCorrection2,
+                                                 float GradScale, float Decay);
+
+    private readonly record struct RmsPropConstants(float Alpha, float Epsilon, float WeightDecay, float LearningRate, float GradScale);
+
     public static void Adam(float[] p, float[] grad, float[] m, float[] v, int count, AdamSettings st, float gradScale = 1f)
     {
-        float b1 = st.Beta1, b2 = st.Beta2, wd = st.WeightDecay, eps = st.Epsilon;
-        float stepSize = st.LearningRate / st.BiasCorrection1;
-        float bc2Sqrt = MathF.Sqrt(st.BiasCorrection2);
-        CpuParallel.For(count, 8, (start, end) =>
-        {
-            int len = end - start;
-            var vp = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(start, len));
-            var vg = MemoryMarshal.Cast<float, Vector<float>>(grad.AsSpan(start, len));
-            var vm = MemoryMarshal.Cast<float, Vector<float>>(m.AsSpan(start, len));
-            var vv = MemoryMarshal.Cast<float, Vector<float>>(v.AsSpan(start, len));
-            Vector<float> vwd = new(wd), vb2 = new(b2), v1b1 = new(1f - b1), v1b2 = new(1f - b2),
-                          veps = new(eps), vstep = new(stepSize), vbc2 = new(bc2Sqrt), vscale = new(gradScale);
-            for (int i = 0; i < vp.Length; i++)
-            {
-                var g = vg[i] * vscale + vwd * vp[i];
-                var mi = vm[i] + v1b1 * (g - vm[i]);
-                var vi = vv[i] * vb2 + v1b2 * g * g;
-                vm[i] = mi;
-                vv[i] = vi;
-                vp[i] -= vstep * mi / (Vector.SquareRoot(vi) / vbc2 + veps);
-            }
-            for (int i = start + vp.Length * Vector<float>.Count; i < end; i++)
-            {
-                float g = grad[i] * gradScale + wd * p[i];
-                float mi = m[i] + (1f - b1) * (g - m[i]);
-                float vi = v[i] * b2 + (1f - b2) * g * g;
-                m[i] = mi;
-                v[i] = vi;
-                p[i] -= stepSize * mi / (MathF.Sqrt(vi) / bc2Sqrt + eps);
-            }
-        });
+        var c = new AdamConstants(st.Beta1, st.Beta2, st.Epsilon, st.WeightDecay, st.LearningRate / st.BiasCorrection1,
+                                  MathF.Sqrt(st.BiasCorrection2), gradScale, 1f);
+        CpuParallel.For(count, 8, (start, end) => AdamRange(p, grad, m, v, start, end, c));
     }
 
     public static void RmsProp(float[] p, float[] grad, float[] sq, int count, RmsPropSettings st, float gradScale = 1f)
     {
-        float alpha = st.Alpha, wd = st.WeightDecay, eps = st.Epsilon, lr = st.LearningRate;
-        CpuParallel.For(count, 6, (start, end) =>
+        var c = new RmsPropConstants(st.Alpha, st.Epsilon, st.WeightDecay, st.LearningRate, gradScale);
+        CpuParallel.For(count, 6, (start, end) => RmsPropRange(p, grad, sq, start, end, c));
+    }
+
+    /// <summary>Adam over every member i (counts[i] floats, group groupOf[i]) in one parallel pass; scalars as <see cref="StepScalars"/>.</summary>
+    public static void AdamMulti(float[][] p, float[][] grad, float[][] m, float[][] v, int[] counts, int[] groupOf, int groups,
+                                 float beta1, float beta2, float epsilon, float[] scalars, float[] coefficients)
+    {
+        var constants = new AdamConstants[groups];
+        for (int k = 0; k < groups; k++)
         {
-            int len = end - start;
-            var vp = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(start, len));
-            var vg = MemoryMarshal.Cast<float, Vector<float>>(grad.AsSpan(start, len));
-            var vs = MemoryMarshal.Cast<float, Vector<float>>(sq.AsSpan(start, len));
-            Vector<float> vwd = new(wd), va = new(alpha), v1a = new(1f - alpha), veps = new(eps), vlr = new(lr), vscale = new(gradScale);
-            for (int i = 0; i < vp.Length; i++)
+            int s = k * StepScalars.Stride;
+            constants[k] = new AdamConstants(beta1, beta2, epsilon, scalars[s + StepScalars.WeightDecay], scalars[s + StepScalars.StepSize],
+                                             scalars[s + StepScalars.SqrtBiasCorrection2], coefficients[k], scalars[s + StepScalars.Decay]);
+        }
+        OverMembers(counts, 8, (i, start, end) => AdamRange(p[i], grad[i], m[i], v[i], start, end, constants[groupOf[i]]));
+    }
+
+    public static void RmsPropMulti(float[][] p, float[][] grad, float[][] sq, int[] counts, int[] groupOf, int groups,
+                                    float alpha, float epsilon, float[] scalars, float[] coefficients)
+    {
+        var constants = new RmsPropConstants[groups];
+        for (int k = 0; k < groups; k++)
+        {
+            int s = k * StepScalars.Stride;
+            constants[k] = new RmsPropConstants(alpha, epsilon, scalars[s + StepScalars.WeightDecay], scalars[s + StepScalars.LearningRate], coefficients[k]);
+        }
+        OverMembers(counts, 6, (i, start, end) => RmsPropRange(p[i], grad[i], sq[i], start, end, constants[groupOf[i]]));
+    }
+
+    /// <summary>
+    /// body(member, start, end) over the concatenation of all members, split into contiguous ranges of the whole: one
+    /// parallel dispatch for the step, however many tensors it has.
+    /// </summary>
+    private static void OverMembers(int[] counts, long costPerItem, Action<int, int, int> body)
+    {
+        var offsets = new long[counts.Length + 1];
+        for (int i = 0; i < counts.Length; i++) offsets[i + 1] = offsets[i] + counts[i];
+        long total = offsets[^1];
+        if (total > int.MaxValue) throw new ArgumentException($"multi-tensor step: {total} elements exceed one pass (at most {int.MaxValue})");
+        CpuParallel.For((int)total, costPerItem, (start, end) =>
+        {
+            int i = Array.BinarySearch(offsets, start);
+            if (i < 0) i = ~i - 1;
+            for (; i < counts.Length && offsets[i] < end; i++)
             {
-                var g = vg[i] * vscale + vwd * vp[i];
-                var si = vs[i] * va + v1a * g * g;
-                vs[i] = si;
-                vp[i] -= vlr * g / (Vector.SquareRoot(si) + veps);
-            }
-            for (int i = start + vp.Length * Vector<float>.Count; i < end; i++)
-            {
-                float g = grad[i] * gradScale + wd * p[i];
-                float si = sq[i] * alpha + (1f - alpha) * g * g;
-                sq[i] = si;
-                p[i] -= lr * g / (MathF.Sqrt(si) + eps);
+                int from = (int)Math.Max(start - offsets[i], 0), to = (int)Math.Min(end - offsets[i], counts[i]);
+                if (to > from) body(i, from, to);
             }
         });
+    }
+
+    private static void AdamRange(float[] p, float[] grad, float[] m, float[] v, int start, int end, AdamConstants c)
+    {
+        float b1 = c.Beta1, b2 = c.Beta2, wd = c.WeightDecay, eps = c.Epsilon, stepSize = c.StepSize, bc2Sqrt = c.SqrtBiasCorrection2,
+              gradScale = c.GradScale, decay = c.Decay;
+        int len = end - start;
+        if (decay != 1f)
+            for (int i = start; i < end; i++) p[i] *= decay;
+        var vp = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(start, len));
+        var vg = MemoryMarshal.Cast<float, Vector<float>>(grad.AsSpan(start, len));
+        var vm = MemoryMarshal.Cast<float, Vector<float>>(m.AsSpan(start, len));
+        var vv = MemoryMarshal.Cast<float, Vector<float>>(v.AsSpan(start, len));
+        Vector<float> vwd = new(wd), vb2 = new(b2), v1b1 = new(1f - b1), v1b2 = new(1f - b2),
+                      veps = new(eps), vstep = new(stepSize), vbc2 = new(bc2Sqrt), vscale = new(gradScale);
+        for (int i = 0; i < vp.Length; i++)
+        {
+            var g = vg[i] * vscale + vwd * vp[i];
+            var mi = vm[i] + v1b1 * (g - vm[i]);
+            var vi = vv[i] * vb2 + v1b2 * g * g;
+            vm[i] = mi;
+            vv[i] = vi;
+            vp[i] -= vstep * mi / (Vector.SquareRoot(vi) / vbc2 + veps);
+        }
+        for (int i = start + vp.Length * Vector<float>.Count; i < end; i++)
+        {
+            float g = grad[i] * gradScale + wd * p[i];
+            float mi = m[i] + (1f - b1) * (g - m[i]);
+            float vi = v[i] * b2 + (1f - b2) * g * g;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] -= stepSize * mi / (MathF.Sqrt(vi) / bc2Sqrt + eps);
+        }
+    }
+
+    private static void RmsPropRange(float[] p, float[] grad, float[] sq, int start, int end, RmsPropConstants c)
+    {
+        float alpha = c.Alpha, wd = c.WeightDecay, eps = c.Epsilon, lr = c.LearningRate, gradScale = c.GradScale;
+        int len = end - start;
+        var vp = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(start, len));
+        var vg = MemoryMarshal.Cast<float, Vector<float>>(grad.AsSpan(start, len));
+        var vs = MemoryMarshal.Cast<float, Vector<float>>(sq.AsSpan(start, len));
+        Vector<float> vwd = new(wd), va = new(alpha), v1a = new(1f - alpha), veps = new(eps), vlr = new(lr), vscale = new(gradScale);
+        for (int i = 0; i < vp.Length; i++)
+        {
+            var g = vg[i] * vscale + vwd * vp[i];
+            var si = vs[i] * va + v1a * g * g;
+            vs[i] = si;
+            vp[i] -= vlr * g / (Vector.SquareRoot(si) + veps);
+        }
+        for (int i = start + vp.Length * Vector<float>.Count; i < end; i++)
+        {
+            float g = grad[i] * gradScale + wd * p[i];
+            float si = sq[i] * alpha + (1f - alpha) * g * g;
+            sq[i] = si;
+            p[i] -= lr * g / (MathF.Sqrt(si) + eps);
+        }
     }
 }

@@ -11,6 +11,26 @@ internal static class StepGuardKernels
     public static void SumOfSquaresInto(float[] x, int count, float[] sums, int slot) =>
         sums[slot] += (float)ReductionKernels.SumOfSquares(x, count);
 
+    /// <summary>
+    /// Every group's sum of squares, written: each member's sum exactly as <see cref="SumOfSquaresInto"/> forms it,
+    /// added into its group's slot in member order, so the result equals the per-tensor calls bit for bit. Members
+    /// small enough to sum on one thread are summed side by side in one parallel pass.
+    /// </summary>
+    public static void SumOfSquaresMulti(float[][] x, int[] counts, int[] groupOf, int groups, float[] sums)
+    {
+        const int serialBelow = 1 << 16;
+        var perMember = new double[x.Length];
+        CpuParallel.For(x.Length, 4096, (start, end) =>
+        {
+            for (int i = start; i < end; i++)
+                if (counts[i] <= serialBelow) perMember[i] = ReductionKernels.SumOfSquares(x[i], counts[i]);
+        });
+        for (int i = 0; i < x.Length; i++)
+            if (counts[i] > serialBelow) perMember[i] = ReductionKernels.SumOfSquares(x[i], counts[i]);
+        for (int k = 0; k < groups; k++) sums[k] = 0f;
+        for (int i = 0; i < x.Length; i++) sums[groupOf[i]] += (float)perMember[i];
+    }
+
     public static void ClipCoefficients(float[] sums, float[] maxNorms, int groups, float[] coefficients, float[] flag)
     {
         for (int k = 0; k < groups; k++)

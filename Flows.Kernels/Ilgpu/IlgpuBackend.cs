@@ -13,7 +13,7 @@ namespace Flows.Kernels.Ilgpu;
 /// returns, so only SumOfSquares, Download and Synchronize wait for the device. This class only dispatches:
 /// <see cref="CheckedComputeBackend"/> has validated every argument before a <c>…Core</c> method runs.
 /// </summary>
-public sealed class IlgpuBackend : CheckedComputeBackend
+public sealed partial class IlgpuBackend : CheckedComputeBackend
 {
     private readonly Context _context;
     private readonly Accelerator _accelerator;

@@ -32,11 +32,30 @@ internal sealed class StepGuardKernels
 
     public void SumOfSquaresInto(ArrayView<float> x, int count, ArrayView<float> sums, int slot)
     {
+        using var partials = _pool.Rent(2 * Splits(count));
+        SumOfSquaresInto(x, count, sums, slot, partials.View);
+    }
+
+    private static int Splits(int count)
+    {
         int groupSize = GroupReduction.GroupSizeFor(count);
-        int splits = Math.Clamp((count + groupSize * 4 - 1) / (groupSize * 4), 1, MaxSplits);
-        using var partials = _pool.Rent(2 * splits);
-        _reduction.RunPartialsOnly(new ReductionKernels.SquaresOp { X = x }, count, splits, partials.View);
-        _addPartials(1, partials.View, splits, sums, slot);
+        return Math.Clamp((count + groupSize * 4 - 1) / (groupSize * 4), 1, MaxSplits);
+    }
+
+    /// <summary>The floats the partials of one SumOfSquaresInto need at most.</summary>
+    public const int PartialsLength = 2 * MaxSplits;
+
+    /// <summary>
+    /// <see cref="SumOfSquaresInto(ArrayView{float}, int, ArrayView{float}, int)"/> with the caller's partials buffer
+    /// (<see cref="PartialsLength"/> floats): the multi-tensor path keeps one for good, so its launches see the same
+    /// arguments every step (a captured CUDA graph freezes them). Launches on one stream run in order, so one buffer
+    /// serves every call of a step.
+    /// </summary>
+    public void SumOfSquaresInto(ArrayView<float> x, int count, ArrayView<float> sums, int slot, ArrayView<float> partials)
+    {
+        int splits = Splits(count);
+        _reduction.RunPartialsOnly(new ReductionKernels.SquaresOp { X = x }, count, splits, partials);
+        _addPartials(1, partials, splits, sums, slot);
     }
 
     public void ClipCoefficients(ArrayView<float> sums, ArrayView<float> maxNorms, int groups, ArrayView<float> coefficients, ArrayView<float> flag) =>

@@ -181,6 +181,18 @@ public sealed class ContractChecksTests
         yield return Arg("AdamStep gradient = parameter", "parameter and gradient are the same buffer",
                          (b, k) => b.AdamStep(k[0], k[0], k[2], k[3], 10, Adam));
         yield return Arg("RmsPropStep short state", "squareAverage is too short", (b, k) => b.RmsPropStep(k[0], k[1], k.Short, 10, Rms));
+        // multi-tensor optimizers
+        yield return Arg("AllocatePacked negative", "length must not be negative", (b, k) => b.AllocatePacked([4, -1]).Dispose());
+        yield return Arg("SumOfSquaresMulti bad group", "groupOf[1] is not a group index",
+                         (b, k) => b.SumOfSquaresMulti([k[0], k[1]], [10, 10], [0, 2], 2, k[2]));
+        yield return Arg("AdamStepMulti m = v", "m[1] and v[1] are the same buffer",
+                         (b, k) => b.AdamStepMulti([k[0], k[1]], [k[2], k[3]], [k[4], k[5]], [k[6], k[5]], [10, 10], [0, 0], 1, 0.9f, 0.999f, 1e-8f,
+                                                   new MultiStepGuard(k[7], k[8], k[9])));
+        yield return Arg("AdamStepMulti lists", "gradients must list one entry per member",
+                         (b, k) => b.AdamStepMulti([k[0], k[1]], [k[2]], [k[4], k[5]], [k[6], k[7]], [10, 10], [0, 0], 1, 0.9f, 0.999f, 1e-8f,
+                                                   new MultiStepGuard(k[7], k[8], k[9])));
+        yield return Arg("RmsPropStepMulti short scalars", "guard.Scalars is too short",
+                         (b, k) => b.RmsPropStepMulti([k[0]], [k[1]], [k[2]], [10], [0], 1, 0.99f, 1e-8f, new MultiStepGuard(k.Short, k[8], k[9])));
         yield return Arg("FillUniform negative", "count must not be negative", (b, k) => b.FillUniform(k[0], -5, 1, 0));
         yield return new("FillNormal disposed", typeof(ObjectDisposedException), "destination is disposed",
                          (b, k) => b.FillNormal(k.Disposed, 10, 1, 0));
