@@ -106,5 +106,6 @@ public sealed class ProfilingBackend : IComputeBackend
     public void AdamStepGuarded(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer m, DeviceBuffer v, int count, AdamSettings settings, float decay, StepGuard guard) { var started = Begin(); _inner.AdamStepGuarded(parameter, gradient, m, v, count, settings, decay, guard); End("AdamStepGuarded", started); }
     public void RmsPropStepGuarded(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count, RmsPropSettings settings, StepGuard guard) { var started = Begin(); _inner.RmsPropStepGuarded(parameter, gradient, squareAverage, count, settings, guard); End("RmsPropStepGuarded", started); }
     public void FillUniform(DeviceBuffer destination, int count, ulong seed, ulong offset) { var started = Begin(); _inner.FillUniform(destination, count, seed, offset); End("FillUniform", started); }
+    public void FillUniformCounted(DeviceBuffer destination, int count, ulong seed, DeviceBuffer counter) { var started = Begin(); _inner.FillUniformCounted(destination, count, seed, counter); End("FillUniformCounted", started); }
     public void FillNormal(DeviceBuffer destination, int count, ulong seed, ulong offset) { var started = Begin(); _inner.FillNormal(destination, count, seed, offset); End("FillNormal", started); }
 }
