@@ -54,7 +54,7 @@ internal sealed class LaunchTrace : ILaunchInterceptor
         if (traced is null || captured is null || traced.GetType() != captured.GetType()) return "";
         var type = traced.GetType();
         if (IsView(type)) return " is another buffer (the step must use the same buffers every time)";
-        if (type.IsPrimitive) return $" {Text(traced)} → {Text(captured)}";
+        if (type.IsPrimitive) return $" {Text(traced)} → {Text(captured)} (a per-step value passed as a kernel argument)";
         foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
         {
             object? x = field.GetValue(traced), y = field.GetValue(captured);
