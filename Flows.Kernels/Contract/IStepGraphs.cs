@@ -42,4 +42,13 @@ public abstract class StepGraph : IDisposable
 }
 
 /// <summary>Why a step could not be captured; the caller runs it eagerly instead.</summary>
-public sealed class GraphCaptureException(string message) : Exception(message);
+public sealed class GraphCaptureException : Exception
+{
+    public GraphCaptureException(string message) : base(message)
+    {
+    }
+
+    public GraphCaptureException(string message, Exception inner) : base(message, inner)
+    {
+    }
+}

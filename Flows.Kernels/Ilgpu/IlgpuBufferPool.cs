@@ -22,6 +22,7 @@ internal sealed class IlgpuBufferPool : IDisposable
     private Dictionary<int, Stack<IlgpuBuffer>>? _captureFree;
     private HashSet<IlgpuBuffer>? _reserved;
     private readonly List<IlgpuBuffer> _held = new();
+    private HashSet<IlgpuBuffer>? _tracked;
 
     public IlgpuBufferPool(IlgpuBackend backend, Accelerator accelerator)
     {
@@ -53,6 +54,7 @@ internal sealed class IlgpuBufferPool : IDisposable
             if (buffer is not null)
             {
                 _captureSet?.Add(buffer);
+                _tracked?.Add(buffer);
                 buffer.Reuse(length);
                 return buffer;
             }
@@ -62,6 +64,7 @@ internal sealed class IlgpuBufferPool : IDisposable
             // ILGPU refuses empty allocations; a zero-length buffer still needs a distinct backing allocation.
             var memory = _accelerator.Allocate1D<float>(Math.Max(capacity, 1));
             var created = new IlgpuBuffer(_backend, this, memory, capacity, length);
+            _tracked?.Add(created);
             _all.Add(created);
             _ledger.Created(capacity);
             return created;
@@ -73,6 +76,7 @@ internal sealed class IlgpuBufferPool : IDisposable
         lock (_lock)
         {
             if (!_all.Contains(buffer)) return; // the pool was disposed meanwhile
+            _tracked?.Add(buffer);
             if (_captureSet is not null)
             {
                 // Kept for this capture only: the graph's kernels may name it, whoever rented it.
@@ -88,6 +92,24 @@ internal sealed class IlgpuBufferPool : IDisposable
             }
             if (_ledger.Returned(buffer) is { } released)
                 foreach (var b in released) Free(b);
+        }
+    }
+
+    /// <summary>Starts listing the buffers rented or returned (a traced run's temporaries).</summary>
+    public void BeginTracking()
+    {
+        lock (_lock) _tracked = new HashSet<IlgpuBuffer>(ReferenceEqualityComparer.Instance);
+    }
+
+    /// <summary>The device memory of the buffers rented or returned since <see cref="BeginTracking"/>.</summary>
+    public HashSet<MemoryBuffer> EndTracking()
+    {
+        lock (_lock)
+        {
+            var memory = new HashSet<MemoryBuffer>(ReferenceEqualityComparer.Instance);
+            foreach (var b in _tracked ?? []) memory.Add(b.DeviceMemory);
+            _tracked = null;
+            return memory;
         }
     }
 

@@ -36,6 +36,7 @@ internal sealed class StepGraphRecorder
         if (Capturing) throw new GraphCaptureException("a traced run was started during a capture");
         var trace = new LaunchTrace(run: true);
         _counter.Interceptor = trace;
+        _pool.BeginTracking();
         try
         {
             work();
@@ -43,6 +44,7 @@ internal sealed class StepGraphRecorder
         finally
         {
             _counter.Interceptor = null;
+            trace.Temporaries = _pool.EndTracking();
         }
         _traced = trace;
     }
@@ -54,21 +56,25 @@ internal sealed class StepGraphRecorder
         if (_traced is not { } traced) throw new GraphCaptureException("no traced step to compare with: run the step once with RunTraced first");
         Check(_api.StreamBeginCapture(_stream, StreamCaptureMode.ThreadLocal), "cuStreamBeginCapture");
         // A CUDA capture records what ILGPU launches on the stream; the simulated driver keeps the launches itself.
-        var captured = new LaunchTrace(run: _api is not ILaunchInterceptor);
+        var captured = _capturing = new LaunchTrace(run: _api is not ILaunchInterceptor);
         _counter.Interceptor = _api is ILaunchInterceptor keep ? new Forward(captured, keep) : captured;
         _pool.BeginCapture();
+        _pool.BeginTracking();
         Capturing = true;
         IntPtr graph;
         try
         {
             work();
         }
-        catch
+        catch (Exception e)
         {
             EndCapturing();
             if (_api.StreamEndCapture(_stream, out graph) == 0 && graph != IntPtr.Zero) _api.GraphDestroy(graph);
             _pool.AbortCapture();
-            throw;
+            // Whatever stopped the step (a refused call, a driver error inside ILGPU) ran nothing: the eager step will
+            // run it again, and raise it again if it is not about the capture.
+            if (e is GraphCaptureException) throw;
+            throw new GraphCaptureException($"the step stopped inside the capture: {e.Message}", e);
         }
         EndCapturing();
         int ended = _api.StreamEndCapture(_stream, out graph);
@@ -91,10 +97,13 @@ internal sealed class StepGraphRecorder
         return _live = new IlgpuStepGraph(this, graph, exec, captured.Launches.Count);
     }
 
+    private LaunchTrace? _capturing;
+
     private void EndCapturing()
     {
         Capturing = false;
         _counter.Interceptor = null;
+        _capturing!.Temporaries = _pool.EndTracking();
     }
 
     private void Check(int result, string call)
