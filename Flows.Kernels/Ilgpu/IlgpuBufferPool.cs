@@ -22,7 +22,7 @@ internal sealed class IlgpuBufferPool : IDisposable
     private Dictionary<int, Stack<IlgpuBuffer>>? _captureFree;
     private HashSet<IlgpuBuffer>? _reserved;
     private readonly List<IlgpuBuffer> _held = new();
-    private HashSet<IlgpuBuffer>? _tracked;
+    private HashSet<IlgpuBuffer>? _trackedRented, _trackedReturned;
 
     public IlgpuBufferPool(IlgpuBackend backend, Accelerator accelerator)
     {
@@ -47,6 +47,7 @@ internal sealed class IlgpuBufferPool : IDisposable
         {
             if (_captureFree is not null && _captureFree.TryGetValue(capacity, out var kept) && kept.TryPop(out var again))
             {
+                TrackRent(again);
                 again.Reuse(length);
                 return again;
             }
@@ -54,7 +55,7 @@ internal sealed class IlgpuBufferPool : IDisposable
             if (buffer is not null)
             {
                 _captureSet?.Add(buffer);
-                _tracked?.Add(buffer);
+                TrackRent(buffer);
                 buffer.Reuse(length);
                 return buffer;
             }
@@ -64,7 +65,7 @@ internal sealed class IlgpuBufferPool : IDisposable
             // ILGPU refuses empty allocations; a zero-length buffer still needs a distinct backing allocation.
             var memory = _accelerator.Allocate1D<float>(Math.Max(capacity, 1));
             var created = new IlgpuBuffer(_backend, this, memory, capacity, length);
-            _tracked?.Add(created);
+            TrackRent(created);
             _all.Add(created);
             _ledger.Created(capacity);
             return created;
@@ -76,7 +77,7 @@ internal sealed class IlgpuBufferPool : IDisposable
         lock (_lock)
         {
             if (!_all.Contains(buffer)) return; // the pool was disposed meanwhile
-            _tracked?.Add(buffer);
+            _trackedReturned?.Add(buffer);
             if (_captureSet is not null)
             {
                 // Kept for this capture only: the graph's kernels may name it, whoever rented it.
@@ -95,20 +96,34 @@ internal sealed class IlgpuBufferPool : IDisposable
         }
     }
 
-    /// <summary>Starts listing the buffers rented or returned (a traced run's temporaries).</summary>
-    public void BeginTracking()
+    // A temporary is rented before it is returned within the run: nothing it holds comes from before the run.
+    private void TrackRent(IlgpuBuffer buffer)
     {
-        lock (_lock) _tracked = new HashSet<IlgpuBuffer>(ReferenceEqualityComparer.Instance);
+        if (_trackedRented is not null && !_trackedReturned!.Contains(buffer)) _trackedRented.Add(buffer);
     }
 
-    /// <summary>The device memory of the buffers rented or returned since <see cref="BeginTracking"/>.</summary>
+    /// <summary>Starts listing the buffers rented and returned (to find a run's temporaries).</summary>
+    public void BeginTracking()
+    {
+        lock (_lock)
+        {
+            _trackedRented = new HashSet<IlgpuBuffer>(ReferenceEqualityComparer.Instance);
+            _trackedReturned = new HashSet<IlgpuBuffer>(ReferenceEqualityComparer.Instance);
+        }
+    }
+
+    /// <summary>
+    /// The device memory of the run's temporaries: buffers both rented and returned since <see cref="BeginTracking"/>,
+    /// so that nothing they hold comes from before the run or is read after it.
+    /// </summary>
     public HashSet<MemoryBuffer> EndTracking()
     {
         lock (_lock)
         {
             var memory = new HashSet<MemoryBuffer>(ReferenceEqualityComparer.Instance);
-            foreach (var b in _tracked ?? []) memory.Add(b.DeviceMemory);
-            _tracked = null;
+            foreach (var b in _trackedRented ?? [])
+                if (_trackedReturned!.Contains(b)) memory.Add(b.DeviceMemory);
+            _trackedRented = _trackedReturned = null;
             return memory;
         }
     }

@@ -6,7 +6,7 @@ using ILGPU.Runtime;
 namespace Flows.Kernels.Ilgpu;
 
 /// <summary>
-/// The launches of one run of a step, in order, and the buffers the run rented (its temporaries). A capture is
+/// The launches of one run of a step, in order, and the buffers the run both rented and returned (its temporaries). A capture is
 /// replayable when its launches match the traced run's: the same kernels with equal arguments, every view on the same
 /// buffer, except that a temporary of one run may stand for a temporary of the other, one for one (docs/PERFORMANCE.md,
 /// "Streams and CUDA graphs"): the graph owns its temporaries, so only the buffers that outlive a step must be the
@@ -21,7 +21,7 @@ internal sealed class LaunchTrace : ILaunchInterceptor
 
     public List<KernelLaunch> Launches { get; } = new();
 
-    /// <summary>The device memory of the buffers the run rented (set by the recorder when the run ends).</summary>
+    /// <summary>The device memory of the buffers the run rented and returned (set by the recorder when the run ends).</summary>
     public IReadOnlySet<MemoryBuffer> Temporaries { get; set; } = new HashSet<MemoryBuffer>();
 
     public void Launch(KernelLaunch launch)

@@ -161,6 +161,24 @@ public sealed class StepGraphTests
     }
 
     [Test]
+    public void ABufferThatCarriesIntoTheNextStepIsNoTemporary()
+    {
+        // Each run reads the buffer the run before wrote and keeps a fresh one: a graph would read a stale buffer.
+        var previous = Filled(_device, 1f);
+        void Work()
+        {
+            var next = _device.Allocate(N);
+            _device.Unary(UnaryOp.Scale, previous, next, N, 2f);
+            previous.Dispose();
+            previous = next;
+        }
+        Work();
+        _device.RunTraced(Work);
+        Assert.That(() => _device.Capture(Work), Throws.TypeOf<GraphCaptureException>().With.Message.Contains("outlives the step"));
+        AssertNothingHeld();
+    }
+
+    [Test]
     public void ACaptureNeedsATracedRunAndOneGraphAtATime()
     {
         var fresh = IlgpuBackend.CreateCpuSimulator();
