@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Flows.Core;
 using Flows.Core.Flows;
+using Flows.Core.Training;
 using Flows.Kernels;
 using Flows.Kernels.Devices;
 using Flows.Training.Cli;
@@ -31,6 +32,7 @@ public static class StepBenchmark
             new("eval-warmup", "N", "untimed eval-mode passes first", "1"),
             new("profile", "LEVEL", "1: time every compute call; 2: also convolutions by shape", "0"),
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
+            new("cuda-graph", null, "replay the training step from a captured CUDA graph (docs/PERFORMANCE.md, \"Streams and CUDA graphs\")"),
         ],
         Run);
 
@@ -60,6 +62,8 @@ public static class StepBenchmark
         using var adam = new Adam(ParameterGroups.Single(net, 0f, 100f), 5e-5f);
         using var x = RandomImages(backend, batch, seed: 1);
         net.Train();
+        // The trainer's step as a graph: warm-up, a traced step, then the capture; every later step is a replay.
+        using var graphed = o.Flag("cuda-graph") ? GraphedStep(backend, net, adam) : null;
         var times = new List<double>();
         int[] collections = new int[3];
         long allocatedBefore = 0;
@@ -72,8 +76,15 @@ public static class StepBenchmark
             }
             var clock = Stopwatch.StartNew();
             double loss;
-            using (new TensorScope())
+            if (graphed is not null && graphed.TryQueue(x))
             {
+                loss = adam.Status.Fetch().Loss;
+                if (graphed.TakeNote() is { } note) Console.WriteLine($"  {note}");
+            }
+            else
+            {
+                if (graphed?.TakeNote() is { } note) Console.WriteLine($"  {note}");
+                using var scope = new TensorScope();
                 adam.ZeroGrad();
                 var nll = FlowLikelihood.Loss(net.LogLikelihood(x));
                 nll.Backward();
@@ -120,6 +131,24 @@ public static class StepBenchmark
                           $"{(model == "glow" ? $" K={k}" : "")} eval_batch={evalBatch} train_ms_min={F(times.Count > 0 ? times.Min() : double.NaN)} " +
                           $"train_ms_max={F(times.Count > 0 ? times.Max() : double.NaN)} eval_ms_median={F(evalMedian)} device={backend.Name}");
         return 0;
+    }
+
+    /// <summary>The step of the loop above as <see cref="GraphedTrainingStep"/> runs it, or null (with a note) without graphs.</summary>
+    private static GraphedTrainingStep? GraphedStep(IComputeBackend backend, FlowModel net, Adam adam)
+    {
+        if (backend is not IStepGraphs graphs)
+        {
+            Console.WriteLine($"--cuda-graph: the {backend.Name} backend has no step graphs (with --profile, the profiler wraps it); running eagerly");
+            return null;
+        }
+        return new GraphedTrainingStep(backend, graphs, adam, net.Noise, input =>
+        {
+            adam.Status.Reset();
+            var nll = FlowLikelihood.Loss(net.LogLikelihood(input));
+            nll.Backward();
+            adam.ClipAndStep(adam.Status.Flag);
+            adam.Status.Collect(nll);
+        });
     }
 
     /// <summary>Per-op time per training step, largest first (includes warm-up steps).</summary>

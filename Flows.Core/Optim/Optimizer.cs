@@ -388,6 +388,26 @@ public abstract class Optimizer : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>StepCount, then every parameter's update count (-1 without state): what a step advances on the host.</summary>
+    internal int[] StepCounts()
+    {
+        var counts = new int[_state.Length + 1];
+        counts[0] = StepCount;
+        for (int i = 0; i < _state.Length; i++) counts[i + 1] = _state[i]?.Steps ?? -1;
+        return counts;
+    }
+
+    /// <summary>
+    /// Sets the counts of <see cref="StepCounts"/> (a step whose graph capture failed ran nothing: its counts go back;
+    /// a replayed step ran without the host: its counts go forward). Parameters without state keep having none.
+    /// </summary>
+    internal void SetStepCounts(int[] counts)
+    {
+        StepCount = counts[0];
+        for (int i = 0; i < _state.Length; i++)
+            if (_state[i] is { } state && counts[i + 1] >= 0) state.Steps = counts[i + 1];
+    }
+
     // Step counts travel as float32 (safetensors F32); they are exact up to 2^24, far beyond any run here.
     private static bool IsCount(float value) => value >= 0 && value <= 16777216f && value == MathF.Floor(value);
 

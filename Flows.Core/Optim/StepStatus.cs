@@ -31,7 +31,16 @@ public sealed class StepStatus : IDisposable
     /// <summary>Copies the one-element loss next to the flag and downloads both: the step's single synchronisation.</summary>
     public (bool Flagged, double Loss) Read(Tensor loss)
     {
-        Backend.CopyChannels(loss.Buffer, 1, 0, Flag, 2, 1, 1, 1, 1);
+        Collect(loss);
+        return Fetch();
+    }
+
+    /// <summary>The device half of <see cref="Read"/>: the loss is copied next to the flag (a step graph ends with it).</summary>
+    public void Collect(Tensor loss) => Backend.CopyChannels(loss.Buffer, 1, 0, Flag, 2, 1, 1, 1, 1);
+
+    /// <summary>The host half of <see cref="Read"/>: one download of the flag and the collected loss.</summary>
+    public (bool Flagged, double Loss) Fetch()
+    {
         Backend.Download(Flag, _host);
         return (_host[0] != 0f, _host[1]);
     }

@@ -34,6 +34,7 @@ public sealed class Trainer : IDisposable
     private readonly FlowData? _oodTest;
     private readonly PerturbedImageData? _perturbed;
     private readonly MetricsLog _metrics;
+    private GraphedTrainingStep? _graphed;
 
     /// <param name="config">The run's settings; <see cref="TrainingConfig.OodDataset"/> needs <paramref name="ood"/>.</param>
     /// <param name="backend">Where the model lives.</param>
@@ -111,6 +112,25 @@ public sealed class Trainer : IDisposable
     /// <summary>The learning rate of each step (warmup and schedule), recomputed from the step, so a resume continues it exactly.</summary>
     public LearningRateSchedule Schedule { get; }
 
+    /// <summary>
+    /// Replays training steps from a captured step graph (`--cuda-graph`; docs/PERFORMANCE.md, "Streams and CUDA
+    /// graphs"). Returns null when they are on, else why not (the caller notes it and the run goes on eagerly): the
+    /// backend has no graphs, or negative training reads its likelihoods in the middle of a step.
+    /// </summary>
+    public string? UseStepGraphs()
+    {
+        if (Model.Backend is not IStepGraphs graphs) return $"the {Model.Backend.Name} backend has no step graphs";
+        if (Config.IsNegativeTraining) return "negative training reads the batch's likelihoods in the middle of each step";
+        _graphed ??= new GraphedTrainingStep(Model.Backend, graphs, Optimizer, Model.Noise, QueueStep);
+        return null;
+    }
+
+    /// <summary>Steps run by launching a step graph, and the reason graphs were given up (null while in use).</summary>
+    public (int Replays, string? Failure) StepGraphStatus => (_graphed?.Replays ?? 0, _graphed?.Failure);
+
+    /// <summary>The step graph's next note for the user ("…captured", "CUDA graph capture failed (…); running eagerly").</summary>
+    public string? TakeStepGraphNote() => _graphed?.TakeNote();
+
     public string CheckpointPath => System.IO.Path.Combine(OutputDirectory, "checkpoint.safetensors");
     public string MetricsPath => System.IO.Path.Combine(OutputDirectory, "metrics.json");
     public string SamplesPath => System.IO.Path.Combine(OutputDirectory, "samples.png");
@@ -183,6 +203,7 @@ public sealed class Trainer : IDisposable
                     EpochLossSum = epochBpdSum,
                     EpochBatches = epochBatches,
                 };
+                if (_graphed?.TakeNote() is { } note) observer.OnMessage(note);
                 observer.OnStep(State, bpd, rate.Add(batch.Length));
                 if (Config.CheckpointEvery > 0 && State.GlobalStep % Config.CheckpointEvery == 0)
                 {
@@ -243,6 +264,12 @@ public sealed class Trainer : IDisposable
         using var scope = new TensorScope();
         Model.Train();
         var x = _train.Batch(Model.Backend, batch);
+        if (_graphed is not null && _graphed.TryQueue(x))
+        {
+            var (flagged, loss) = Optimizer.Status.Fetch();
+            // A flagged step changed no weight: it runs again the ordinary way, whose checks name the culprit.
+            if (!flagged) return LossUnit.FromMeanNll(Model, loss);
+        }
         // The loss value comes back with the step's flag, in its one host read (Optimize).
         double lossValue = Optimize(() => (FlowLikelihood.Loss(Model.LogLikelihood(x)), null), checkpointExists);
         return LossUnit.FromMeanNll(Model, lossValue);
@@ -309,6 +336,19 @@ public sealed class Trainer : IDisposable
             Optimizer.ZeroGrad();
         }
         return lossValue;
+    }
+
+    /// <summary>The device work of a training step on x with no host read: what a step graph captures (<see cref="Optimize"/>'s first half).</summary>
+    private void QueueStep(Tensor x)
+    {
+        var status = Optimizer.Status;
+        status.Reset();
+        Tensor loss;
+        using (LogDets.DeferChecks(status.Flag)) loss = FlowLikelihood.Loss(Model.LogLikelihood(x));
+        status.FlagNonFinite(loss);
+        loss.Backward();
+        Optimizer.ClipAndStep(status.Flag);
+        status.Collect(loss);
     }
 
     /// <summary>
@@ -385,7 +425,11 @@ public sealed class Trainer : IDisposable
         return SamplesPath;
     }
 
-    public void Dispose() => Optimizer.Dispose();
+    public void Dispose()
+    {
+        _graphed?.Dispose();
+        Optimizer.Dispose();
+    }
 
     /// <summary>Images per second over the last few seconds.</summary>
     private sealed class RateMeter

@@ -83,12 +83,28 @@ public static partial class KernelCases
         {
             Reference = b => Outputs(("u", Enumerable.Range(0, count).Select(i => (double)CounterRng.Uniform(42, (1UL << 33) + (ulong)i)).ToArray())),
         });
+        cases.Add(new KernelCase("fill uniform at a device counter (RNG)", $"{count}", 0, 4.0 * count, 0, 0,
+            b => { b.Output("u", count); b.Values("counter", CounterAt(CountedStart)); },
+            (d, b) => d.FillUniformCounted(b["u"], count, 42, b["counter"]), ["u"])
+        {
+            Reference = b => Outputs(("u", Enumerable.Range(0, count).Select(i => (double)CounterRng.Uniform(42, CountedStart + (ulong)i)).ToArray())),
+        });
         cases.Add(new KernelCase("fill normal (RNG)", $"{count}", 0, 4.0 * count, 0, Element,
             b => b.Output("z", count),
             (d, b) => d.FillNormal(b["z"], count, 42, 7), ["z"])
         {
             Reference = b => Outputs(("z", Enumerable.Range(0, count).Select(i => (double)CounterRng.Normal(42, 7 + (ulong)i)).ToArray())),
         });
+    }
+
+    // Above 2^32, so the counter's high half is used; both halves are ordinary float bit patterns.
+    private const ulong CountedStart = 0x3F80_0000_4000_0000UL;
+
+    private static float[] CounterAt(ulong start)
+    {
+        var counter = new float[DeviceCounter.Length];
+        DeviceCounter.Encode(start, counter);
+        return counter;
     }
 
     private static void AddLayout(List<KernelCase> cases, Ncs s)

@@ -61,6 +61,7 @@ public abstract partial class CheckedComputeBackend
     protected abstract void RmsPropStepGuardedCore(DeviceBuffer parameter, DeviceBuffer gradient, DeviceBuffer squareAverage, int count,
                                                    RmsPropSettings settings, StepGuard guard);
     protected abstract void FillUniformCore(DeviceBuffer destination, int count, ulong seed, ulong offset);
+    protected abstract void FillUniformCountedCore(DeviceBuffer destination, int count, ulong seed, DeviceBuffer counter);
     protected abstract void FillNormalCore(DeviceBuffer destination, int count, ulong seed, ulong offset);
 
     /// <summary>Releases the backend's memory and device; called once.</summary>

@@ -434,6 +434,13 @@ public abstract partial class CheckedComputeBackend : IComputeBackend
         if (count > 0) FillUniformCore(destination, count, seed, offset);
     }
 
+    public void FillUniformCounted(DeviceBuffer destination, int count, ulong seed, DeviceBuffer counter)
+    {
+        ContractChecks.Count(nameof(FillUniformCounted), "count", count);
+        ContractChecks.Operands(this, nameof(FillUniformCounted), Out("destination", destination, count), Out("counter", counter, DeviceCounter.Length));
+        if (count > 0) FillUniformCountedCore(destination, count, seed, counter);
+    }
+
     public void FillNormal(DeviceBuffer destination, int count, ulong seed, ulong offset)
     {
         ContractChecks.Count(nameof(FillNormal), "count", count);

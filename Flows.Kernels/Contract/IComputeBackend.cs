@@ -260,6 +260,13 @@ public interface IComputeBackend : IDisposable
     /// <summary>destination[i] = CounterRng.Uniform(seed, offset + i) for i &lt; count: uniform on [0, 1).</summary>
     void FillUniform(DeviceBuffer destination, int count, ulong seed, ulong offset);
 
+    /// <summary>
+    /// <see cref="FillUniform"/> at the offset c that counter holds (<see cref="DeviceCounter"/>), then counter ← c + count:
+    /// the offset is read and advanced on the device, so a replayed step graph draws fresh numbers every step
+    /// (docs/PERFORMANCE.md, "Streams and CUDA graphs").
+    /// </summary>
+    void FillUniformCounted(DeviceBuffer destination, int count, ulong seed, DeviceBuffer counter);
+
     /// <summary>destination[i] = CounterRng.Normal(seed, offset + i): standard normal.</summary>
     void FillNormal(DeviceBuffer destination, int count, ulong seed, ulong offset);
 }

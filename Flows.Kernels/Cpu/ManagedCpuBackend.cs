@@ -249,6 +249,14 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
     protected override void FillUniformCore(DeviceBuffer destination, int count, ulong seed, ulong offset) =>
         RandomKernels.Fill(A(destination), count, seed, offset, normal: false);
 
+    protected override void FillUniformCountedCore(DeviceBuffer destination, int count, ulong seed, DeviceBuffer counter)
+    {
+        var c = A(counter);
+        ulong offset = DeviceCounter.Decode(c);
+        RandomKernels.Fill(A(destination), count, seed, offset, normal: false);
+        DeviceCounter.Encode(offset + (ulong)count, c);
+    }
+
     protected override void FillNormalCore(DeviceBuffer destination, int count, ulong seed, ulong offset) =>
         RandomKernels.Fill(A(destination), count, seed, offset, normal: true);
 

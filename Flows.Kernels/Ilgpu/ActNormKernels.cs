@@ -19,7 +19,7 @@ internal sealed class ActNormKernels
     {
         _reduction = reduction;
         reduction.Load<BackwardOp>();
-        _map = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(MapKernel));
+        _map = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(MapKernel));
     }
 
     public void Map(ArrayView<float> input, ArrayView<float> bias, ArrayView<float> logScale, ArrayView<float> output, Ncs shape, bool inverse)

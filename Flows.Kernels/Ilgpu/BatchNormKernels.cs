@@ -21,8 +21,8 @@ internal sealed class BatchNormKernels
     {
         _reduction = reduction;
         reduction.Load<GradientSumsOp>();
-        _apply = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, NormArgs>(ApplyKernel));
-        _backwardData = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, GradientSumsOp>(BackwardDataKernel));
+        _apply = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, NormArgs>(ApplyKernel));
+        _backwardData = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, GradientSumsOp>(BackwardDataKernel));
     }
 
     internal struct NormArgs

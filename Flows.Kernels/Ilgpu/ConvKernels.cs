@@ -33,7 +33,7 @@ internal sealed class ConvKernels
         _gemm = gemm;
         _pool = pool;
         _targetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 2);
-        _flipTranspose = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(FlipTransposeKernel));
+        _flipTranspose = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(FlipTransposeKernel));
         gemm.Load<WeightsA, Im2ColB, ConvOutputStore>();
         gemm.Load<OutputGradientA, Im2ColTransposedB, MatrixStore>();
         gemm.Load<OutputGradientA, Im2ColTransposedB, SplitStore>();

@@ -31,7 +31,7 @@ internal sealed class ConvKernelsV3
         _pool = pool;
         TargetGroups = Math.Max(2 * accelerator.NumMultiprocessors, 2);
         _tables = LaunchCounter.For(accelerator)
-            .Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ConvTableGeometry>(ConvTables.Kernel));
+            .Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ConvTableGeometry>(ConvTables.Kernel));
     }
 
     /// <summary>How many groups a product should launch before splitting K stops paying.</summary>

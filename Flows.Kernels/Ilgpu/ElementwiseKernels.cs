@@ -27,13 +27,13 @@ internal sealed class ElementwiseKernels
 
     public ElementwiseKernels(Accelerator accelerator)
     {
-        _fill = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(FillKernel));
-        _unary = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(UnaryKernel));
-        _unaryBackward = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(UnaryBackwardKernel));
-        _binary = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, BinaryArgs>(BinaryKernel));
-        _axpy = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(AxpyKernel));
-        _highway = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(HighwayKernel));
-        _highwayBackward = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, HighwayBackwardArgs>(HighwayBackwardKernel));
+        _fill = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float>(FillKernel));
+        _unary = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(UnaryKernel));
+        _unaryBackward = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(UnaryBackwardKernel));
+        _binary = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, BinaryArgs>(BinaryKernel));
+        _axpy = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(AxpyKernel));
+        _highway = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(HighwayKernel));
+        _highwayBackward = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, HighwayBackwardArgs>(HighwayBackwardKernel));
     }
 
     public void Fill(ArrayView<float> y, int count, float value)

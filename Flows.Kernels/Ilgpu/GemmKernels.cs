@@ -46,7 +46,7 @@ internal sealed class GemmKernels
     public GemmKernels(Accelerator accelerator)
     {
         _accelerator = accelerator;
-        _sumSplits = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(SumSplitsKernel));
+        _sumSplits = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(SumSplitsKernel));
     }
 
     /// <summary>The generic instantiations loaded so far (for the PTX compile check).</summary>
@@ -56,9 +56,9 @@ internal sealed class GemmKernels
     public void Load<TA, TB, TC>() where TA : struct, IGemmA where TB : struct, IGemmB where TC : struct, IGemmStore
     {
         _tiled[(typeof(TA), typeof(TB), typeof(TC))] =
-            LaunchCounter.For(_accelerator).Counted(_accelerator.LoadStreamKernel<TA, TB, TC, int, int, int, int>(Tiled<TA, TB, TC>));
+            LaunchCounter.For(_accelerator).Counted(_accelerator.LoadKernel<TA, TB, TC, int, int, int, int>(Tiled<TA, TB, TC>));
         _naive[(typeof(TA), typeof(TB), typeof(TC))] =
-            LaunchCounter.For(_accelerator).Counted(_accelerator.LoadAutoGroupedStreamKernel<Index1D, TA, TB, TC, int, int>(Naive<TA, TB, TC>));
+            LaunchCounter.For(_accelerator).Counted(_accelerator.LoadAutoGroupedKernel<Index1D, TA, TB, TC, int, int>(Naive<TA, TB, TC>));
         Loaded.Add(new KernelEntry(((Action<TA, TB, TC, int, int, int, int>)Tiled<TA, TB, TC>).Method, ExplicitlyGrouped: true));
         Loaded.Add(new KernelEntry(((Action<Index1D, TA, TB, TC, int, int>)Naive<TA, TB, TC>).Method, ExplicitlyGrouped: false));
     }

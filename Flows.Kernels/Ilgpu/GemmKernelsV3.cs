@@ -40,7 +40,7 @@ internal sealed class GemmKernelsV3
     private void Load<TOps, TMap>() where TOps : struct, IGemmV3Operands where TMap : struct, IStagingV3
     {
         _kernels[(typeof(TOps), typeof(TMap))] =
-            LaunchCounter.For(_accelerator).Counted(_accelerator.LoadStreamKernel<TOps, OutputV3, int, int, int, int>(Tiled<TOps, TMap>));
+            LaunchCounter.For(_accelerator).Counted(_accelerator.LoadKernel<TOps, OutputV3, int, int, int, int>(Tiled<TOps, TMap>));
         Loaded.Add(new KernelEntry(((Action<TOps, OutputV3, int, int, int, int>)Tiled<TOps, TMap>).Method, ExplicitlyGrouped: true));
     }
 

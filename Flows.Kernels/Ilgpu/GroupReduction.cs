@@ -62,8 +62,8 @@ internal sealed class GroupReduction
     /// <summary>Loads the kernels for one op type; called once per op at backend construction.</summary>
     public void Load<T>() where T : struct, IGroupReduction
     {
-        _stage1[typeof(T)] = LaunchCounter.For(_accelerator).Counted(_accelerator.LoadStreamKernel<T, int, int, ArrayView<float>, int>(Stage1<T>));
-        _stage2[typeof(T)] = LaunchCounter.For(_accelerator).Counted(_accelerator.LoadAutoGroupedStreamKernel<Index1D, T, ArrayView<float>, int>(Stage2<T>));
+        _stage1[typeof(T)] = LaunchCounter.For(_accelerator).Counted(_accelerator.LoadKernel<T, int, int, ArrayView<float>, int>(Stage1<T>));
+        _stage2[typeof(T)] = LaunchCounter.For(_accelerator).Counted(_accelerator.LoadAutoGroupedKernel<Index1D, T, ArrayView<float>, int>(Stage2<T>));
         Loaded.Add(new KernelEntry(((Action<T, int, int, ArrayView<float>, int>)Stage1<T>).Method, ExplicitlyGrouped: true));
         Loaded.Add(new KernelEntry(((Action<Index1D, T, ArrayView<float>, int>)Stage2<T>).Method, ExplicitlyGrouped: false));
     }

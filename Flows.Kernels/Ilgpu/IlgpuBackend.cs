@@ -3,20 +3,27 @@ using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
+using Flows.Kernels.Devices;
 
 namespace Flows.Kernels.Ilgpu;
 
 /// <summary>
 /// The compute contract on ILGPU kernels: CUDA on an NVIDIA GPU ("cuda"), or the same kernels on ILGPU's CPU
 /// accelerator ("ilgpu-cpu"), which simulates GPU threads so the kernels can be tested without a GPU (slowly).
-/// Every kernel is loaded (compiled) once, here; every op queues its launches on the default stream and
-/// returns, so only SumOfSquares, Download and Synchronize wait for the device. This class only dispatches:
-/// <see cref="CheckedComputeBackend"/> has validated every argument before a <c>…Core</c> method runs.
+/// Every kernel is loaded (compiled) once, here; every op queues its launches and copies on the backend's own stream
+/// (non-blocking on CUDA, never the NULL stream) and returns, so only SumOfSquares, Download and Synchronize wait for
+/// the device; uploads go through a page-locked staging buffer and do not wait either. A training step can be
+/// captured as a CUDA graph and replayed (<see cref="IStepGraphs"/>; docs/PERFORMANCE.md, "Streams and CUDA graphs").
+/// This class only dispatches: <see cref="CheckedComputeBackend"/> has validated every argument before a <c>…Core</c>
+/// method runs.
 /// </summary>
-public sealed partial class IlgpuBackend : CheckedComputeBackend
+public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
 {
     private readonly Context _context;
     private readonly Accelerator _accelerator;
+    private readonly AcceleratorStream _stream;
+    private readonly PinnedUploadStaging _staging;
+    private StepGraphRecorder _graphs;
     private readonly IlgpuBufferPool _pool;
     private readonly ElementwiseKernels _elementwise;
     private readonly GroupReduction _reduction;
@@ -41,7 +48,13 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend
         _accelerator = accelerator;
         Name = name;
         DeviceDescription = Describe(accelerator);
+        // The stream comes first: every kernel wrapper binds it at launch (LaunchCounter).
+        _stream = accelerator is CudaAccelerator cuda ? cuda.CreateStream(StreamFlags.CU_STREAM_NON_BLOCKING) : accelerator.CreateStream();
+        Counter.Stream = _stream;
+        _staging = new PinnedUploadStaging(accelerator);
         _pool = new IlgpuBufferPool(this, accelerator);
+        _graphs = new StepGraphRecorder(accelerator is CudaAccelerator ? CudaGraphDriver.Instance : new SimulatedGraphDriver(),
+                                        StreamHandle, Counter, _pool);
         _elementwise = new ElementwiseKernels(accelerator);
         _reduction = new GroupReduction(accelerator, _pool);
         _reductions = new ReductionKernels(_reduction);
@@ -130,6 +143,48 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend
         }
     }
 
+    /// <summary>The stream every launch and copy of this backend goes to.</summary>
+    internal AcceleratorStream Stream => _stream;
+
+    /// <summary>The driver's handle of <see cref="Stream"/> (a placeholder on the simulator, which has none).</summary>
+    private IntPtr StreamHandle => _stream is CudaStream cuda ? cuda.StreamPtr : new IntPtr(1);
+
+    /// <summary>Floats the page-locked upload buffer holds (0 before the first staged upload).</summary>
+    internal long StagingCapacity => _staging.Capacity;
+
+    /// <summary>Whether a staged upload may still be reading the page-locked buffer.</summary>
+    internal bool StagingInFlight => _staging.InFlight;
+
+    /// <summary>Buffers reserved by a live step graph.</summary>
+    internal int GraphReservedBuffers => _pool.ReservedCount;
+
+    /// <summary>The driver the captures call; tests swap in a failing fake.</summary>
+    internal ICudaGraphApi GraphApi
+    {
+        get => _graphs.Api;
+        set => _graphs = new StepGraphRecorder(value, StreamHandle, Counter, _pool);
+    }
+
+    public string GraphDriver => _graphs.Api.Name;
+
+    public void RunTraced(Action work) => _graphs.RunTraced(work);
+
+    public StepGraph Capture(Action work) => _graphs.Capture(work);
+
+    /// <summary>Inside a capture every host synchronisation is refused: it would invalidate a CUDA capture.</summary>
+    private void RefuseDuringCapture(string what)
+    {
+        if (_graphs.Capturing) throw new GraphCaptureException($"{what} during the capture (a step graph may not wait for the device or copy from the host)");
+    }
+
+    /// <summary>Waits for the stream: every queued launch and copy has finished (and the staging buffer is free).</summary>
+    private void WaitForStream()
+    {
+        _stream.Synchronize();
+        _staging.StreamWaited();
+        Counter.CountSync();
+    }
+
     /// <summary>Device allocations made so far; constant once training reaches its steady state.</summary>
     public int AllocationCount => _pool.AllocationCount;
 
@@ -169,15 +224,20 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend
 
     protected override void UploadCore(ReadOnlySpan<float> source, DeviceBuffer destination)
     {
-        V(destination).SubView(0, source.Length).CopyFromCPU(_accelerator.DefaultStream, source);
+        RefuseDuringCapture("an upload");
         Counter.CountUpload();
+        if (_staging.TryUpload(source, V(destination), _stream)) return;
+        // Too large to stage, or the staging buffer is still being read: ILGPU's copy, which waits for the stream.
+        V(destination).SubView(0, source.Length).CopyFromCPU(_stream, source);
+        _staging.StreamWaited();
+        Counter.CountSync();
     }
 
     protected override void DownloadCore(DeviceBuffer source, Span<float> destination)
     {
-        V(source).SubView(0, destination.Length).CopyToCPU(_accelerator.DefaultStream, destination);
-        _accelerator.DefaultStream.Synchronize();
-        Counter.CountSync();
+        RefuseDuringCapture("a download");
+        V(source).SubView(0, destination.Length).CopyToCPU(_stream, destination);
+        WaitForStream();
     }
 
     protected override void FillCore(DeviceBuffer destination, float value) => _elementwise.Fill(V(destination), destination.Length, value);
@@ -187,8 +247,8 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend
 
     protected override void SynchronizeCore()
     {
-        _accelerator.Synchronize();
-        Counter.CountSync();
+        RefuseDuringCapture("a synchronisation");
+        WaitForStream();
     }
 
     // ---- element-wise ---------------------------------------------------------------------------------
@@ -222,7 +282,13 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend
     protected override void ChannelMomentsCore(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance) =>
         _reductions.ChannelMoments(V(x), shape, V(mean), V(variance));
 
-    protected override double SumOfSquaresCore(DeviceBuffer x, int count) => _reductions.SumOfSquares(_pool, _accelerator, V(x), count);
+    protected override double SumOfSquaresCore(DeviceBuffer x, int count)
+    {
+        RefuseDuringCapture("SumOfSquares (a host read)");
+        double sum = _reductions.SumOfSquares(_pool, _accelerator, V(x), count);
+        _staging.StreamWaited();
+        return sum;
+    }
 
     protected override void SumOfSquaresIntoCore(DeviceBuffer x, int count, DeviceBuffer sums, int slot) =>
         _stepGuard.SumOfSquaresInto(V(x), count, V(sums), slot);
@@ -390,13 +456,18 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend
     protected override void FillUniformCore(DeviceBuffer destination, int count, ulong seed, ulong offset) =>
         _random.Fill(V(destination), count, seed, offset, normal: false);
 
+    protected override void FillUniformCountedCore(DeviceBuffer destination, int count, ulong seed, DeviceBuffer counter) =>
+        _random.FillCounted(V(destination), count, seed, V(counter));
+
     protected override void FillNormalCore(DeviceBuffer destination, int count, ulong seed, ulong offset) =>
         _random.Fill(V(destination), count, seed, offset, normal: true);
 
     protected override void DisposeCore()
     {
         _accelerator.Synchronize();
+        _staging.Dispose();
         _pool.Dispose();
+        _stream.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }

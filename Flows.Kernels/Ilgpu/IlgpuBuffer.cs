@@ -40,6 +40,9 @@ public sealed class IlgpuBuffer : DeviceBuffer
     /// <summary>The first <see cref="DeviceBuffer.Length"/> floats (the allocation is its size class, maybe longer).</summary>
     internal ArrayView<float> View => Memory.View.SubView(Offset, Length);
 
+    /// <summary>The device memory that the views of this buffer name (what a launch trace compares).</summary>
+    internal MemoryBuffer DeviceMemory => ((IContiguousArrayView)View).Buffer;
+
     internal void Reuse(int length) => Revive(length);
 
     protected override void ReturnToPool() => _pool?.Return(this);

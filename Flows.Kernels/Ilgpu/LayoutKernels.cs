@@ -16,8 +16,8 @@ internal sealed class LayoutKernels
 
     public LayoutKernels(Accelerator accelerator)
     {
-        _copyChannels = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>(CopyChannelsKernel));
-        _squeeze = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(SqueezeKernel));
+        _copyChannels = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>(CopyChannelsKernel));
+        _squeeze = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(SqueezeKernel));
     }
 
     public void CopyChannels(ArrayView<float> source, int sourceChannels, int sourceOffset,

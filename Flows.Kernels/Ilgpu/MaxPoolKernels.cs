@@ -21,8 +21,8 @@ internal sealed class MaxPoolKernels
 
     public MaxPoolKernels(Accelerator accelerator)
     {
-        _forward = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, PoolArgs>(ForwardKernel));
-        _backward = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, PoolArgs>(BackwardKernel));
+        _forward = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, PoolArgs>(ForwardKernel));
+        _backward = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, PoolArgs>(BackwardKernel));
     }
 
     internal struct PoolArgs

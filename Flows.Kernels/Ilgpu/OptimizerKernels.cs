@@ -25,12 +25,12 @@ internal sealed class OptimizerKernels
 
     public OptimizerKernels(Accelerator accelerator)
     {
-        _adam = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, AdamArgs>(AdamKernel));
-        _rmsProp = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, RmsPropArgs>(RmsPropKernel));
-        _adamGuarded = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, AdamArgs, GuardArgs>(AdamGuardedKernel));
-        _rmsPropGuarded = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, RmsPropArgs, GuardArgs>(RmsPropGuardedKernel));
-        _adamMulti = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, AdamArgs, MultiArgs>(AdamMultiKernel));
-        _rmsPropMulti = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, RmsPropArgs, MultiArgs>(RmsPropMultiKernel));
+        _adam = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, AdamArgs>(AdamKernel));
+        _rmsProp = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, RmsPropArgs>(RmsPropKernel));
+        _adamGuarded = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, AdamArgs, GuardArgs>(AdamGuardedKernel));
+        _rmsPropGuarded = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, RmsPropArgs, GuardArgs>(RmsPropGuardedKernel));
+        _adamMulti = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, AdamArgs, MultiArgs>(AdamMultiKernel));
+        _rmsPropMulti = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, RmsPropArgs, MultiArgs>(RmsPropMultiKernel));
     }
 
     /// <summary>

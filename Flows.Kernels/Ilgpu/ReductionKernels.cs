@@ -47,9 +47,10 @@ internal sealed class ReductionKernels
         using var partials = pool.Rent(2 * splits);
         _reduction.RunPartialsOnly(new SquaresOp { X = x }, count, splits, partials.View);
         var host = new float[2 * splits];
-        partials.View.CopyToCPU(accelerator.DefaultStream, host);
-        accelerator.DefaultStream.Synchronize();
-        LaunchCounter.For(accelerator).CountSync();
+        var counter = LaunchCounter.For(accelerator);
+        partials.View.CopyToCPU(counter.Stream!, host);
+        counter.Stream!.Synchronize();
+        counter.CountSync();
         double total = 0.0;
         for (int p = 0; p < splits; p++) total += host[2 * p];
         return total;

@@ -25,9 +25,9 @@ internal sealed class StepGuardKernels
         _reduction = reduction;
         _pool = pool;
         var counter = LaunchCounter.For(accelerator);
-        _addPartials = counter.Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>, int>(AddPartialsKernel));
-        _clip = counter.Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ClipKernel));
-        _flag = counter.Counted(accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(FlagKernel));
+        _addPartials = counter.Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, ArrayView<float>, int>(AddPartialsKernel));
+        _clip = counter.Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ClipKernel));
+        _flag = counter.Counted(accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(FlagKernel));
     }
 
     public void SumOfSquaresInto(ArrayView<float> x, int count, ArrayView<float> sums, int slot)

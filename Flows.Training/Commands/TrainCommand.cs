@@ -55,6 +55,7 @@ public static class TrainCommand
             new("perturb", "MU", "replace each training pixel by a uniform random 8-bit value with probability MU (Ren et al.'s background model); images only"),
             new("out", "DIR", "output folder", "runs/train"),
             new("resume", "CHECKPOINT", "continue a run from its checkpoint"),
+            new("cuda-graph", null, "capture one training step as a CUDA graph and replay it (cuda; simulated on ilgpu-cpu; elsewhere a note and eager steps)"),
             CommonOptions.Seed, CommonOptions.Device, CommonOptions.DataDir, CommonOptions.Offline,
         ],
         Run);
@@ -224,6 +225,8 @@ public static class TrainCommand
             Console.Error.WriteLine($"learning rate: {config.WarmupSteps} warmup steps, then {config.Schedule} (over {trainer.TotalSteps} steps, {trainer.Schedule.TotalEpochs} epochs)");
         if (config.IsNegativeTraining)
             Console.Error.WriteLine($"negative training: {config.BatchSize} {train.Name} + {config.BatchSize} {config.OodDataset} images per step, negative_val {config.NegativeValue!.Value.ToString(CultureInfo.InvariantCulture)} nats, {trainer.StepsPerEpoch} steps per epoch (the shorter set)");
+        if (args.Flag("cuda-graph") && trainer.UseStepGraphs() is { } noGraphs)
+            Console.Error.WriteLine($"--cuda-graph: {noGraphs}; running eagerly");
         if (config.Perturb > 0)
             Console.Error.WriteLine($"perturbation: each training pixel replaced with probability {config.Perturb.ToString(CultureInfo.InvariantCulture)}");
         using var cancel = new CancellationTokenSource();
@@ -239,6 +242,8 @@ public static class TrainCommand
         {
             var result = trainer.Run(new ConsoleTrainingObserver(config.BatchSize, LossUnit.Name(trainer.Model)), cancel.Token);
             MemoryReport.Print("training", backend);
+            if (trainer.StepGraphStatus is { Replays: > 0 } graphs)
+                Console.Error.WriteLine($"CUDA graph: {graphs.Replays} of {result.State.GlobalStep} steps replayed from the captured graph");
             string test_ = result.LastTestLoss is double t ? t.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
             Console.WriteLine(result.Completed
                 ? $"trained {result.State.GlobalStep} steps in {result.Seconds:F0} s: train {result.LossUnit} {result.LastTrainLoss:F4}, test {result.LossUnit} {test_}"

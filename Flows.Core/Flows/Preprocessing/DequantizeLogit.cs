@@ -19,7 +19,7 @@ public sealed class DequantizeLogit : FlowLayer
 
     public override FlowOutput Forward(Tensor x)
     {
-        var u = Tensor.Uniform(Backend, Noise.Seed, Noise.Take(x.Length), x.Shape);
+        var u = Noise.Uniform(Backend, x.Shape);
         var v = Ops.Add(Ops.Scale(x, 255f / 256f), Ops.Scale(u, 1f / 256f));
         var p = Ops.AddScalar(Ops.Scale(v, 1 - 2 * Alpha), Alpha);
         var logP = Ops.Log(p);
