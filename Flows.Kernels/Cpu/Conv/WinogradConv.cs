@@ -22,6 +22,7 @@ namespace Flows.Kernels.Cpu;
 internal static unsafe class WinogradConv
 {
     private const int Lanes = 8;
+    internal static readonly long[] Stages = new long[4];
 
     /// <summary>Tiles per block the driver aims for (settable so a benchmark can tune it).</summary>
     internal static int TargetTilesPerBlock { get; set; } = 112;
@@ -51,10 +52,15 @@ internal static unsafe class WinogradConv
         public static WeightLayout Adjoint(ConvGeometry g) => new(8, 9, g.InChannels * 9, -3, -1);
     }
 
-    /// <summary>The tiling of a geometry: tile counts, rows per block, and the scratch strides that follow.</summary>
+    /// <summary>
+    /// The tiling of a geometry: tile counts, and blocks of consecutive tile rows of the whole batch (a block may
+    /// span samples, so small images still give each GEMM enough columns), with the scratch strides that follow.
+    /// The blocking does not change the result: every tile's sums run in the same order in any block.
+    /// </summary>
     private readonly struct Plan
     {
-        public readonly int M, Alpha, Positions, TilesH, TilesW, TilesWV, Rows, Bands, PStride, FrameRows, FrameLen;
+        public readonly int M, Alpha, Positions, TilesH, TilesW, TilesWV, TotalRows, Rows, Blocks, PStride, FrameLen;
+        public readonly long InputPositionStride, OutputPositionStride;
 
         public Plan(ConvGeometry g, int m, int alpha)
         {
@@ -64,13 +70,28 @@ internal static unsafe class WinogradConv
             TilesH = (g.Height + m - 1) / m;
             TilesW = (g.Width + m - 1) / m;
             TilesWV = (TilesW + Lanes - 1) / Lanes * Lanes;
-            int rows = Math.Clamp((TargetTilesPerBlock + TilesW - 1) / TilesW, 1, TilesH);
-            Bands = (TilesH + rows - 1) / rows;
-            Rows = (TilesH + Bands - 1) / Bands; // even bands: 14 tile rows at 8 per band → 2 × 7
+            TotalRows = g.Batch * TilesH;
+            long tiles = (long)TotalRows * TilesW;
+            int blocks = (int)Math.Clamp((tiles + TargetTilesPerBlock - 1) / TargetTilesPerBlock, 1, TotalRows);
+            int workers = CpuParallel.Workers;
+            if (blocks < 4 * workers) blocks = Math.Min(TotalRows, (blocks + workers - 1) / workers * workers);
+            Rows = (TotalRows + blocks - 1) / blocks;
+            Blocks = (TotalRows + Rows - 1) / Rows;
             PStride = (Rows * TilesW + Lanes - 1) / Lanes * Lanes + Lanes;
-            FrameRows = m * Rows + 2;
-            FrameLen = TilesWV + 1;
+            // One phase of one input row: TilesWV + 1 columns are read; the vector phase split writes whole vectors.
+            FrameLen = TilesWV + Lanes;
+            InputPositionStride = Skewed((long)g.InChannels * PStride);
+            OutputPositionStride = Skewed((long)g.OutChannels * PStride);
         }
+
+        /// <summary>
+        /// The transforms touch all α² positions of a tile at once; positions a multiple of 4 KB apart would all
+        /// fall into one L1 set. One extra cache line per position puts each stream in its own set.
+        /// </summary>
+        private static long Skewed(long floats) => (floats + 1023) / 1024 * 1024 + 16;
+
+        /// <summary>Floats of one channel's frame for one tile row: α input rows of m phases.</summary>
+        public int RowFrame => Alpha * M * FrameLen;
     }
 
     private static void Run<T>(float* x, float* w, WeightLayout layout, float[]? bias, float* y, ConvGeometry g)
@@ -88,19 +109,18 @@ internal static unsafe class WinogradConv
             float* aligned = pPacked + ThreadScratch.AlignedStart(packed);
             for (int t = 0; t < positions; t++)
                 u[t] = PrepackedA.Create(new DenseA(pRaw + (long)t * cout * cin, cin, false), cout, cin, aligned + t * packedLength);
-            int blocks = g.Batch * plan.Bands;
             long costPerBlock = 2L * cout * cin * positions * plan.Rows * plan.TilesW;
             float* xs = x, ys = y;
             PrepackedA* us = u;
-            CpuParallel.For(blocks, costPerBlock, (start, end) =>
+            CpuParallel.For(plan.Blocks, costPerBlock, (start, end) =>
             {
-                for (int block = start; block < end; block++)
-                    Block<T>(xs, ys, bias, g, plan, us, block / plan.Bands, block % plan.Bands * plan.Rows);
+                for (int block = start; block < end; block++) Block<T>(xs, ys, bias, g, plan, us, block * plan.Rows);
             });
         }
     }
 
     /// <summary>U_t[o, i] = (G g_oi Gᵀ)_t, computed in double and rounded once; spread over output channels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformWeights<T>(float* w, WeightLayout layout, float* u, int cout, int cin) where T : struct, IWinogradTile
     {
         int alpha = T.Alpha;
@@ -131,74 +151,75 @@ internal static unsafe class WinogradConv
         });
     }
 
-    /// <summary>One block: tile rows [ty0, ty0 + plan.Rows) of sample n, through all three stages.</summary>
+    /// <summary>One block: tile rows [r0, r0 + plan.Rows) of the batch (row R is sample R / TilesH), through all stages.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<T>(float* x, float* y, float[]? bias, ConvGeometry g, Plan plan, PrepackedA* u, int n, int ty0)
+    private static void Block<T>(float* x, float* y, float[]? bias, ConvGeometry g, Plan plan, PrepackedA* u, int r0)
         where T : struct, IWinogradTile
     {
         int cin = g.InChannels, cout = g.OutChannels, positions = plan.Positions;
-        int rows = Math.Min(plan.Rows, plan.TilesH - ty0), tiles = rows * plan.TilesW;
-        var frame = WinogradScratch.Get(WinogradScratch.Frame, (long)cin * plan.FrameRows * plan.M * plan.FrameLen);
-        var transformed = WinogradScratch.Get(WinogradScratch.Transformed, (long)positions * cin * plan.PStride);
-        var products = WinogradScratch.Get(WinogradScratch.Products, (long)positions * cout * plan.PStride);
+        int rows = Math.Min(plan.Rows, plan.TotalRows - r0), tiles = rows * plan.TilesW;
+        long frameLength = (long)cin * rows * plan.RowFrame;
+        var frame = WinogradScratch.Get(WinogradScratch.Frame, frameLength + plan.M * plan.FrameLen + 64);
+        var transformed = WinogradScratch.Get(WinogradScratch.Transformed, positions * plan.InputPositionStride);
+        var products = WinogradScratch.Get(WinogradScratch.Products, positions * plan.OutputPositionStride);
         fixed (float* f = frame, v = transformed, mp = products)
         {
-            FillFrame(x + (long)n * cin * g.Height * g.Width, g, plan, ty0, rows, f);
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            FillFrame(x, g, plan, r0, rows, f, f + frameLength);
+            long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
             TransformInput<T>(f, cin, plan, rows, v);
+            long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
             for (int t = 0; t < positions; t++)
             {
-                float* product = mp + (long)t * cout * plan.PStride;
-                GemmV2Packed.Run(cout, tiles, cin, u[t], new DenseB(v + (long)t * cin * plan.PStride, plan.PStride, false),
+                float* product = mp + t * plan.OutputPositionStride;
+                GemmV2Packed.Run(cout, tiles, cin, u[t], new DenseB(v + t * plan.InputPositionStride, plan.PStride, false),
                                  product, plan.PStride, false);
                 // The last vector of the output transform reads up to 7 slots past the tiles: keep them finite.
                 for (int co = 0; co < cout; co++) new Span<float>(product + (long)co * plan.PStride + tiles, Lanes).Clear();
             }
-            TransformOutput<T>(mp, bias, g, plan, n, ty0, rows, y);
+            long t3 = System.Diagnostics.Stopwatch.GetTimestamp();
+            TransformOutput<T>(mp, bias, g, plan, r0, rows, y);
+            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
+            Interlocked.Add(ref Stages[0], t1 - t0); Interlocked.Add(ref Stages[1], t2 - t1); Interlocked.Add(ref Stages[2], t3 - t2); Interlocked.Add(ref Stages[3], t4 - t3);
         }
     }
 
     /// <summary>
-    /// frame[ci, r, p, u] = x[ci, m·ty0 − 1 + r, m·u + p − 1], zero outside the image: the padded rows of the block,
-    /// each split into its m column phases.
+    /// frame[ci, r, i, p, u] = x[n, ci, m·ty − 1 + i, m·u + p − 1] for tile row r of the block (sample n, row ty),
+    /// zero outside the image: each tile row's α input rows, split into their m column phases.
     /// </summary>
-    private static void FillFrame(float* xn, ConvGeometry g, Plan plan, int ty0, int rows, float* frame)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FillFrame(float* x, ConvGeometry g, Plan plan, int r0, int rows, float* frame, float* line)
     {
-        int m = plan.M, len = plan.FrameLen, h = g.Height, wd = g.Width, frameRows = m * rows + 2;
+        int m = plan.M, alpha = plan.Alpha, len = plan.FrameLen, h = g.Height, wd = g.Width;
         for (int ci = 0; ci < g.InChannels; ci++)
-            for (int r = 0; r < frameRows; r++)
+            for (int r = 0; r < rows; r++)
             {
-                float* dst = frame + (long)(ci * plan.FrameRows + r) * m * len;
-                int yy = m * ty0 - 1 + r;
-                if ((uint)yy >= (uint)h)
+                int n = (r0 + r) / plan.TilesH, ty = (r0 + r) % plan.TilesH;
+                float* plane = x + ((long)n * g.InChannels + ci) * h * wd;
+                for (int i = 0; i < alpha; i++)
                 {
-                    new Span<float>(dst, m * len).Clear();
-                    continue;
-                }
-                float* src = xn + ((long)ci * h + yy) * wd;
-                for (int p = 0; p < m; p++)
-                {
-                    float* phase = dst + p * len;
-                    for (int col = 0; col < len; col++)
-                    {
-                        int xx = m * col + p - 1;
-                        phase[col] = (uint)xx < (uint)wd ? src[xx] : 0f;
-                    }
+                    float* dst = frame + ((long)(ci * rows + r) * alpha + i) * m * len;
+                    int yy = m * ty - 1 + i;
+                    if ((uint)yy >= (uint)h) new Span<float>(dst, m * len).Clear();
+                    else WinogradPhases.Split(plane + (long)yy * wd, wd, m, len, dst, line);
                 }
             }
     }
 
     /// <summary>V[t, ci, tile] = (Bᵀ d B)_t for every tile of the block, 8 tiles of a row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformInput<T>(float* frame, int cin, Plan plan, int rows, float* v) where T : struct, IWinogradTile
     {
         int m = plan.M, alpha = T.Alpha, len = plan.FrameLen, tilesW = plan.TilesW;
-        long tapStride = (long)m * len, positionStride = (long)cin * plan.PStride;
+        long tapStride = (long)m * len, positionStride = plan.InputPositionStride;
         Vector256<float>* d = stackalloc Vector256<float>[6];
         Vector256<float>* o = stackalloc Vector256<float>[6];
         Vector256<float>* columns = stackalloc Vector256<float>[36];
         for (int ci = 0; ci < cin; ci++)
             for (int r = 0; r < rows; r++)
             {
-                float* band = frame + (long)(ci * plan.FrameRows + m * r) * m * len;
+                float* band = frame + (long)(ci * rows + r) * plan.RowFrame;
                 float* dst = v + (long)ci * plan.PStride + r * tilesW;
                 for (int tx = 0; tx < tilesW; tx += Lanes)
                 {
@@ -220,11 +241,12 @@ internal static unsafe class WinogradConv
     }
 
     /// <summary>y tile = Aᵀ M A + bias for every tile of the block, cropped to the image.</summary>
-    private static void TransformOutput<T>(float* products, float[]? bias, ConvGeometry g, Plan plan, int n, int ty0, int rows, float* y)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransformOutput<T>(float* products, float[]? bias, ConvGeometry g, Plan plan, int r0, int rows, float* y)
         where T : struct, IWinogradTile
     {
         int m = plan.M, alpha = T.Alpha, tilesW = plan.TilesW, cout = g.OutChannels, h = g.Height, wd = g.Width;
-        long positionStride = (long)cout * plan.PStride;
+        long positionStride = plan.OutputPositionStride;
         Vector256<float>* mm = stackalloc Vector256<float>[6];
         Vector256<float>* s = stackalloc Vector256<float>[4];
         Vector256<float>* half = stackalloc Vector256<float>[6 * 4];
@@ -233,11 +255,11 @@ internal static unsafe class WinogradConv
         for (int co = 0; co < cout; co++)
         {
             var b = Vector256.Create(bias is null ? 0f : bias[co]);
-            float* yc = y + ((long)n * cout + co) * h * wd;
             for (int r = 0; r < rows; r++)
             {
+                int n = (r0 + r) / plan.TilesH, oy0 = m * ((r0 + r) % plan.TilesH), height = Math.Min(m, h - oy0);
+                float* yc = y + ((long)n * cout + co) * h * wd;
                 float* src = products + (long)co * plan.PStride + r * tilesW;
-                int oy0 = m * (ty0 + r), height = Math.Min(m, h - oy0);
                 for (int tx = 0; tx < tilesW; tx += Lanes)
                 {
                     // Rows of M first (over the column index), stored transposed so the second pass reads them contiguously.
@@ -252,24 +274,8 @@ internal static unsafe class WinogradConv
                         T.Output(half + p * alpha, s);
                         for (int q = 0; q < m; q++) tile[q * m + p] = s[q] + b;
                     }
-                    Scatter(lanes, m, Math.Min(Lanes, tilesW - tx), yc + (long)oy0 * wd + m * tx, height, wd - m * tx, wd);
+                    WinogradScatter.Store(lanes, m, yc + (long)oy0 * wd + m * tx, height, wd - m * tx, wd);
                 }
-            }
-        }
-    }
-
-    /// <summary>Writes the 8 tiles' m×m pixels (lanes[(q·m + p)·8 + lane]) to rows of y, cropped at the edges.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scatter(float* lanes, int m, int count, float* dst, int height, int widthLeft, int pitch)
-    {
-        int width = Math.Min(m * count, widthLeft);
-        for (int q = 0; q < height; q++)
-        {
-            float* row = dst + (long)q * pitch;
-            for (int p = 0; p < m; p++)
-            {
-                float* from = lanes + (q * m + p) * Lanes;
-                for (int lane = 0, col = p; col < width; lane++, col += m) row[col] = from[lane];
             }
         }
     }
