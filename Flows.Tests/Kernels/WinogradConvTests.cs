@@ -10,7 +10,8 @@ namespace Flows.Tests.Kernels;
 /// the double-precision plain-loop reference, element by element, relative to Σ|w||x| of the output (the size
 /// of its terms; docs/WINOGRAD.md states the bound). The shapes aim at the tiling's edges: sizes that are not a
 /// multiple of the tile, rows shorter and longer than one 8-tile vector, one pixel, channel counts that leave
-/// ragged GEMM panels or split k into blocks, and batches spread over the cores.
+/// ragged GEMM panels or split k into blocks, and batches spread over the cores; then every 3×3 shape of the
+/// paper's models at one sample (the channel and spatial sizes are what matter).
 /// </summary>
 public sealed class WinogradConvTests : CpuBackendTestBase
 {
@@ -44,6 +45,33 @@ public sealed class WinogradConvTests : CpuBackendTestBase
 
     [TestCaseSource(nameof(EdgeCases))]
     public void BackwardDataIsWithinTheBound(CpuConvAlgorithm tile, ConvGeometry g) => AssertBackwardData(tile, g, 1);
+
+    /// <summary>
+    /// The 3×3 same convolutions (cin, cout, size) of RealNVP FashionMNIST (mid 64: 2→64, 64→64 at 28×28; 4→128,
+    /// 128→128 at 14×14), Glow FashionMNIST (mid 200: 2→200, 200→200 at 14×14; 4→200, 200→200 at 7×7) and the
+    /// two small configurations (RealNVP mid 32, Glow mid 64), per paper-spec.md §4.6 and §4.8.
+    /// </summary>
+    private static readonly (int Cin, int Cout, int Size)[] PaperShapes =
+    [
+        (2, 64, 28), (64, 64, 28), (4, 128, 14), (128, 128, 14),
+        (2, 200, 14), (200, 200, 14), (4, 200, 7), (200, 200, 7),
+        (2, 32, 28), (32, 32, 28), (4, 64, 14), (64, 64, 14), (2, 64, 14), (4, 64, 7), (64, 64, 7),
+    ];
+
+    private static IEnumerable<TestCaseData> PaperCases()
+    {
+        foreach (var tile in new[] { CpuConvAlgorithm.Winograd2, CpuConvAlgorithm.Winograd4 })
+            foreach (var (cin, cout, size) in PaperShapes)
+                yield return new TestCaseData(tile, ConvGeometry.Same(1, cin, size, size, cout, 3))
+                    .SetName($"Winograd {tile} paper shape {cin}->{cout} at {size}x{size}");
+    }
+
+    [TestCaseSource(nameof(PaperCases))]
+    public void PaperShapeIsWithinTheBound(CpuConvAlgorithm tile, ConvGeometry g)
+    {
+        AssertForward(tile, g, 5);
+        AssertBackwardData(tile, g, 5);
+    }
 
     [Test]
     public void DirectAndOtherShapesNeverTakeWinograd()
@@ -82,7 +110,7 @@ public sealed class WinogradConvTests : CpuBackendTestBase
         Assert.That(Down(second), Is.EqualTo(Down(first)));
     }
 
-    internal void AssertForward(CpuConvAlgorithm tile, ConvGeometry g, int seed)
+    private void AssertForward(CpuConvAlgorithm tile, ConvGeometry g, int seed)
     {
         var x = Random(g.InputLength, seed);
         var w = Random(g.WeightLength, seed + 1, -0.3f, 0.3f);
@@ -102,7 +130,7 @@ public sealed class WinogradConvTests : CpuBackendTestBase
         AssertElementwise(expected, actual, BoundFactor(tile) * WinogradErrorBound.Epsilon, $"{tile} forward {g}", scale);
     }
 
-    internal void AssertBackwardData(CpuConvAlgorithm tile, ConvGeometry g, int seed)
+    private void AssertBackwardData(CpuConvAlgorithm tile, ConvGeometry g, int seed)
     {
         var dy = Random(g.OutputLength, seed + 3);
         var w = Random(g.WeightLength, seed + 1, -0.3f, 0.3f);

@@ -22,7 +22,6 @@ namespace Flows.Kernels.Cpu;
 internal static unsafe class WinogradConv
 {
     private const int Lanes = 8;
-    internal static readonly long[] Stages = new long[4];
 
     /// <summary>Tiles per block the driver aims for (settable so a benchmark can tune it).</summary>
     internal static int TargetTilesPerBlock { get; set; } = 112;
@@ -164,11 +163,9 @@ internal static unsafe class WinogradConv
         var products = WinogradScratch.Get(WinogradScratch.Products, positions * plan.OutputPositionStride);
         fixed (float* f = frame, v = transformed, mp = products)
         {
-            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            FillFrame(x, g, plan, r0, rows, f, f + frameLength);
-            long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-            TransformInput<T>(f, cin, plan, rows, v);
-            long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
+            int* bands = stackalloc int[rows + 1];
+            FillFrame(x, g, plan, r0, rows, f, f + frameLength, bands);
+            TransformInput<T>(f, cin, plan, rows, bands, v);
             for (int t = 0; t < positions; t++)
             {
                 float* product = mp + t * plan.OutputPositionStride;
@@ -177,39 +174,52 @@ internal static unsafe class WinogradConv
                 // The last vector of the output transform reads up to 7 slots past the tiles: keep them finite.
                 for (int co = 0; co < cout; co++) new Span<float>(product + (long)co * plan.PStride + tiles, Lanes).Clear();
             }
-            long t3 = System.Diagnostics.Stopwatch.GetTimestamp();
             TransformOutput<T>(mp, bias, g, plan, r0, rows, y);
-            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
-            Interlocked.Add(ref Stages[0], t1 - t0); Interlocked.Add(ref Stages[1], t2 - t1); Interlocked.Add(ref Stages[2], t3 - t2); Interlocked.Add(ref Stages[3], t4 - t3);
         }
     }
 
     /// <summary>
-    /// frame[ci, r, i, p, u] = x[n, ci, m·ty − 1 + i, m·u + p − 1] for tile row r of the block (sample n, row ty),
-    /// zero outside the image: each tile row's α input rows, split into their m column phases.
+    /// The block's input rows, each split once into its m column phases (frame row f, phase p, column u = image
+    /// column m·u + p − 1; zero outside the image). Consecutive tile rows of one sample share α − m = 2 rows, so a
+    /// run of them takes m new rows per tile row after the first α; bands[r] is where tile row r's α rows start.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FillFrame(float* x, ConvGeometry g, Plan plan, int r0, int rows, float* frame, float* line)
+    private static void FillFrame(float* x, ConvGeometry g, Plan plan, int r0, int rows, float* frame, float* line, int* bands)
     {
-        int m = plan.M, alpha = plan.Alpha, len = plan.FrameLen, h = g.Height, wd = g.Width;
-        for (int ci = 0; ci < g.InChannels; ci++)
-            for (int r = 0; r < rows; r++)
+        int m = plan.M, alpha = plan.Alpha, len = plan.FrameLen, h = g.Height, wd = g.Width, cin = g.InChannels;
+        long rowLength = (long)m * len;
+        int frameRows = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int ty = (r0 + r) % plan.TilesH;
+            bool continues = r > 0 && ty > 0;
+            bands[r] = continues ? bands[r - 1] + m : frameRows;
+            frameRows = bands[r] + alpha;
+        }
+        long channelLength = frameRows * rowLength;
+        for (int r = 0; r < rows; r++)
+        {
+            int n = (r0 + r) / plan.TilesH, ty = (r0 + r) % plan.TilesH;
+            bool continues = r > 0 && ty > 0;
+            int first = continues ? alpha - m : 0; // rows already there from the tile row above
+            for (int ci = 0; ci < cin; ci++)
             {
-                int n = (r0 + r) / plan.TilesH, ty = (r0 + r) % plan.TilesH;
-                float* plane = x + ((long)n * g.InChannels + ci) * h * wd;
-                for (int i = 0; i < alpha; i++)
+                float* plane = x + ((long)n * cin + ci) * h * wd;
+                for (int i = first; i < alpha; i++)
                 {
-                    float* dst = frame + ((long)(ci * rows + r) * alpha + i) * m * len;
+                    float* dst = frame + ci * channelLength + (bands[r] + i) * rowLength;
                     int yy = m * ty - 1 + i;
                     if ((uint)yy >= (uint)h) new Span<float>(dst, m * len).Clear();
                     else WinogradPhases.Split(plane + (long)yy * wd, wd, m, len, dst, line);
                 }
             }
+        }
+        bands[rows] = frameRows;
     }
 
     /// <summary>V[t, ci, tile] = (Bᵀ d B)_t for every tile of the block, 8 tiles of a row at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformInput<T>(float* frame, int cin, Plan plan, int rows, float* v) where T : struct, IWinogradTile
+    private static void TransformInput<T>(float* frame, int cin, Plan plan, int rows, int* bands, float* v) where T : struct, IWinogradTile
     {
         int m = plan.M, alpha = T.Alpha, len = plan.FrameLen, tilesW = plan.TilesW;
         long tapStride = (long)m * len, positionStride = plan.InputPositionStride;
@@ -219,7 +229,7 @@ internal static unsafe class WinogradConv
         for (int ci = 0; ci < cin; ci++)
             for (int r = 0; r < rows; r++)
             {
-                float* band = frame + (long)(ci * rows + r) * plan.RowFrame;
+                float* band = frame + ((long)ci * bands[rows] + bands[r]) * tapStride;
                 float* dst = v + (long)ci * plan.PStride + r * tilesW;
                 for (int tx = 0; tx < tilesW; tx += Lanes)
                 {

@@ -9,7 +9,7 @@ public static class WinogradErrorBound
     /// <summary>The unit roundoff of float32.</summary>
     public const double Epsilon = 1.0 / (1 << 24);
 
-    public const double F2 = 64;
+    public const double F2 = 32;
 
     public const double F4 = 1024;
 }

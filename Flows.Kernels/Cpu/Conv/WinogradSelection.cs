@@ -9,7 +9,7 @@ public enum CpuConvAlgorithm
     /// <summary>The im2col-free packed GEMM (<see cref="ConvForward"/>) everywhere.</summary>
     Direct,
 
-    /// <summary>Winograd wherever it applies, with the tile size the rule would pick for that shape.</summary>
+    /// <summary>Winograd wherever it applies: the rule's tile size where it picks one, else F(2×2, 3×3).</summary>
     Winograd,
 
     /// <summary>Winograd F(2×2, 3×3) wherever it applies.</summary>
@@ -40,12 +40,17 @@ internal static class WinogradSelection
         {
             CpuConvAlgorithm.Winograd2 => ConvKernel.F2,
             CpuConvAlgorithm.Winograd4 => ConvKernel.F4,
-            CpuConvAlgorithm.Winograd => Rule(g) is var k && k != ConvKernel.Direct ? k : ConvKernel.F4,
+            CpuConvAlgorithm.Winograd => Rule(g) is var k && k != ConvKernel.Direct ? k : ConvKernel.F2,
             _ => Rule(g),
         };
     }
 
-    /// <summary>The measured rule (to be filled from the benchmark; until then the direct path).</summary>
+    /// <summary>
+    /// The measured rule: the direct path for every shape. On the paper's shapes (docs/PERFORMANCE.md, "Winograd
+    /// convolutions (CPU)") neither tile size beat the direct GEMM by more than the run-to-run noise (F2 came within
+    /// ±6% at 128 and 200 channels, 14×14; everything with fewer channels or at 7×7 was slower), so Auto keeps the
+    /// path that is never slower. Kept as a function of the shape so a faster Winograd needs only a new rule here.
+    /// </summary>
     internal static ConvKernel Rule(ConvGeometry g) => ConvKernel.Direct;
 
     /// <summary>Runs the forward pass by Winograd when the choice says so; false leaves it to the direct path.</summary>
