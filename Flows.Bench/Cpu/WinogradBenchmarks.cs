@@ -112,7 +112,7 @@ public static class WinogradBenchmarks
         string line = string.Create(CultureInfo.InvariantCulture,
             $"WINOGRAD pass={pass} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} h={g.Height} w={g.Width} " +
             $"direct_ms={direct:F3} f2_ms={f2:F3} f4_ms={f4:F3} f2_speedup={direct / f2:F2} f4_speedup={direct / f4:F2} " +
-            $"direct_gflops={g.Flops / direct / 1e6:F1} cpu_ms={Median(cpuTimes[0]):F1}/{Median(cpuTimes[1]):F1}/{Median(cpuTimes[2]):F1} auto={WinogradSelection.Choose(CpuConvAlgorithm.Auto, geometry)}");
+            $"direct_gflops={g.Flops / direct / 1e6:F1} cpu_ms={Median(cpuTimes[0]):F1}/{Median(cpuTimes[1]):F1}/{Median(cpuTimes[2]):F1} auto={WinogradSelection.Choose(CpuConvAlgorithm.Auto, geometry, pass == "bwd-data")}");
         if (error) line += ErrorColumns(backend, g with { Batch = 1 }, pass);
         Console.WriteLine(line);
     }

@@ -87,6 +87,17 @@ public sealed class WinogradConvTests : CpuBackendTestBase
     }
 
     [Test]
+    public void AutoTakesF2OnlyForTheWideForwardPasses()
+    {
+        Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, ConvGeometry.Same(32, 128, 14, 14, 128, 3)), Is.EqualTo(ConvKernel.F2));
+        Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, ConvGeometry.Same(256, 200, 14, 14, 200, 3)), Is.EqualTo(ConvKernel.F2));
+        Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, ConvGeometry.Same(32, 128, 14, 14, 128, 3), backwardData: true), Is.EqualTo(ConvKernel.Direct));
+        foreach (var narrow in new[] { ConvGeometry.Same(32, 64, 28, 28, 64, 3), ConvGeometry.Same(32, 200, 7, 7, 200, 3),
+                                       ConvGeometry.Same(32, 4, 14, 14, 128, 3), ConvGeometry.Same(32, 32, 28, 28, 32, 3) })
+            Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, narrow), Is.EqualTo(ConvKernel.Direct), narrow.ToString());
+    }
+
+    [Test]
     public void SameInputsGiveTheSameBitsOnEveryCall()
     {
         var g = ConvGeometry.Same(5, 6, 11, 13, 7, 3);
