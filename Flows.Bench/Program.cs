@@ -18,7 +18,7 @@ public static class Program
 {
     public static CommandLineApp App { get; } = new("Flows.Bench",
         "Flows.Bench: microbenchmarks (BenchmarkDotNet) and end-to-end throughput runs of FlowsFromScratch.",
-        [GpuCheck.Spec, FmaPeak.Spec, StepBenchmark.Spec, FeaturesBenchmark.Spec, ConvThroughput.Spec, MicroBenchmarks.Spec],
+        [GpuCheck.Spec, FmaPeak.Spec, StepBenchmark.Spec, FeaturesBenchmark.Spec, ConvThroughput.Spec, WinogradBenchmarks.Spec, MicroBenchmarks.Spec],
         MicroBenchmarks.Spec, typeof(Program).Assembly);
 
     public static int Main(string[] args)

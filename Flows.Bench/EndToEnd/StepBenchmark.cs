@@ -33,6 +33,7 @@ public static class StepBenchmark
             new("profile", "LEVEL", "1: time every compute call; 2: also convolutions by shape", "0"),
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
             new("cuda-graph", null, "replay the training step from a captured CUDA graph (docs/PERFORMANCE.md, \"Streams and CUDA graphs\")"),
+            new("conv", "ALGO", "CPU 3x3 convolutions: auto, direct, winograd, winograd2 or winograd4", "auto"),
         ],
         Run);
 
@@ -45,7 +46,11 @@ public static class StepBenchmark
         int evalBatch = Int(o, "eval-batch", 0), evalSteps = Int(o, "eval-steps", 3), evalWarmup = Int(o, "eval-warmup", 1);
         string profileLevel = o.String("profile") ?? "0";
         bool profile = profileLevel != "0";
+        var conv = ConvAlgorithm(o.String("conv") ?? "auto");
         IComputeBackend device = ComputeDevices.Create(o.String("device") ?? "cpu");
+        if (device is Flows.Kernels.Cpu.ManagedCpuBackend cpu) cpu.ConvAlgorithm = conv;
+        else if (conv != Flows.Kernels.Cpu.CpuConvAlgorithm.Auto)
+            throw new ArgumentException($"step: --conv chooses the CPU convolution; --device {device.Name} has no such choice (drop --conv)");
         using var backend = profile ? new ProfilingBackend(device) : device;
 
         var image = new ImageShape(1, 28, 28);
@@ -183,4 +188,14 @@ public static class StepBenchmark
     }
 
     private static int Int(ParsedArgs o, string key, int fallback) => o.Int(key, fallback);
+
+    private static Flows.Kernels.Cpu.CpuConvAlgorithm ConvAlgorithm(string name) => name switch
+    {
+        "auto" => Flows.Kernels.Cpu.CpuConvAlgorithm.Auto,
+        "direct" => Flows.Kernels.Cpu.CpuConvAlgorithm.Direct,
+        "winograd" => Flows.Kernels.Cpu.CpuConvAlgorithm.Winograd,
+        "winograd2" => Flows.Kernels.Cpu.CpuConvAlgorithm.Winograd2,
+        "winograd4" => Flows.Kernels.Cpu.CpuConvAlgorithm.Winograd4,
+        _ => throw new ArgumentException($"step: --conv must be auto, direct, winograd, winograd2 or winograd4, got '{name}'"),
+    };
 }

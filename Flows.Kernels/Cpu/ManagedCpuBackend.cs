@@ -136,11 +136,20 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
         Gemm.MultiplyParallel(m, n, k, A(a), 0, transposeA ? m : k, transposeA, A(b), 0, transposeB ? k : n, transposeB,
                               A(c), 0, n, accumulate);
 
-    protected override void Conv2dForwardCore(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g) =>
-        ConvForward.Run(A(x), A(weight), OptionalA(bias), A(y), g);
+    /// <summary>Direct GEMM or Winograd for the 3×3 passes (<see cref="WinogradSelection"/>); Auto picks per shape.</summary>
+    public CpuConvAlgorithm ConvAlgorithm { get; set; } = CpuConvAlgorithm.Auto;
 
-    protected override void Conv2dBackwardDataCore(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g) =>
+    protected override void Conv2dForwardCore(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g)
+    {
+        if (WinogradSelection.TryForward(ConvAlgorithm, A(x), A(weight), OptionalA(bias), A(y), g)) return;
+        ConvForward.Run(A(x), A(weight), OptionalA(bias), A(y), g);
+    }
+
+    protected override void Conv2dBackwardDataCore(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g)
+    {
+        if (WinogradSelection.TryBackwardData(ConvAlgorithm, A(dy), A(weight), A(dx), g)) return;
         ConvBackwardData.Run(A(dy), A(weight), A(dx), g);
+    }
 
     protected override void Conv2dBackwardWeightCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g) =>
         ConvBackwardWeight.Run(A(x), A(dy), A(dw), g);
