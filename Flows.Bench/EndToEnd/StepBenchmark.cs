@@ -11,7 +11,7 @@ namespace Flows.Bench.EndToEnd;
 /// <summary>
 /// `Flows.Bench step`: times the paper's training step (zero_grad, NLL forward, backward, clip 100, Adam) and the
 /// eval-mode NLL forward on random images quantised to k/255, exactly as the TorchSharp and PyTorch peers do,
-/// and prints their RESULT line format so the lines can be compared directly. `--profile 1` times every compute call; `--profile 2` adds convolutions by shape.
+/// and prints their RESULT line format so the lines can be compared directly. `--profile 1` times every compute call against the roofs (ProfileReport); `--profile 2` adds convolutions by shape.
 /// </summary>
 public static class StepBenchmark
 {
@@ -31,6 +31,8 @@ public static class StepBenchmark
             new("eval-warmup", "N", "untimed eval-mode passes first", "1"),
             new("profile", "LEVEL", "1: time every compute call; 2: also convolutions by shape", "0"),
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
+            new("roof-gflops", "G", "--profile: the FMA roof in GFLOP/s (default: measured at the start)"),
+            new("roof-gbs", "G", "--profile: the memory roof in GB/s (default: measured at the start)"),
         ],
         Run);
 
@@ -43,6 +45,12 @@ public static class StepBenchmark
         int evalBatch = Int(o, "eval-batch", 0), evalSteps = Int(o, "eval-steps", 3), evalWarmup = Int(o, "eval-warmup", 1);
         string profileLevel = o.String("profile") ?? "0";
         bool profile = profileLevel != "0";
+        double? roofGflops = o.Has("roof-gflops") ? o.Double("roof-gflops", 0) : null;
+        double? roofGbs = o.Has("roof-gbs") ? o.Double("roof-gbs", 0) : null;
+        if (roofGflops <= 0 || roofGbs <= 0)
+            throw new UsageException("step: --roof-gflops and --roof-gbs must be positive (or leave them out to measure the roofs)");
+        // Measured before the model exists, so nothing else competes for the cores.
+        var roof = profile ? Roof.Resolve(roofGflops, roofGbs) : null;
         IComputeBackend device = ComputeDevices.Create(o.String("device") ?? "cpu");
         using var backend = profile ? new ProfilingBackend(device) : device;
 
@@ -69,6 +77,8 @@ public static class StepBenchmark
             {
                 for (int gen = 0; gen < 3; gen++) collections[gen] = GC.CollectionCount(gen);
                 allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                // The profile covers the timed steps only: warm-up grows the pool and the scratch arrays.
+                (backend as ProfilingBackend)?.Reset();
             }
             var clock = Stopwatch.StartNew();
             double loss;
@@ -91,7 +101,7 @@ public static class StepBenchmark
         Console.WriteLine($"garbage collections during the timed steps: gen0 {GC.CollectionCount(0) - collections[0]}, " +
                           $"gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]}; " +
                           $"{(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1e6 / Math.Max(steps, 1):F2} MB of managed objects allocated per step");
-        if (backend is ProfilingBackend profiler) PrintProfile(profiler, warmup + steps, perShape: profileLevel == "2");
+        if (backend is ProfilingBackend profiler) ProfileReport.Print(profiler, steps, perShape: profileLevel == "2", roof!);
 
         double evalMedian = double.NaN, evalImages = double.NaN;
         if (evalBatch > 0 && evalSteps > 0)
@@ -120,22 +130,6 @@ public static class StepBenchmark
                           $"{(model == "glow" ? $" K={k}" : "")} eval_batch={evalBatch} train_ms_min={F(times.Count > 0 ? times.Min() : double.NaN)} " +
                           $"train_ms_max={F(times.Count > 0 ? times.Max() : double.NaN)} eval_ms_median={F(evalMedian)} device={backend.Name}");
         return 0;
-    }
-
-    /// <summary>Per-op time per training step, largest first (includes warm-up steps).</summary>
-    private static void PrintProfile(ProfilingBackend profiler, int stepsRun, bool perShape)
-    {
-        double all = profiler.Totals.Values.Sum(v => v.Ms);
-        Console.WriteLine($"profile: {all / stepsRun:F1} ms of compute calls per step");
-        foreach (var (op, (ms, calls)) in profiler.Totals.OrderByDescending(kv => kv.Value.Ms))
-            Console.WriteLine($"  {op,-24} {ms / stepsRun,9:F1} ms/step  {calls / stepsRun,6} calls/step  {100 * ms / all,5:F1}%");
-        if (!perShape) return;
-        Console.WriteLine("convolutions by shape (GFLOP/s is wall clock on all threads):");
-        foreach (var (shape, (ms, calls, flops)) in profiler.ConvShapes.OrderByDescending(kv => kv.Value.Ms))
-            Console.WriteLine($"  {shape,-52} {ms / stepsRun,8:F1} ms/step  {calls / stepsRun,4} calls/step  {flops / ms / 1e6,6:F1} GFLOP/s");
-        Console.WriteLine("element-wise calls by kind and size (top 25):");
-        foreach (var (key, (ms, calls)) in profiler.Elementwise.OrderByDescending(kv => kv.Value.Ms).Take(25))
-            Console.WriteLine($"  {key,-60} {ms / stepsRun,8:F1} ms/step  {calls / stepsRun,4} calls/step");
     }
 
     private static Tensor RandomImages(IComputeBackend backend, int batch, ulong seed)

@@ -16,8 +16,9 @@ internal static class OptimizerKernels
         float b1 = st.Beta1, b2 = st.Beta2, wd = st.WeightDecay, eps = st.Epsilon;
         float stepSize = st.LearningRate / st.BiasCorrection1;
         float bc2Sqrt = MathF.Sqrt(st.BiasCorrection2);
-        CpuParallel.For(count, 8, (start, end) =>
+        CpuParallel.For(count, 8, (p, grad, m, v, gradScale, b1, b2, wd, eps, stepSize, bc2Sqrt), static (in state, start, end) =>
         {
+            var (p, grad, m, v, gradScale, b1, b2, wd, eps, stepSize, bc2Sqrt) = state;
             int len = end - start;
             var vp = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(start, len));
             var vg = MemoryMarshal.Cast<float, Vector<float>>(grad.AsSpan(start, len));
@@ -49,8 +50,9 @@ internal static class OptimizerKernels
     public static void RmsProp(float[] p, float[] grad, float[] sq, int count, RmsPropSettings st, float gradScale = 1f)
     {
         float alpha = st.Alpha, wd = st.WeightDecay, eps = st.Epsilon, lr = st.LearningRate;
-        CpuParallel.For(count, 6, (start, end) =>
+        CpuParallel.For(count, 6, (p, grad, sq, gradScale, alpha, wd, eps, lr), static (in state, start, end) =>
         {
+            var (p, grad, sq, gradScale, alpha, wd, eps, lr) = state;
             int len = end - start;
             var vp = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(start, len));
             var vg = MemoryMarshal.Cast<float, Vector<float>>(grad.AsSpan(start, len));
