@@ -71,6 +71,7 @@ public static class StepBenchmark
         var times = new List<double>();
         int[] collections = new int[3];
         long allocatedBefore = 0;
+        var phases = new AllocationPhases("zero_grad", "forward", "backward", "clip+step", "scope end");
         for (int i = 0; i < warmup + steps; i++)
         {
             if (i == warmup)
@@ -82,16 +83,22 @@ public static class StepBenchmark
             }
             var clock = Stopwatch.StartNew();
             double loss;
+            phases.Begin(count: i >= warmup);
             using (new TensorScope())
             {
                 adam.ZeroGrad();
+                phases.Mark(0);
                 var nll = FlowLikelihood.Loss(net.LogLikelihood(x));
+                phases.Mark(1);
                 nll.Backward();
+                phases.Mark(2);
                 // The trainer's step: clipping and update on the device, loss and flag in one read (docs/PERFORMANCE.md).
                 adam.Status.Reset();
                 adam.ClipAndStep(adam.Status.Flag);
                 loss = adam.Status.Read(nll).Loss;
+                phases.Mark(3);
             }
+            phases.Mark(4);
             backend.Synchronize();
             double ms = clock.Elapsed.TotalMilliseconds;
             if (i >= warmup) times.Add(ms);
@@ -101,6 +108,7 @@ public static class StepBenchmark
         Console.WriteLine($"garbage collections during the timed steps: gen0 {GC.CollectionCount(0) - collections[0]}, " +
                           $"gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]}; " +
                           $"{(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1e6 / Math.Max(steps, 1):F2} MB of managed objects allocated per step");
+        Console.WriteLine($"allocated per step on the calling thread: {phases.Describe(steps)}");
         if (backend is ProfilingBackend profiler) ProfileReport.Print(profiler, steps, perShape: profileLevel == "2", roof!);
 
         double evalMedian = double.NaN, evalImages = double.NaN;

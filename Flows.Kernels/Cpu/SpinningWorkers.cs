@@ -32,6 +32,23 @@ internal static class SpinningWorkers
 
     [ThreadStatic] private static bool t_insideJob;
 
+    /// <summary>Jobs handed to the workers so far (tests: a steady-state check that really ran in parallel).</summary>
+    internal static long ParallelJobs { get; private set; }
+
+    /// <summary>
+    /// Managed bytes the worker threads have allocated in their lifetime, as each last recorded it on leaving a job
+    /// (tests: the kernels' steady state allocates nothing on any thread). Exact once the job that was last run ended.
+    /// </summary>
+    internal static long WorkerAllocatedBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var worker in Volatile.Read(ref s_workers) ?? []) total += Volatile.Read(ref worker.AllocatedBytes);
+            return total;
+        }
+    }
+
     /// <summary>
     /// Takes the workers for one job, or returns false when this thread is already inside a job, another thread
     /// holds them, or there is only one core: the caller then runs its parts inline. Pair with <see cref="Exit"/>.
@@ -45,6 +62,7 @@ internal static class SpinningWorkers
     {
         var workers = s_workers ??= StartWorkers(CpuParallel.Workers - 1);
         var slot = Slot;
+        ParallelJobs++;
         slot.Open(job, parts);
         Volatile.Write(ref s_current, slot);
         Interlocked.Increment(ref s_generation);
@@ -158,6 +176,7 @@ internal static class SpinningWorkers
     {
         private readonly SemaphoreSlim _signal = new(0);
         private int _sleeping;
+        public long AllocatedBytes;
 
         public Worker(int index)
         {
@@ -191,7 +210,12 @@ internal static class SpinningWorkers
                 if (slot is null) continue;
                 // Announce, then check the slot is still open (both sides fence: see RunEntered).
                 Interlocked.Increment(ref slot.Active);
-                if (ReferenceEquals(Volatile.Read(ref s_current), slot)) slot.Work();
+                if (ReferenceEquals(Volatile.Read(ref s_current), slot))
+                {
+                    slot.Work();
+                    // Before leaving: the dispatcher waits for Active == 0, so the count is current when it returns.
+                    Volatile.Write(ref AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                }
                 Interlocked.Decrement(ref slot.Active);
             }
         }
