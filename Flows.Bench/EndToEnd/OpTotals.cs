@@ -23,12 +23,12 @@ public sealed class OpTotals
 
     public void Deconstruct(out double ms, out long calls, out double flops) => (ms, calls, flops) = (Ms, Calls, Flops);
 
-    public void Add(OpTotals call)
+    public void Add(double ms, double flops, double bytes, long allocated)
     {
-        Ms += call.Ms;
-        Calls += call.Calls;
-        Flops += call.Flops;
-        Bytes += call.Bytes;
-        Allocated += call.Allocated;
+        Ms += ms;
+        Calls++;
+        Flops += flops;
+        Bytes += bytes;
+        Allocated += allocated;
     }
 }

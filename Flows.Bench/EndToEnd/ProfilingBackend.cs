@@ -49,12 +49,15 @@ public sealed class ProfilingBackend : IComputeBackend
         return new Started(Stopwatch.GetTimestamp(), GC.GetAllocatedBytesForCurrentThread());
     }
 
-    private OpTotals End(string op, Started start, double flops, double bytes)
+    /// <summary>One call's measurements (a struct: the profiler itself should not add to the allocation it reports).</summary>
+    private readonly record struct Call(double Ms, double Flops, double Bytes, long Allocated);
+
+    private Call End(string op, Started start, double flops, double bytes)
     {
         long allocated = GC.GetAllocatedBytesForCurrentThread() - start.Allocated;
         _inner.Synchronize();
         double ms = Stopwatch.GetElapsedTime(start.Ticks).TotalMilliseconds;
-        var call = new OpTotals { Ms = ms, Calls = 1, Flops = flops, Bytes = bytes, Allocated = allocated };
+        var call = new Call(ms, flops, bytes, allocated);
         Add(_totals, op, call);
         return call;
     }
@@ -80,10 +83,10 @@ public sealed class ProfilingBackend : IComputeBackend
         Add(_convShapes, $"{op,-20} b{g.Batch} {g.InChannels}->{g.OutChannels} k{g.KernelSize} p{g.Padding} s{g.Stride} {g.Height}x{g.Width}", call);
     }
 
-    private static void Add(Dictionary<string, OpTotals> table, string key, OpTotals call)
+    private static void Add(Dictionary<string, OpTotals> table, string key, Call call)
     {
         if (!table.TryGetValue(key, out var totals)) table[key] = totals = new OpTotals();
-        totals.Add(call);
+        totals.Add(call.Ms, call.Flops, call.Bytes, call.Allocated);
     }
 
     private static double Len(Ncs s) => s.Length;
