@@ -4,7 +4,7 @@
 # programs alternate for ROUNDS rounds (default 3); the table compares each side's median over the rounds, and
 # lists every round's ratio, so one burst of load on the shared VM cannot decide the result.
 # Usage: [ROUNDS=3] scripts/cpu/compare-peer.sh [--paper] [extra step args, e.g. --steps 10]
-# --paper adds the paper's models, what a user without a GPU trains for hours: RealNVP --mid 64 --blocks 6
+# --paper runs the paper's models instead of the two small ones, what a user without a GPU trains for hours: RealNVP --mid 64 --blocks 6
 # (14,707,336 parameters) and Glow with both programs' defaults (--mid 200 --K 16 --blocks 3, 69,378,048), with
 # fewer steps so that a round stays within a few minutes. Every row checks that both programs built a model with
 # the same parameter count (the RESULT lines' params) and stops if they differ.
@@ -34,7 +34,7 @@ configs=(
   "--model glow --mid 64 --K 4 --blocks 2 --batch 32 --steps 10 --warmup 2 --eval-batch 256 --eval-steps 2 --eval-warmup 1"
 )
 if [ "$paper" = 1 ]; then
-  configs+=(
+  configs=(
     "--model realnvp --mid 64 --blocks 6 --batch 32 --steps 4 --warmup 1 --eval-batch 256 --eval-steps 1 --eval-warmup 1"
     "--model glow --mid 200 --K 16 --blocks 3 --batch 32 --steps 2 --warmup 1 --eval-batch 64 --eval-steps 1 --eval-warmup 1"
   )
