@@ -12,7 +12,7 @@ namespace Flows.Bench.EndToEnd;
 /// <summary>
 /// `Flows.Bench step`: times the paper's training step (zero_grad, NLL forward, backward, clip 100, Adam) and the
 /// eval-mode NLL forward on random images quantised to k/255, exactly as the TorchSharp and PyTorch peers do,
-/// and prints their RESULT line format so the lines can be compared directly. `--profile 1` times every compute call; `--profile 2` adds convolutions by shape.
+/// and prints their RESULT line format so the lines can be compared directly. `--profile 1` times every compute call against the roofs (ProfileReport); `--profile 2` adds convolutions by shape.
 /// </summary>
 public static class StepBenchmark
 {
@@ -34,6 +34,8 @@ public static class StepBenchmark
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
             new("cuda-graph", null, "replay the training step from a captured CUDA graph (docs/PERFORMANCE.md, \"Streams and CUDA graphs\")"),
             new("conv", "ALGO", "CPU 3x3 convolutions: auto, direct, winograd, winograd2 or winograd4", "auto"),
+            new("roof-gflops", "G", "--profile: the FMA roof in GFLOP/s (default: measured at the start)"),
+            new("roof-gbs", "G", "--profile: the memory roof in GB/s (default: measured at the start)"),
         ],
         Run);
 
@@ -47,6 +49,12 @@ public static class StepBenchmark
         string profileLevel = o.String("profile") ?? "0";
         bool profile = profileLevel != "0";
         var conv = ConvAlgorithm(o.String("conv") ?? "auto");
+        double? roofGflops = o.Has("roof-gflops") ? o.Double("roof-gflops", 0) : null;
+        double? roofGbs = o.Has("roof-gbs") ? o.Double("roof-gbs", 0) : null;
+        if (roofGflops <= 0 || roofGbs <= 0)
+            throw new UsageException("step: --roof-gflops and --roof-gbs must be positive (or leave them out to measure the roofs)");
+        // Measured before the model exists, so nothing else competes for the cores.
+        var roof = profile ? Roof.Resolve(roofGflops, roofGbs) : null;
         IComputeBackend device = ComputeDevices.Create(o.String("device") ?? "cpu");
         if (device is Flows.Kernels.Cpu.ManagedCpuBackend cpu) cpu.ConvAlgorithm = conv;
         else if (conv != Flows.Kernels.Cpu.CpuConvAlgorithm.Auto)
@@ -72,15 +80,19 @@ public static class StepBenchmark
         var times = new List<double>();
         int[] collections = new int[3];
         long allocatedBefore = 0;
+        var phases = new AllocationPhases("zero_grad", "forward", "backward", "clip+step", "scope end");
         for (int i = 0; i < warmup + steps; i++)
         {
             if (i == warmup)
             {
                 for (int gen = 0; gen < 3; gen++) collections[gen] = GC.CollectionCount(gen);
                 allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                // The profile covers the timed steps only: warm-up grows the pool and the scratch arrays.
+                (backend as ProfilingBackend)?.Reset();
             }
             var clock = Stopwatch.StartNew();
             double loss;
+            phases.Begin(count: i >= warmup);
             if (graphed is not null && graphed.TryQueue(x))
             {
                 loss = adam.Status.Fetch().Loss;
@@ -91,13 +103,18 @@ public static class StepBenchmark
                 if (graphed?.TakeNote() is { } note) Console.WriteLine($"  {note}");
                 using var scope = new TensorScope();
                 adam.ZeroGrad();
+                phases.Mark(0);
                 var nll = FlowLikelihood.Loss(net.LogLikelihood(x));
+                phases.Mark(1);
                 nll.Backward();
+                phases.Mark(2);
                 // The trainer's step: clipping and update on the device, loss and flag in one read (docs/PERFORMANCE.md).
                 adam.Status.Reset();
                 adam.ClipAndStep(adam.Status.Flag);
                 loss = adam.Status.Read(nll).Loss;
+                phases.Mark(3);
             }
+            phases.Mark(4);
             backend.Synchronize();
             double ms = clock.Elapsed.TotalMilliseconds;
             if (i >= warmup) times.Add(ms);
@@ -107,7 +124,8 @@ public static class StepBenchmark
         Console.WriteLine($"garbage collections during the timed steps: gen0 {GC.CollectionCount(0) - collections[0]}, " +
                           $"gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]}; " +
                           $"{(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1e6 / Math.Max(steps, 1):F2} MB of managed objects allocated per step");
-        if (backend is ProfilingBackend profiler) PrintProfile(profiler, warmup + steps, perShape: profileLevel == "2");
+        Console.WriteLine($"allocated per step on the calling thread: {phases.Describe(steps)}");
+        if (backend is ProfilingBackend profiler) ProfileReport.Print(profiler, steps, perShape: profileLevel == "2", roof!);
 
         double evalMedian = double.NaN, evalImages = double.NaN;
         if (evalBatch > 0 && evalSteps > 0)
@@ -154,22 +172,6 @@ public static class StepBenchmark
             adam.ClipAndStep(adam.Status.Flag);
             adam.Status.Collect(nll);
         });
-    }
-
-    /// <summary>Per-op time per training step, largest first (includes warm-up steps).</summary>
-    private static void PrintProfile(ProfilingBackend profiler, int stepsRun, bool perShape)
-    {
-        double all = profiler.Totals.Values.Sum(v => v.Ms);
-        Console.WriteLine($"profile: {all / stepsRun:F1} ms of compute calls per step");
-        foreach (var (op, (ms, calls)) in profiler.Totals.OrderByDescending(kv => kv.Value.Ms))
-            Console.WriteLine($"  {op,-24} {ms / stepsRun,9:F1} ms/step  {calls / stepsRun,6} calls/step  {100 * ms / all,5:F1}%");
-        if (!perShape) return;
-        Console.WriteLine("convolutions by shape (GFLOP/s is wall clock on all threads):");
-        foreach (var (shape, (ms, calls, flops)) in profiler.ConvShapes.OrderByDescending(kv => kv.Value.Ms))
-            Console.WriteLine($"  {shape,-52} {ms / stepsRun,8:F1} ms/step  {calls / stepsRun,4} calls/step  {flops / ms / 1e6,6:F1} GFLOP/s");
-        Console.WriteLine("element-wise calls by kind and size (top 25):");
-        foreach (var (key, (ms, calls)) in profiler.Elementwise.OrderByDescending(kv => kv.Value.Ms).Take(25))
-            Console.WriteLine($"  {key,-60} {ms / stepsRun,8:F1} ms/step  {calls / stepsRun,4} calls/step");
     }
 
     private static Tensor RandomImages(IComputeBackend backend, int batch, ulong seed)

@@ -9,8 +9,9 @@ internal static class ActNormKernels
     public static void Forward(float[] x, float[] bias, float[] logScale, float[] y, Ncs shape, bool inverse)
     {
         int s = shape.S;
-        CpuParallel.For(shape.N * shape.C, s, (start, end) =>
+        CpuParallel.For(shape.N * shape.C, s, (x, bias, logScale, y, shape, inverse, s), static (in state, start, end) =>
         {
+            var (x, bias, logScale, y, shape, inverse, s) = state;
             for (int row = start; row < end; row++)
             {
                 int c = row % shape.C;
@@ -42,8 +43,9 @@ internal static class ActNormKernels
                                 float[] dlogScale, Ncs shape)
     {
         int s = shape.S;
-        CpuParallel.For(shape.C, 4L * shape.N * s, (start, end) =>
+        CpuParallel.For(shape.C, 4L * shape.N * s, (x, bias, logScale, dy, dx, dbias, dlogScale, shape, s), static (in state, start, end) =>
         {
+            var (x, bias, logScale, dy, dx, dbias, dlogScale, shape, s) = state;
             for (int c = start; c < end; c++)
             {
                 float k = MathF.Exp(logScale[c]), b = bias[c];

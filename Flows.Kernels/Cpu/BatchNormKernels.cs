@@ -16,8 +16,9 @@ internal static class BatchNormKernels
                              bool relu = false)
     {
         int s = shape.S;
-        CpuParallel.For(shape.N * shape.C, s, (start, end) =>
+        CpuParallel.For(shape.N * shape.C, s, (x, mean, invStd, gamma, beta, y, shape, relu, s), static (in state, start, end) =>
         {
+            var (x, mean, invStd, gamma, beta, y, shape, relu, s) = state;
             for (int row = start; row < end; row++)
             {
                 int c = row % shape.C;
@@ -57,8 +58,10 @@ internal static class BatchNormKernels
     {
         int s = shape.S;
         double count = (double)shape.N * s;
-        CpuParallel.For(shape.C, 3L * shape.N * s, (start, end) =>
+        CpuParallel.For(shape.C, 3L * shape.N * s, (x, mean, invStd, gamma, dy, output, dx, dgamma, dbeta, shape, batchStatistics, s, count),
+            static (in state, start, end) =>
         {
+            var (x, mean, invStd, gamma, dy, output, dx, dgamma, dbeta, shape, batchStatistics, s, count) = state;
             for (int c = start; c < end; c++)
             {
                 float mu = mean[c], istd = invStd[c];

@@ -27,13 +27,14 @@ internal static class BinaryKernels
         // Same shapes: one flat pass.
         if (aShape == bShape)
         {
-            CpuParallel.For(cShape.Length, 1, (start, end) =>
-                UnaryKernels.Zip<TOp>(a.AsSpan(start, end - start), b.AsSpan(start, end - start), c.AsSpan(start, end - start)));
+            CpuParallel.For(cShape.Length, 1, (a, b, c), static (in state, start, end) =>
+                UnaryKernels.Zip<TOp>(state.a.AsSpan(start, end - start), state.b.AsSpan(start, end - start), state.c.AsSpan(start, end - start)));
             return;
         }
         int rows = cShape.N * cShape.C, s = cShape.S;
-        CpuParallel.For(rows, s, (start, end) =>
+        CpuParallel.For(rows, s, (a, aShape, b, bShape, c, cShape, s), static (in state, start, end) =>
         {
+            var (a, aShape, b, bShape, c, cShape, s) = state;
             for (int row = start; row < end; row++)
             {
                 int n = row / cShape.C, ch = row - n * cShape.C;

@@ -16,8 +16,9 @@ internal static class CouplingKernels
                                float[] output, float[] logdet, Ncs shape, bool inverse)
     {
         int s = shape.S, plane = shape.C * s;
-        CpuParallel.For(shape.N, 8L * plane, (start, end) =>
+        CpuParallel.For(shape.N, 8L * plane, (input, raw, t, scale, mask, output, logdet, shape, inverse, s, plane), static (in state, start, end) =>
         {
+            var (input, raw, t, scale, mask, output, logdet, shape, inverse, s, plane) = state;
             for (int n = start; n < end; n++)
             {
                 double total = 0;
@@ -112,9 +113,11 @@ internal static class CouplingKernels
         // Fixed sample chunks, each with its own dscale partial, added in order: reproducible sums.
         int chunks = Math.Min(shape.N, MaxChunks);
         bool parallel = (long)shape.N * plane * 12 >= CpuParallel.SerialThreshold;
-        var partial = new double[chunks * channels];
-        CpuParallel.ForFixedChunks(shape.N, chunks, parallel, (chunk, start, end) =>
+        var partial = ThreadScratch.GetZeroedDoubles(DoubleSlot.CouplingScale, chunks * channels);
+        CpuParallel.ForFixedChunks(shape.N, chunks, parallel, (x, raw, t, scale, mask, dy, dlogdet, dx, draw, dt, s, plane, channels, partial),
+            static (in state, chunk, start, end) =>
         {
+            var (x, raw, t, scale, mask, dy, dlogdet, dx, draw, dt, s, plane, channels, partial) = state;
             for (int n = start; n < end; n++)
                 for (int c = 0; c < channels; c++)
                 {

@@ -13,8 +13,9 @@ internal static class HighwayGateKernels
 {
     public static void Forward(float[] a, float[] t, float[] h, float[] y, int count)
     {
-        CpuParallel.For(count, 24, (start, end) =>
+        CpuParallel.For(count, 24, (a, t, h, y), static (in state, start, end) =>
         {
+            var (a, t, h, y) = state;
             int n = end - start;
             var va = Vectors(a, start, n);
             var vt = Vectors(t, start, n);
@@ -35,8 +36,9 @@ internal static class HighwayGateKernels
 
     public static void Backward(float[] a, float[] t, float[] h, float[] dy, float[] da, float[] dt, float[] dh, int count)
     {
-        CpuParallel.For(count, 32, (start, end) =>
+        CpuParallel.For(count, 32, (a, t, h, dy, da, dt, dh), static (in state, start, end) =>
         {
+            var (a, t, h, dy, da, dt, dh) = state;
             int n = end - start;
             var va = Vectors(a, start, n);
             var vt = Vectors(t, start, n);

@@ -8,8 +8,9 @@ internal static class LayoutKernels
     {
         // The copied channels of one sample are one contiguous block on both sides.
         int block = count * spatial;
-        CpuParallel.For(batch, block, (start, end) =>
+        CpuParallel.For(batch, block, (src, srcChannels, srcOffset, dst, dstChannels, dstOffset, spatial, block), static (in state, start, end) =>
         {
+            var (src, srcChannels, srcOffset, dst, dstChannels, dstOffset, spatial, block) = state;
             for (int n = start; n < end; n++)
                 src.AsSpan((n * srcChannels + srcOffset) * spatial, block)
                    .CopyTo(dst.AsSpan((n * dstChannels + dstOffset) * spatial, block));
@@ -19,8 +20,9 @@ internal static class LayoutKernels
     public static void Squeeze(float[] x, float[] y, int batch, int channels, int height, int width, bool inverse)
     {
         int h2 = height / 2, w2 = width / 2, plane = height * width, outPlane = h2 * w2;
-        CpuParallel.For(batch * channels, plane, (start, end) =>
+        CpuParallel.For(batch * channels, plane, (x, y, width, inverse, h2, w2, plane, outPlane), static (in state, start, end) =>
         {
+            var (x, y, width, inverse, h2, w2, plane, outPlane) = state;
             for (int nc = start; nc < end; nc++)
             {
                 // Input plane nc maps to the four output planes 4nc + 2dy + dx (n·4C + 4c = 4(n·C + c)).

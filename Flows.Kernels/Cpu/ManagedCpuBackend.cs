@@ -93,7 +93,8 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
     {
         var xs = A(x);
         var ys = A(y);
-        CpuParallel.For(count, 2, (start, end) => ElementwiseHelpers.Axpy(alpha, xs.AsSpan(start, end - start), ys.AsSpan(start, end - start)));
+        CpuParallel.For(count, 2, (alpha, xs, ys), static (in s, start, end) =>
+            ElementwiseHelpers.Axpy(s.alpha, s.xs.AsSpan(start, end - start), s.ys.AsSpan(start, end - start)));
     }
 
     // ---- reductions -----------------------------------------------------------------------------------

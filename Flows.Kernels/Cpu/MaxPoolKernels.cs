@@ -14,8 +14,10 @@ internal static class MaxPoolKernels
     public static void Forward(float[] x, float[] y, PoolGeometry g)
     {
         int inPlane = g.Height * g.Width, outPlane = g.OutHeight * g.OutWidth;
-        CpuParallel.For(g.Batch * g.Channels, (long)outPlane * g.KernelSize * g.KernelSize, (start, end) =>
+        CpuParallel.For(g.Batch * g.Channels, (long)outPlane * g.KernelSize * g.KernelSize, (x, y, g, inPlane, outPlane),
+            static (in state, start, end) =>
         {
+            var (x, y, g, inPlane, outPlane) = state;
             var rows = ThreadScratch.Get(ScratchSlot.PoolRows, g.Height * g.OutWidth);
             for (int plane = start; plane < end; plane++)
                 ForwardPlane(x.AsSpan(plane * inPlane, inPlane), y.AsSpan(plane * outPlane, outPlane), rows, g);
@@ -25,8 +27,10 @@ internal static class MaxPoolKernels
     public static void Backward(float[] x, float[] y, float[] dy, float[] dx, PoolGeometry g)
     {
         int inPlane = g.Height * g.Width, outPlane = g.OutHeight * g.OutWidth;
-        CpuParallel.For(g.Batch * g.Channels, (long)outPlane * g.KernelSize * g.KernelSize + inPlane, (start, end) =>
+        CpuParallel.For(g.Batch * g.Channels, (long)outPlane * g.KernelSize * g.KernelSize + inPlane, (x, y, dy, dx, g, inPlane, outPlane),
+            static (in state, start, end) =>
         {
+            var (x, y, dy, dx, g, inPlane, outPlane) = state;
             for (int plane = start; plane < end; plane++)
                 BackwardPlane(x.AsSpan(plane * inPlane, inPlane), y.AsSpan(plane * outPlane, outPlane),
                               dy.AsSpan(plane * outPlane, outPlane), dx.AsSpan(plane * inPlane, inPlane), g);

@@ -24,13 +24,13 @@ internal static class OptimizerKernels
     {
         var c = new AdamConstants(st.Beta1, st.Beta2, st.Epsilon, st.WeightDecay, st.LearningRate / st.BiasCorrection1,
                                   MathF.Sqrt(st.BiasCorrection2), gradScale, 1f);
-        CpuParallel.For(count, 8, (start, end) => AdamRange(p, grad, m, v, start, end, c));
+        CpuParallel.For(count, 8, (p, grad, m, v, c), static (in s, start, end) => AdamRange(s.p, s.grad, s.m, s.v, start, end, s.c));
     }
 
     public static void RmsProp(float[] p, float[] grad, float[] sq, int count, RmsPropSettings st, float gradScale = 1f)
     {
         var c = new RmsPropConstants(st.Alpha, st.Epsilon, st.WeightDecay, st.LearningRate, gradScale);
-        CpuParallel.For(count, 6, (start, end) => RmsPropRange(p, grad, sq, start, end, c));
+        CpuParallel.For(count, 6, (p, grad, sq, c), static (in s, start, end) => RmsPropRange(s.p, s.grad, s.sq, start, end, s.c));
     }
 
     /// <summary>Adam over every member i (counts[i] floats, group groupOf[i]) in one parallel pass; scalars as <see cref="StepScalars"/>.</summary>

@@ -25,8 +25,9 @@ internal static class ReductionKernels
         if (ys.S == 1)
         {
             // Each output element is a sum of whole input rows.
-            CpuParallel.For(outputs, (long)nPer * cPer * xs.S, (start, end) =>
+            CpuParallel.For(outputs, (long)nPer * cPer * xs.S, (x, xs, y, ys, nPer, cPer), static (in state, start, end) =>
             {
+                var (x, xs, y, ys, nPer, cPer) = state;
                 for (int o = start; o < end; o++)
                 {
                     int ny = o / ys.C, cy = o - ny * ys.C;
@@ -46,8 +47,10 @@ internal static class ReductionKernels
         // so a single output row still spreads over the cores.
         int s = xs.S;
         int colChunks = Math.Max(1, Math.Min(s / 256, 4 * CpuParallel.Workers));
-        CpuParallel.For(outputs * colChunks, (long)nPer * cPer * s / colChunks, (start, end) =>
+        CpuParallel.For(outputs * colChunks, (long)nPer * cPer * s / colChunks, (x, xs, y, ys, nPer, cPer, s, colChunks),
+            static (in state, start, end) =>
         {
+            var (x, xs, y, ys, nPer, cPer, s, colChunks) = state;
             for (int item = start; item < end; item++)
             {
                 int o = item / colChunks, chunk = item - o * colChunks;
@@ -69,8 +72,9 @@ internal static class ReductionKernels
     {
         int s = shape.S;
         double count = (double)shape.N * s;
-        CpuParallel.For(shape.C, 2L * shape.N * s, (start, end) =>
+        CpuParallel.For(shape.C, 2L * shape.N * s, (x, shape, mean, variance, s, count), static (in state, start, end) =>
         {
+            var (x, shape, mean, variance, s, count) = state;
             for (int c = start; c < end; c++)
             {
                 double total = 0;
@@ -89,11 +93,11 @@ internal static class ReductionKernels
         const int chunkSize = 1 << 16;
         int chunks = (count + chunkSize - 1) / chunkSize;
         if (chunks <= 1) return SumSquaredDeviation(x.AsSpan(0, count), 0f);
-        var partial = new double[chunks];
-        CpuParallel.ForFixedChunks(count, chunks, true, (chunk, start, end) =>
-            partial[chunk] = SumSquaredDeviation(x.AsSpan(start, end - start), 0f));
+        var partial = ThreadScratch.GetZeroedDoubles(DoubleSlot.SumOfSquares, chunks);
+        CpuParallel.ForFixedChunks(count, chunks, true, (x, partial), static (in state, chunk, start, end) =>
+            state.partial[chunk] = SumSquaredDeviation(state.x.AsSpan(start, end - start), 0f));
         double total = 0;
-        foreach (double p in partial) total += p;
+        for (int chunk = 0; chunk < chunks; chunk++) total += partial[chunk];
         return total;
     }
 

@@ -26,6 +26,21 @@ internal static class ThreadScratch
         return array;
     }
 
+    [ThreadStatic] private static double[]?[]? t_doubles;
+
+    /// <summary>
+    /// A double array of at least <paramref name="length"/> for this thread (the per-chunk partials of a
+    /// deterministic reduction), zeroed over its first <paramref name="length"/> elements.
+    /// </summary>
+    public static double[] GetZeroedDoubles(int slot, int length)
+    {
+        var arrays = t_doubles ??= new double[]?[DoubleSlot.Count];
+        var array = arrays[slot];
+        if (array is null || array.Length < length) arrays[slot] = array = new double[Math.Max(length, 64)];
+        else array.AsSpan(0, length).Clear();
+        return array;
+    }
+
     /// <summary>Index of the first element of <paramref name="array"/> that sits on a 64-byte boundary.</summary>
     public static unsafe int AlignedStart(float[] array)
     {
@@ -35,6 +50,14 @@ internal static class ThreadScratch
             return misalignment == 0 ? 0 : (int)(16 - misalignment);
         }
     }
+}
+
+/// <summary>Named double slots of <see cref="ThreadScratch.GetZeroedDoubles"/>.</summary>
+internal static class DoubleSlot
+{
+    public const int CouplingScale = 0;
+    public const int SumOfSquares = 1;
+    public const int Count = 2;
 }
 
 /// <summary>Named scratch slots so two users on one thread never share an array.</summary>

@@ -12,14 +12,15 @@ internal static class UnaryKernels
 {
     public static void Forward(UnaryOp op, float[] x, float[] y, int count, float alpha)
     {
-        CpuParallel.For(count, 1, (start, end) =>
-            ForwardRange(op, x.AsSpan(start, end - start), y.AsSpan(start, end - start), alpha));
+        CpuParallel.For(count, 1, (op, x, y, alpha), static (in state, start, end) =>
+            ForwardRange(state.op, state.x.AsSpan(start, end - start), state.y.AsSpan(start, end - start), state.alpha));
     }
 
     public static void Backward(UnaryOp op, float[] x, float[] y, float[] dy, float[] dx, int count, float alpha)
     {
-        CpuParallel.For(count, 1, (start, end) =>
+        CpuParallel.For(count, 1, (op, x, y, dy, dx, alpha), static (in state, start, end) =>
         {
+            var (op, x, y, dy, dx, alpha) = state;
             int n = end - start;
             BackwardRange(op, x.AsSpan(start, n), y.AsSpan(start, n), dy.AsSpan(start, n), dx.AsSpan(start, n), alpha);
         });

@@ -1,0 +1,110 @@
+using Flows.Kernels;
+using Flows.Kernels.Cases;
+using Flows.Kernels.Cpu;
+
+namespace Flows.Tests.Kernels.Cpu;
+
+/// <summary>
+/// Once warm (pool filled, scratch grown, JIT done), the CPU backend's kernel calls allocate no managed memory on
+/// the calling thread or on the worker threads: no closure, job object or per-call array per parallel loop
+/// (docs/PERFORMANCE.md "CPU roofline"). The convolutions and GEMM still capture a closure at their own call
+/// sites (Flows.Kernels/Cpu/Conv and Gemm); their bound below says the job plumbing adds nothing to it.
+/// </summary>
+[NonParallelizable]
+public sealed class SteadyStateAllocationTests
+{
+    private static readonly string[] ClosureKernels = ["conv2d", "conv1x1", "matmul"];
+
+    private static IEnumerable<KernelCase> SmallCases(bool closures) =>
+        KernelCases.Of(CaseSize.Small).Where(c => ClosureKernels.Contains(c.Kernel.Split(' ')[0]) == closures);
+
+    [Test]
+    public void EveryKernelCaseOutsideConvolutionAllocatesNothingOnceWarm()
+    {
+        using var backend = new ManagedCpuBackend();
+        var offenders = new List<string>();
+        foreach (var kernelCase in SmallCases(closures: false))
+        {
+            using var buffers = new CaseBuffers(backend);
+            kernelCase.Setup(buffers);
+            long bytes = AllocatedByRepeats(() => kernelCase.Run(backend, buffers));
+            if (bytes != 0) offenders.Add($"{kernelCase}: {bytes} bytes");
+        }
+        Assert.That(offenders, Is.Empty, "kernel calls that allocated after the warm-up");
+    }
+
+    [Test]
+    public void ParallelKernelCallsAllocateNothingOnAnyThreadOnceWarm()
+    {
+        using var backend = new ManagedCpuBackend();
+        var shape = new Ncs(8, 16, 1024); // 131072 elements: every op below splits over the workers
+        int n = shape.Length;
+        DeviceBuffer Buffer(float value)
+        {
+            var b = backend.Allocate(n);
+            backend.Fill(b, value);
+            return b;
+        }
+        DeviceBuffer x = Buffer(0.5f), y = Buffer(0f), dy = Buffer(0.25f), dx = Buffer(0f), t = Buffer(0.1f), raw = Buffer(0.2f);
+        DeviceBuffer m = Buffer(0f), v = Buffer(0f), perChannel = backend.Allocate(shape.C), perChannel2 = backend.Allocate(shape.C);
+        DeviceBuffer gamma = backend.Allocate(shape.C), beta = backend.Allocate(shape.C), dgamma = backend.Allocate(shape.C);
+        DeviceBuffer dbeta = backend.Allocate(shape.C), scale = backend.Allocate(shape.C), dscale = backend.Allocate(shape.C);
+        DeviceBuffer logdet = backend.Allocate(shape.N), dlogdet = backend.Allocate(shape.N), sums = backend.Allocate(1);
+        foreach (var b in new[] { perChannel, perChannel2, gamma, beta, dgamma, dbeta, scale, dscale, logdet, dlogdet, sums })
+            backend.Fill(b, 1f);
+        var adam = new AdamSettings(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, Step: 3);
+        void Sequence()
+        {
+            backend.Unary(UnaryOp.Tanh, x, y, n);
+            backend.UnaryBackward(UnaryOp.Tanh, x, y, dy, dx, n);
+            backend.Binary(BinaryOp.Mul, x, shape, perChannel, new Ncs(1, shape.C, 1), y);
+            backend.Binary(BinaryOp.Add, x, shape, dy, shape, y);
+            backend.Axpy(0.5f, dy, dx, n);
+            backend.SumTo(x, shape, perChannel, new Ncs(1, shape.C, 1));
+            backend.ChannelMoments(x, shape, perChannel, perChannel2);
+            backend.BatchNormApply(x, perChannel, perChannel2, gamma, beta, y, shape, relu: true);
+            backend.BatchNormBackward(x, perChannel, perChannel2, gamma, dy, dx, dgamma, dbeta, shape, true, y);
+            backend.CouplingForward(x, raw, t, scale, null, y, logdet, shape);
+            backend.CouplingBackward(x, raw, t, scale, null, dy, dlogdet, dx, m, v, dscale, shape);
+            backend.ActNormForward(x, perChannel, perChannel2, y, shape);
+            backend.ActNormBackward(x, perChannel, perChannel2, dy, dx, dgamma, dbeta, shape);
+            backend.Squeeze2x2(x, y, shape.N, shape.C, 32, 32);
+            backend.SumOfSquaresInto(dx, n, sums, 0);
+            backend.SumOfSquares(dx, n);
+            backend.AdamStep(x, dx, m, v, n, adam);
+            backend.FillNormal(t, n, seed: 7, offset: 0);
+        }
+        long jobs = SpinningWorkers.ParallelJobs;
+        long bytes = AllocatedByRepeats(Sequence);
+        Assert.That(bytes, Is.Zero, "bytes allocated by the warm sequences, calling thread and workers together");
+        if (CpuParallel.Workers > 1)
+            Assert.That(SpinningWorkers.ParallelJobs - jobs, Is.GreaterThanOrEqualTo(5 * 15), "the ops ran on the workers");
+    }
+
+    [Test]
+    public void ConvolutionsAllocateAtMostTheirCallSitesClosure()
+    {
+        using var backend = new ManagedCpuBackend();
+        var perCall = new List<string>();
+        foreach (var kernelCase in SmallCases(closures: true))
+        {
+            using var buffers = new CaseBuffers(backend);
+            kernelCase.Setup(buffers);
+            long bytes = AllocatedByRepeats(() => kernelCase.Run(backend, buffers)) / 3;
+            // A closure and one or two delegates; before the state-passing loops a call also paid a job object
+            // and a wrapper closure per parallel loop.
+            if (bytes > 300) perCall.Add($"{kernelCase}: {bytes} bytes per call");
+        }
+        Assert.That(perCall, Is.Empty);
+    }
+
+    /// <summary>Runs <paramref name="body"/> twice to warm up, then three times counted: bytes on all threads.</summary>
+    private static long AllocatedByRepeats(Action body)
+    {
+        body();
+        body();
+        long before = GC.GetAllocatedBytesForCurrentThread(), workersBefore = SpinningWorkers.WorkerAllocatedBytes;
+        for (int i = 0; i < 3; i++) body();
+        return GC.GetAllocatedBytesForCurrentThread() - before + SpinningWorkers.WorkerAllocatedBytes - workersBefore;
+    }
+}
