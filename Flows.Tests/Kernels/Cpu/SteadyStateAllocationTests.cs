@@ -15,8 +15,29 @@ public sealed class SteadyStateAllocationTests
 {
     private static readonly string[] ClosureKernels = ["conv2d", "conv1x1", "matmul"];
 
+    // The multi-tensor optimizer ops run once per step over every parameter; their per-group constants and member
+    // offsets are still arrays of the call (a few KB per step, bounded below), not yet zero (docs/PERFORMANCE.md).
+    private static bool IsMultiTensor(KernelCase c) => c.Kernel.Contains(" multi", StringComparison.Ordinal);
+
     private static IEnumerable<KernelCase> SmallCases(bool closures) =>
-        KernelCases.Of(CaseSize.Small).Where(c => ClosureKernels.Contains(c.Kernel.Split(' ')[0]) == closures);
+        KernelCases.Of(CaseSize.Small).Where(c => !IsMultiTensor(c) && ClosureKernels.Contains(c.Kernel.Split(' ')[0]) == closures);
+
+    [Test]
+    public void MultiTensorOptimizerCallsAllocateAFewKilobytesAtMost()
+    {
+        using var backend = new ManagedCpuBackend();
+        var offenders = new List<string>();
+        var cases = KernelCases.Of(CaseSize.Small).Where(IsMultiTensor).ToList();
+        Assert.That(cases, Is.Not.Empty);
+        foreach (var kernelCase in cases)
+        {
+            using var buffers = new CaseBuffers(backend);
+            kernelCase.Setup(buffers);
+            long bytes = AllocatedByRepeats(() => kernelCase.Run(backend, buffers)) / 3;
+            if (bytes > 16 * 1024) offenders.Add($"{kernelCase}: {bytes} bytes per call");
+        }
+        Assert.That(offenders, Is.Empty);
+    }
 
     [Test]
     public void EveryKernelCaseOutsideConvolutionAllocatesNothingOnceWarm()
@@ -93,7 +114,8 @@ public sealed class SteadyStateAllocationTests
             long bytes = AllocatedByRepeats(() => kernelCase.Run(backend, buffers)) / 3;
             // A closure and one or two delegates; before the state-passing loops a call also paid a job object
             // and a wrapper closure per parallel loop.
-            if (bytes > 300) perCall.Add($"{kernelCase}: {bytes} bytes per call");
+            // Backward-weight's phase split adds a second small closure (about 360 B).
+            if (bytes > 400) perCall.Add($"{kernelCase}: {bytes} bytes per call");
         }
         Assert.That(perCall, Is.Empty);
     }
