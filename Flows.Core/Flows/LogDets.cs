@@ -37,16 +37,23 @@ public static class LogDets
     /// </summary>
     public static void RequireFinite(Tensor logdet, string layer, string shapes)
     {
-        if (t_deferredFlag is { } flag && ReferenceEquals(flag.Backend, logdet.Buffer.Backend))
-        {
-            logdet.Backend.FlagNonFinite(logdet.Buffer, logdet.Length, flag);
-            return;
-        }
+        if (FlagIfDeferred(logdet)) return;
         var values = logdet.ToArray();
         for (int i = 0; i < values.Length; i++)
             if (!float.IsFinite(values[i]))
                 throw new NumericalException(
                     $"{layer}: log-determinant of sample {i} is {values[i]} (the scale s has NaN or Inf entries); {shapes}");
+    }
+
+    /// <summary>
+    /// Inside <see cref="DeferChecks"/> (on values' backend), ORs a non-finite element of values into the step's flag
+    /// and returns true; otherwise returns false and the caller checks at once.
+    /// </summary>
+    public static bool FlagIfDeferred(Tensor values)
+    {
+        if (t_deferredFlag is not { } flag || !ReferenceEquals(flag.Backend, values.Buffer.Backend)) return false;
+        values.Backend.FlagNonFinite(values.Buffer, values.Length, flag);
+        return true;
     }
 
     private sealed class Restore(DeviceBuffer? previous) : IDisposable

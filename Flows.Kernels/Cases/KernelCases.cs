@@ -96,6 +96,7 @@ public static partial class KernelCases
         AddLayout(cases, act);
         AddOptimizers(cases, quick ? 3001 : RealNvpParameters, quick);
         AddStepGuard(cases, quick ? 3001 : RealNvpParameters);
+        AddFused(cases, quick);
         return cases;
     }
 
