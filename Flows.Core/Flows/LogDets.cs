@@ -56,6 +56,18 @@ public static class LogDets
         return true;
     }
 
+    /// <summary>
+    /// The invertible 1×1 convolution's check of log|det W| (one element, from the device): inside
+    /// <see cref="DeferChecks"/> only the step's flag; otherwise one read, and a singular W is named.
+    /// </summary>
+    public static void RequireFiniteLogAbsDet(Tensor logAbsDet, string layer, int channels)
+    {
+        if (FlagIfDeferred(logAbsDet)) return;
+        float value = logAbsDet.Item();
+        if (!float.IsFinite(value))
+            throw new NumericalException($"{layer}: LogAbsDet: the {channels}×{channels} weight of an invertible 1×1 convolution is singular (log|det| = {value})");
+    }
+
     private sealed class Restore(DeviceBuffer? previous) : IDisposable
     {
         public void Dispose() => t_deferredFlag = previous;

@@ -140,10 +140,9 @@ public static partial class Ops
 
     /// <summary>
     /// log|det W| of a small square matrix and its gradient W⁻ᵀ, both on the device (Gauss–Jordan with partial
-    /// pivoting, <see cref="IComputeBackend.LogAbsDeterminant"/>): no host read inside a training step. A singular W
-    /// (log|det| not finite) sets the step's non-finite flag inside <see cref="Flows.LogDets.DeferChecks"/> and throws
-    /// at once outside it. The host path (<see cref="LogAbsDetOnHost"/>) is the checked reference. Returns a
-    /// one-element tensor.
+    /// pivoting, <see cref="IComputeBackend.LogAbsDeterminant"/>): no host read. A singular W gives −∞; the invertible
+    /// 1×1 convolution checks it (LogDets.RequireFiniteLogAbsDet: the step's flag in training, at once otherwise).
+    /// The host path (<see cref="LogAbsDetOnHost"/>) is the checked reference. Returns a one-element tensor.
     /// </summary>
     public static Tensor LogAbsDet(Tensor weight)
     {
@@ -162,7 +161,7 @@ public static partial class Ops
         return y;
     }
 
-    /// <summary>log|det W| (one element) and W⁻ᵀ, computed on the device without history; checks as <see cref="LogAbsDet"/>.</summary>
+    /// <summary>log|det W| (one element) and W⁻ᵀ, computed on the device without history.</summary>
     internal static (Tensor LogAbsDet, Tensor InverseTranspose) LogAbsDetAndInverseTranspose(Tensor weight)
     {
         if (weight.Rank != 2 || weight.Shape[0] != weight.Shape[1])
@@ -173,12 +172,6 @@ public static partial class Ops
         var inverseTranspose = Tensor.Empty(backend, c, c);
         using (var lu = Tensor.Empty(backend, c * c))
             backend.LogAbsDeterminant(weight.Buffer, c, y.Buffer, inverseTranspose.Buffer, lu.Buffer);
-        if (!Flows.LogDets.FlagIfDeferred(y))
-        {
-            float value = y.Item();
-            if (!float.IsFinite(value))
-                throw new NumericalException($"LogAbsDet: the {c}×{c} weight of an invertible 1×1 convolution is singular (log|det| = {value})");
-        }
         return (y, inverseTranspose);
     }
 

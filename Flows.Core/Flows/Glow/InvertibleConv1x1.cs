@@ -22,7 +22,9 @@ public sealed class InvertibleConv1x1 : FlowLayer
     {
         RequireChannels(x);
         var y = Ops.Conv1x1(x, Weight);
-        return new FlowOutput(y, LogDet(x, Ops.LogAbsDet(Weight), 1f));
+        var logAbsDet = Ops.LogAbsDet(Weight);
+        LogDets.RequireFiniteLogAbsDet(logAbsDet, Name, Channels);
+        return new FlowOutput(y, LogDet(x, logAbsDet, 1f));
     }
 
     public override FlowOutput Inverse(Tensor y)
@@ -31,6 +33,7 @@ public sealed class InvertibleConv1x1 : FlowLayer
         // W⁻¹ as the transpose of the device's W⁻ᵀ: nothing is read back (docs/PERFORMANCE.md, "Launches and host
         // synchronisations per step").
         var (logAbsDet, inverseTranspose) = Ops.LogAbsDetAndInverseTranspose(Weight);
+        LogDets.RequireFiniteLogAbsDet(logAbsDet, Name, Channels);
         using (logAbsDet)
         using (inverseTranspose)
         {
