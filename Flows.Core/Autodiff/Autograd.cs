@@ -86,6 +86,26 @@ public static class Autograd
         }
     }
 
+    /// <summary>
+    /// Adds a node's incoming gradient, unchanged, into input's gradient without a copy (docs/PERFORMANCE.md,
+    /// "Launches and host synchronisations per step"): the first gradient input gets is grad's own memory (handed
+    /// over, so Backward's disposal of grad frees nothing), a later one is added in place. The caller must not read
+    /// grad afterwards; with several such inputs, every one but the last takes <see cref="Accumulate"/> (transfer: false).
+    /// </summary>
+    internal static void PassThrough(Tensor input, Tensor grad)
+    {
+        if (grad.IsView || !grad.Pinned || (input.Node is null && !input.RequiresGrad) || HasGradient(input))
+        {
+            Accumulate(input, grad, transfer: false);
+            return;
+        }
+        Accumulate(input, grad.HandOver(input.Shape), transfer: true);
+    }
+
+    /// <summary>True when input already holds a gradient in this Backward (adding into it costs no copy).</summary>
+    internal static bool HasGradient(Tensor input) =>
+        (input.Node is null ? input.Grad : BackwardContext.Current?.GradientOf(input)) is not null;
+
     /// <summary>Backpropagates from a one-element tensor (the loss); gradients land in the leaves' Grad.</summary>
     public static void Backward(Tensor root)
     {

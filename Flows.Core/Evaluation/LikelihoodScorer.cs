@@ -1,3 +1,4 @@
+using Flows.Kernels;
 using Flows.Core.Data;
 using Flows.Core.Flows;
 
@@ -28,12 +29,13 @@ public static class LikelihoodScorer
         try
         {
             using var _ = Autograd.NoGrad();
+            using var flag = Tensor.Zeros(model.Backend, 1);
             for (int start = 0; start < count; start += batchSize)
             {
                 int n = Math.Min(batchSize, count - start);
                 using var scope = new TensorScope();
                 var x = data.Range(model.Backend, start, n);
-                var ll = model.LogLikelihood(x).ToArray();
+                var ll = Checked(model, x, flag.Buffer);
                 for (int i = 0; i < n; i++) scores[start + i] = ll[i];
                 progress?.Invoke(start + n);
             }
@@ -44,6 +46,26 @@ public static class LikelihoodScorer
             if (noise is not null) (noise.Seed, noise.Offset, noise.Deterministic) = saved;
         }
         return scores;
+    }
+
+    /// <summary>
+    /// One batch's log-likelihoods with one host read (docs/PERFORMANCE.md, "Launches and host synchronisations per
+    /// step"): the per-layer log-det checks only mark a device flag, which a non-finite log-det makes visible in the
+    /// result anyway. When a value is not finite, the batch runs again (same noise) with the checks at once, so the
+    /// error names the layer as before; if no layer objects, the values stand.
+    /// </summary>
+    private static float[] Checked(FlowModel model, Tensor x, DeviceBuffer flag)
+    {
+        var noise = model.Noise;
+        ulong offset = noise?.Offset ?? 0;
+        float[] ll;
+        using (LogDets.DeferChecks(flag)) ll = model.LogLikelihood(x).ToArray();
+        if (Array.TrueForAll(ll, float.IsFinite)) return ll;
+        ulong after = noise?.Offset ?? 0;
+        if (noise is not null) noise.Offset = offset;
+        model.LogLikelihood(x);
+        if (noise is not null) noise.Offset = after;
+        return ll;
     }
 
     /// <summary>Mean bits/dim of per-image log-likelihoods.</summary>

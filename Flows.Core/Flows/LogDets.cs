@@ -37,16 +37,35 @@ public static class LogDets
     /// </summary>
     public static void RequireFinite(Tensor logdet, string layer, string shapes)
     {
-        if (t_deferredFlag is { } flag && ReferenceEquals(flag.Backend, logdet.Buffer.Backend))
-        {
-            logdet.Backend.FlagNonFinite(logdet.Buffer, logdet.Length, flag);
-            return;
-        }
+        if (FlagIfDeferred(logdet)) return;
         var values = logdet.ToArray();
         for (int i = 0; i < values.Length; i++)
             if (!float.IsFinite(values[i]))
                 throw new NumericalException(
                     $"{layer}: log-determinant of sample {i} is {values[i]} (the scale s has NaN or Inf entries); {shapes}");
+    }
+
+    /// <summary>
+    /// Inside <see cref="DeferChecks"/> (on values' backend), ORs a non-finite element of values into the step's flag
+    /// and returns true; otherwise returns false and the caller checks at once.
+    /// </summary>
+    public static bool FlagIfDeferred(Tensor values)
+    {
+        if (t_deferredFlag is not { } flag || !ReferenceEquals(flag.Backend, values.Buffer.Backend)) return false;
+        values.Backend.FlagNonFinite(values.Buffer, values.Length, flag);
+        return true;
+    }
+
+    /// <summary>
+    /// The invertible 1×1 convolution's check of log|det W| (one element, from the device): inside
+    /// <see cref="DeferChecks"/> only the step's flag; otherwise one read, and a singular W is named.
+    /// </summary>
+    public static void RequireFiniteLogAbsDet(Tensor logAbsDet, string layer, int channels)
+    {
+        if (FlagIfDeferred(logAbsDet)) return;
+        float value = logAbsDet.Item();
+        if (!float.IsFinite(value))
+            throw new NumericalException($"{layer}: LogAbsDet: the {channels}×{channels} weight of an invertible 1×1 convolution is singular (log|det| = {value})");
     }
 
     private sealed class Restore(DeviceBuffer? previous) : IDisposable

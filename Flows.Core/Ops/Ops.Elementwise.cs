@@ -130,6 +130,28 @@ public static partial class Ops
         {
             Autograd.Record(op.ToString(), [a, b], c, dc =>
             {
+                // An add whose gradients pass through unchanged hands dc to one input without a copy
+                // (Autograd.PassThrough); the other, taken first, gets it added or copied.
+                bool aPasses = op == BinaryOp.Add && a.TracksGrad && an == on;
+                bool bPasses = op == BinaryOp.Add && b.TracksGrad && bn == on;
+                if (aPasses && bPasses)
+                {
+                    bool aFirst = Autograd.HasGradient(a) || !Autograd.HasGradient(b);
+                    var (first, last) = aFirst ? (a, b) : (b, a);
+                    Autograd.Accumulate(first, dc, transfer: false);
+                    Autograd.PassThrough(last, dc);
+                    return;
+                }
+                if (aPasses && !b.TracksGrad)
+                {
+                    Autograd.PassThrough(a, dc);
+                    return;
+                }
+                if (bPasses && !a.TracksGrad)
+                {
+                    Autograd.PassThrough(b, dc);
+                    return;
+                }
                 if (a.TracksGrad)
                 {
                     switch (op)
@@ -166,6 +188,14 @@ public static partial class Ops
     /// <summary>Pushes (dc ∘ other) reduced to target's view into target's gradient.</summary>
     private static void PushProduct(Tensor target, Ncs targetView, Tensor dc, Ncs on, BinaryOp op, Tensor other, Ncs otherView)
     {
+        if (targetView == on)
+        {
+            // Nothing to reduce: the product is the gradient (no copy).
+            var direct = Tensor.Empty(dc.Backend, target.Shape);
+            dc.Backend.Binary(op, dc.Buffer, on, other.Buffer, otherView, direct.Buffer);
+            Autograd.Accumulate(target, direct, transfer: true);
+            return;
+        }
         using var g = Tensor.Empty(dc.Backend, dc.Shape);
         dc.Backend.Binary(op, dc.Buffer, on, other.Buffer, otherView, g.Buffer);
         PushReduced(target, g, on, targetView, 1f);
@@ -176,9 +206,9 @@ public static partial class Ops
     {
         var backend = g.Backend;
         var reduced = Tensor.Empty(backend, target.Shape);
-        if (from == to) backend.Copy(g.Buffer, reduced.Buffer, to.Length);
-        else backend.SumTo(g.Buffer, from, reduced.Buffer, to);
-        if (sign != 1f) backend.Unary(UnaryOp.Scale, reduced.Buffer, reduced.Buffer, to.Length, sign);
+        if (from != to) backend.SumTo(g.Buffer, from, reduced.Buffer, to);
+        if (sign != 1f) backend.Unary(UnaryOp.Scale, from == to ? g.Buffer : reduced.Buffer, reduced.Buffer, to.Length, sign);
+        else if (from == to) backend.Copy(g.Buffer, reduced.Buffer, to.Length);
         Autograd.Accumulate(target, reduced, transfer: true);
     }
 }

@@ -139,10 +139,47 @@ public static partial class Ops
     }
 
     /// <summary>
-    /// log|det W| of a small square matrix, computed on the host in double precision by LU with partial
-    /// pivoting (docs/MODELS.md §10.7); its gradient is W⁻ᵀ. Returns a one-element tensor.
+    /// log|det W| of a small square matrix and its gradient W⁻ᵀ, both on the device (Gauss–Jordan with partial
+    /// pivoting, <see cref="IComputeBackend.LogAbsDeterminant"/>): no host read. A singular W gives −∞; the invertible
+    /// 1×1 convolution checks it (LogDets.RequireFiniteLogAbsDet: the step's flag in training, at once otherwise).
+    /// The host path (<see cref="LogAbsDetOnHost"/>) is the checked reference. Returns a one-element tensor.
     /// </summary>
     public static Tensor LogAbsDet(Tensor weight)
+    {
+        var (y, inverseTranspose) = LogAbsDetAndInverseTranspose(weight);
+        if (Autograd.ShouldRecord(weight))
+        {
+            var backend = weight.Backend;
+            int c = weight.Shape[0];
+            Autograd.Record("LogAbsDet", [weight], y, dy =>
+            {
+                var grad = Tensor.Empty(backend, c, c);
+                backend.Binary(BinaryOp.Mul, inverseTranspose.Buffer, new Ncs(1, 1, c * c), dy.Buffer, Ncs.Scalar, grad.Buffer);
+                Autograd.Accumulate(weight, grad, transfer: true);
+            });
+        }
+        return y;
+    }
+
+    /// <summary>log|det W| (one element) and W⁻ᵀ, computed on the device without history.</summary>
+    internal static (Tensor LogAbsDet, Tensor InverseTranspose) LogAbsDetAndInverseTranspose(Tensor weight)
+    {
+        if (weight.Rank != 2 || weight.Shape[0] != weight.Shape[1])
+            throw new ArgumentException($"LogAbsDet: expected a square matrix, got {Shapes.Format(weight.Shape)}");
+        int c = weight.Shape[0];
+        var backend = weight.Backend;
+        var y = Tensor.Empty(backend, 1);
+        var inverseTranspose = Tensor.Empty(backend, c, c);
+        using (var lu = Tensor.Empty(backend, c * c))
+            backend.LogAbsDeterminant(weight.Buffer, c, y.Buffer, inverseTranspose.Buffer, lu.Buffer);
+        return (y, inverseTranspose);
+    }
+
+    /// <summary>
+    /// The host path the device op replaced (download W, LU in double, upload), kept as the reference the tests check
+    /// <see cref="LogAbsDet"/> against; its gradient W⁻ᵀ is formed on the host too.
+    /// </summary>
+    public static Tensor LogAbsDetOnHost(Tensor weight)
     {
         if (weight.Rank != 2 || weight.Shape[0] != weight.Shape[1])
             throw new ArgumentException($"LogAbsDet: expected a square matrix, got {Shapes.Format(weight.Shape)}");
@@ -155,7 +192,7 @@ public static partial class Ops
         var y = Tensor.FromArray(backend, [(float)value], 1);
         if (Autograd.ShouldRecord(weight))
         {
-            Autograd.Record("LogAbsDet", [weight], y, dy =>
+            Autograd.Record("LogAbsDetOnHost", [weight], y, dy =>
             {
                 float scale = dy.Item();
                 var inverse = DenseLinearAlgebra.Inverse(w, c);

@@ -12,7 +12,7 @@ public static partial class Ops
             throw new ArgumentException($"Reshape: cannot view shape {Shapes.Format(x.Shape)} as {Shapes.Format(shape)}");
         var y = x.View(shape);
         if (Autograd.ShouldRecord(x))
-            Autograd.Record("Reshape", [x], y, dy => Autograd.Accumulate(x, dy, transfer: false));
+            Autograd.Record("Reshape", [x], y, dy => Autograd.PassThrough(x, dy));
         return y;
     }
 

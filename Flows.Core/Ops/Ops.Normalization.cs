@@ -29,14 +29,9 @@ public static partial class Ops
         var invStd = Tensor.Empty(backend, shape.C);
         if (training)
         {
-            using var variance = Tensor.Empty(backend, shape.C);
-            backend.ChannelMoments(x.Buffer, shape, mean.Buffer, variance.Buffer);
-            InverseStd(backend, variance.Buffer, invStd.Buffer, shape.C, epsilon);
-            // running = (1 − m)·running + m·batch, with the unbiased variance.
-            backend.Unary(UnaryOp.Scale, runningMean.Buffer, runningMean.Buffer, shape.C, 1f - momentum);
-            backend.Axpy(momentum, mean.Buffer, runningMean.Buffer, shape.C);
-            backend.Unary(UnaryOp.Scale, runningVar.Buffer, runningVar.Buffer, shape.C, 1f - momentum);
-            backend.Axpy(momentum * perChannel / (perChannel - 1f), variance.Buffer, runningVar.Buffer, shape.C);
+            // Batch mean and 1/√(var + ε), and running = (1 − m)·running + m·batch with the unbiased variance, in one
+            // pass (docs/PERFORMANCE.md, "Launches and host synchronisations per step").
+            backend.BatchNormStatistics(x.Buffer, shape, mean.Buffer, invStd.Buffer, runningMean.Buffer, runningVar.Buffer, momentum, epsilon);
         }
         else
         {

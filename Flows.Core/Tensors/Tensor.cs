@@ -8,7 +8,7 @@ namespace Flows.Core;
 /// </summary>
 public class Tensor : IDisposable
 {
-    private readonly bool _ownsBuffer;
+    private bool _ownsBuffer;
     private bool _disposed;
 
     internal Tensor(IComputeBackend backend, DeviceBuffer buffer, int[] shape, bool ownsBuffer = true, bool tracked = true)
@@ -146,6 +146,18 @@ public class Tensor : IDisposable
 
     /// <summary>The same memory seen with another shape, without history. Internal plumbing for ops.</summary>
     internal Tensor View(int[] shape) => new(Backend, Buffer, (int[])shape.Clone(), ownsBuffer: false) { ViewOf = ViewOf ?? this };
+
+    /// <summary>
+    /// Hands this tensor's memory to a new tensor of another shape (same element count or fewer) and gives up ownership,
+    /// so disposing this one frees nothing: a gradient that passes through a reshape or an add moves on without a copy.
+    /// </summary>
+    internal Tensor HandOver(int[] shape)
+    {
+        if (!_ownsBuffer || _disposed)
+            throw new InvalidOperationException($"HandOver: a {(_disposed ? "disposed tensor" : "view")} owns no memory to hand over");
+        _ownsBuffer = false;
+        return new Tensor(Backend, Buffer, (int[])shape.Clone(), ownsBuffer: true, tracked: false) { Pinned = Pinned };
+    }
 
     /// <summary>Computes gradients of this scalar with respect to every tensor that requires them.</summary>
     public void Backward() => Autograd.Backward(this);

@@ -98,6 +98,7 @@ public static partial class KernelCases
         AddOptimizers(cases, quick ? 3001 : RealNvpParameters, quick);
         AddStepGuard(cases, quick ? 3001 : RealNvpParameters);
         AddMultiTensor(cases, quick ? 3001 : RealNvpParameters);
+        AddFused(cases, quick);
         return cases;
     }
 

@@ -269,4 +269,34 @@ public interface IComputeBackend : IDisposable
 
     /// <summary>destination[i] = CounterRng.Normal(seed, offset + i): standard normal.</summary>
     void FillNormal(DeviceBuffer destination, int count, ulong seed, ulong offset);
+
+    // ---- fused layer passes (docs/PERFORMANCE.md, "Launches and host synchronisations per step") --------
+
+    /// <summary>
+    /// PyTorch's weight_norm (dim 0) in one pass: norms[r] = ‖v_r‖ over the rest elements of row r, and
+    /// w = g_r·v/‖v_r‖ (rows × rest elements).
+    /// </summary>
+    void WeightNormForward(DeviceBuffer g, DeviceBuffer v, DeviceBuffer w, DeviceBuffer norms, int rows, int rest);
+
+    /// <summary>
+    /// Its gradients from dw, in one pass: with s_r = Σ v·dw over row r, dg_r = s_r/‖v_r‖ and
+    /// dv = (g_r/‖v_r‖)·(dw − v·s_r/‖v_r‖²); norms are the forward's.
+    /// </summary>
+    void WeightNormBackward(DeviceBuffer g, DeviceBuffer v, DeviceBuffer norms, DeviceBuffer dw, DeviceBuffer dg, DeviceBuffer dv,
+                            int rows, int rest);
+
+    /// <summary>
+    /// BatchNorm's training statistics in one pass: the batch mean and invStd = 1/√(var + epsilon) per channel (biased
+    /// variance over N·S, as ChannelMoments), and the running statistics updated in place,
+    /// running = (1 − momentum)·running + momentum·batch, with the unbiased variance.
+    /// </summary>
+    void BatchNormStatistics(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer invStd,
+                             DeviceBuffer runningMean, DeviceBuffer runningVar, float momentum, float epsilon);
+
+    /// <summary>
+    /// log|det W| of the n×n matrix W (row-major) into logAbsDet[0] and W⁻ᵀ (its gradient) into inverseTranspose, by
+    /// Gauss–Jordan elimination with partial pivoting on the device (no host read); lu is n·n scratch. A singular W
+    /// gives −∞ (and a non-finite inverse), which the step's non-finite flag catches.
+    /// </summary>
+    void LogAbsDeterminant(DeviceBuffer weight, int n, DeviceBuffer logAbsDet, DeviceBuffer inverseTranspose, DeviceBuffer lu);
 }

@@ -153,4 +153,24 @@ internal static class BatchNormKernels
 
         public static float Apply(float dy, float output) => output > 0f ? dy : 0f;
     }
+
+    /// <summary>
+    /// The training statistics and the running update in one call (the contract's BatchNormStatistics): the moments,
+    /// then the same float operations the separate ops did (scale, axpy, +ε, √, 1/x), so results are unchanged.
+    /// invStd holds the variance until the running variance has read it.
+    /// </summary>
+    public static void Statistics(float[] x, Ncs shape, float[] mean, float[] invStd, float[] runningMean, float[] runningVar,
+                                  float momentum, float epsilon)
+    {
+        int c = shape.C, perChannel = shape.N * shape.S;
+        ReductionKernels.ChannelMoments(x, shape, mean, invStd);
+        for (int k = 0; k < c; k++)
+        {
+            runningMean[k] *= 1f - momentum;
+            runningVar[k] *= 1f - momentum;
+        }
+        ElementwiseHelpers.Axpy(momentum, mean.AsSpan(0, c), runningMean.AsSpan(0, c));
+        ElementwiseHelpers.Axpy(momentum * perChannel / (perChannel - 1f), invStd.AsSpan(0, c), runningVar.AsSpan(0, c));
+        for (int k = 0; k < c; k++) invStd[k] = 1f / MathF.Sqrt(invStd[k] + epsilon);
+    }
 }

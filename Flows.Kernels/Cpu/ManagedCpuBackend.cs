@@ -105,6 +105,20 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
     protected override void ChannelMomentsCore(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance) =>
         ReductionKernels.ChannelMoments(A(x), shape, A(mean), A(variance));
 
+    protected override void WeightNormForwardCore(DeviceBuffer g, DeviceBuffer v, DeviceBuffer w, DeviceBuffer norms, int rows, int rest) =>
+        WeightNormKernels.Forward(A(g), A(v), A(w), A(norms), rows, rest);
+
+    protected override void WeightNormBackwardCore(DeviceBuffer g, DeviceBuffer v, DeviceBuffer norms, DeviceBuffer dw, DeviceBuffer dg,
+                                                   DeviceBuffer dv, int rows, int rest) =>
+        WeightNormKernels.Backward(A(g), A(v), A(norms), A(dw), A(dg), A(dv), rows, rest);
+
+    protected override void BatchNormStatisticsCore(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer invStd,
+                                                    DeviceBuffer runningMean, DeviceBuffer runningVar, float momentum, float epsilon) =>
+        BatchNormKernels.Statistics(A(x), shape, A(mean), A(invStd), A(runningMean), A(runningVar), momentum, epsilon);
+
+    protected override void LogAbsDeterminantCore(DeviceBuffer weight, int n, DeviceBuffer logAbsDet, DeviceBuffer inverseTranspose, DeviceBuffer lu) =>
+        DeterminantKernels.LogAbsDeterminant(A(weight), n, A(logAbsDet), A(inverseTranspose));
+
     protected override double SumOfSquaresCore(DeviceBuffer x, int count) => ReductionKernels.SumOfSquares(A(x), count);
 
     protected override void SumOfSquaresIntoCore(DeviceBuffer x, int count, DeviceBuffer sums, int slot) =>

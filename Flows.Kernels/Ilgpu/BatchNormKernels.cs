@@ -4,7 +4,8 @@ using ILGPU.Runtime;
 namespace Flows.Kernels.Ilgpu;
 
 /// <summary>
-/// BatchNorm with given statistics (ChannelMoments computes them in training):
+/// BatchNorm with given statistics (Statistics computes them in training, with invStd and the running update, in one
+/// reduction launch; v1 was ChannelMoments then six element-wise launches on C values):
 ///   Apply     y = (x − mean_c)·invStd_c·gamma_c + beta_c, then ReLU if asked     one launch, element-wise
 ///   Backward  dbeta_c = Σ dy, dgamma_c = Σ dy·x̂ (x̂ = (x − mean_c)·invStd_c)     launch 1, per channel
 ///             dx = gamma·invStd/M · (M·dy − dbeta − x̂·dgamma), M = N·S          launch 2, element-wise
@@ -21,6 +22,7 @@ internal sealed class BatchNormKernels
     {
         _reduction = reduction;
         reduction.Load<GradientSumsOp>();
+        reduction.Load<StatisticsOp>();
         _apply = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, NormArgs>(ApplyKernel));
         _backwardData = LaunchCounter.For(accelerator).Counted(accelerator.LoadAutoGroupedKernel<Index1D, GradientSumsOp>(BackwardDataKernel));
     }
@@ -35,6 +37,9 @@ internal sealed class BatchNormKernels
     {
         if (length > 0) _apply(length, args);
     }
+
+    /// <summary>BatchNormStatistics: ChannelMoments' shifted sums, finished per channel with invStd and the running update.</summary>
+    public void Statistics(StatisticsOp op, Ncs shape) => _reduction.Run(op, shape.C, shape.N * shape.S);
 
     public void Backward(GradientSumsOp args, Ncs shape, bool batchStatistics)
     {
@@ -85,6 +90,31 @@ internal sealed class BatchNormKernels
         {
             DBeta[c] = sum1;
             DGamma[c] = sum2;
+        }
+    }
+
+    internal struct StatisticsOp : IGroupReduction
+    {
+        public ArrayView<float> X, Mean, InvStd, RunningMean, RunningVar;
+        public int C, S, Count;
+        public float Momentum, Epsilon;
+
+        public Pair Accumulate(int c, int r)
+        {
+            float v = X[(r / S * C + c) * S + r % S] - X[c * S];
+            return new Pair(v, v * v);
+        }
+
+        public void Finish(int c, float sum1, float sum2)
+        {
+            float m1 = sum1 / Count;
+            float variance = sum2 / Count - m1 * m1;
+            if (variance < 0f) variance = 0f; // rounding; a NaN stays NaN
+            float mean = X[c * S] + m1;
+            Mean[c] = mean;
+            InvStd[c] = 1f / DeviceMath.Sqrt(variance + Epsilon);
+            RunningMean[c] = RunningMean[c] * (1f - Momentum) + Momentum * mean;
+            RunningVar[c] = RunningVar[c] * (1f - Momentum) + Momentum * Count / (Count - 1f) * variance;
         }
     }
 }

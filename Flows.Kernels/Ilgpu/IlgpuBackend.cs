@@ -38,6 +38,8 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
     private readonly OptimizerKernels _optimizers;
     private readonly RandomKernels _random;
     private readonly StepGuardKernels _stepGuard;
+    private readonly WeightNormKernels _weightNorm;
+    private readonly DeterminantKernels _determinant;
 
     /// <summary>Kernel launches, host synchronisations and uploads of this backend so far.</summary>
     public LaunchCounter Counter => LaunchCounter.For(_accelerator);
@@ -69,6 +71,8 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
         _optimizers = new OptimizerKernels(accelerator);
         _random = new RandomKernels(accelerator);
         _stepGuard = new StepGuardKernels(accelerator, _reduction, _pool);
+        _weightNorm = new WeightNormKernels(accelerator);
+        _determinant = new DeterminantKernels(accelerator);
     }
 
     /// <summary>
@@ -205,7 +209,7 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
 
     /// <summary>Every kernel this backend loads, for <see cref="PtxCompileCheck"/>.</summary>
     internal IEnumerable<KernelEntry> KernelEntries() =>
-        PtxCompileCheck.NonGenericKernels().Concat(_reduction.Loaded).Concat(_gemm.Loaded).Concat(_conv.GemmV3.Loaded);
+        PtxCompileCheck.NonGenericKernels().Concat(_reduction.Loaded).Concat(_gemm.Loaded).Concat(_conv.GemmV3.Loaded).Concat(_weightNorm.Loaded);
 
     private static string Describe(Accelerator accelerator) => accelerator switch
     {
@@ -238,6 +242,7 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
         RefuseDuringCapture("a download");
         V(source).SubView(0, destination.Length).CopyToCPU(_stream, destination);
         WaitForStream();
+        if (Counter.CountOnly) destination.Clear(); // no kernel ran: read zeros (no flag set), not stale memory
     }
 
     protected override void FillCore(DeviceBuffer destination, float value) => _elementwise.Fill(V(destination), destination.Length, value);
@@ -281,6 +286,24 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
 
     protected override void ChannelMomentsCore(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer variance) =>
         _reductions.ChannelMoments(V(x), shape, V(mean), V(variance));
+
+    protected override void WeightNormForwardCore(DeviceBuffer g, DeviceBuffer v, DeviceBuffer w, DeviceBuffer norms, int rows, int rest) =>
+        _weightNorm.Forward(V(g), V(v), V(w), V(norms), rows, rest);
+
+    protected override void WeightNormBackwardCore(DeviceBuffer g, DeviceBuffer v, DeviceBuffer norms, DeviceBuffer dw, DeviceBuffer dg,
+                                                   DeviceBuffer dv, int rows, int rest) =>
+        _weightNorm.Backward(V(g), V(v), V(norms), V(dw), V(dg), V(dv), rows, rest);
+
+    protected override void BatchNormStatisticsCore(DeviceBuffer x, Ncs shape, DeviceBuffer mean, DeviceBuffer invStd,
+                                                    DeviceBuffer runningMean, DeviceBuffer runningVar, float momentum, float epsilon) =>
+        _batchNorm.Statistics(new BatchNormKernels.StatisticsOp
+        {
+            X = V(x), Mean = V(mean), InvStd = V(invStd), RunningMean = V(runningMean), RunningVar = V(runningVar),
+            C = shape.C, S = shape.S, Count = shape.N * shape.S, Momentum = momentum, Epsilon = epsilon,
+        }, shape);
+
+    protected override void LogAbsDeterminantCore(DeviceBuffer weight, int n, DeviceBuffer logAbsDet, DeviceBuffer inverseTranspose, DeviceBuffer lu) =>
+        _determinant.LogAbsDeterminant(V(weight), n, V(logAbsDet), V(inverseTranspose), V(lu));
 
     protected override double SumOfSquaresCore(DeviceBuffer x, int count)
     {

@@ -5,7 +5,7 @@ namespace Flows.Core.Flows;
 /// <summary>
 /// Glow's invertible 1×1 convolution as the paper's code has it (docs/MODELS.md §4.8): a free C×C weight (no LU
 /// parametrisation) initialised to the Q of a QR decomposition of a seeded normal matrix; y = W·x per pixel,
-/// log|det J| = H·W·log|det W| computed in double on the host; the inverse uses W⁻¹ in double.
+/// log|det J| = H·W·log|det W| and the inverse's W⁻¹ computed on the device (Ops.LogAbsDet).
 /// </summary>
 public sealed class InvertibleConv1x1 : FlowLayer
 {
@@ -22,18 +22,24 @@ public sealed class InvertibleConv1x1 : FlowLayer
     {
         RequireChannels(x);
         var y = Ops.Conv1x1(x, Weight);
-        return new FlowOutput(y, LogDet(x, Ops.LogAbsDet(Weight), 1f));
+        var logAbsDet = Ops.LogAbsDet(Weight);
+        LogDets.RequireFiniteLogAbsDet(logAbsDet, Name, Channels);
+        return new FlowOutput(y, LogDet(x, logAbsDet, 1f));
     }
 
     public override FlowOutput Inverse(Tensor y)
     {
         RequireChannels(y);
-        var w = Weight.ToArray();
-        var inverse = DenseLinearAlgebra.Inverse(w, Channels);
-        using var inv = Tensor.FromArray(Backend, Array.ConvertAll(inverse, v => (float)v), Channels, Channels);
-        var x = Ops.Conv1x1NoGrad(y, inv, transposeWeight: false);
-        using var logAbsDet = Tensor.FromArray(Backend, [(float)DenseLinearAlgebra.LogAbsDeterminant(w, Channels)], 1);
-        return new FlowOutput(x, LogDet(y, logAbsDet, -1f));
+        // W⁻¹ as the transpose of the device's W⁻ᵀ: nothing is read back (docs/PERFORMANCE.md, "Launches and host
+        // synchronisations per step").
+        var (logAbsDet, inverseTranspose) = Ops.LogAbsDetAndInverseTranspose(Weight);
+        LogDets.RequireFiniteLogAbsDet(logAbsDet, Name, Channels);
+        using (logAbsDet)
+        using (inverseTranspose)
+        {
+            var x = Ops.Conv1x1NoGrad(y, inverseTranspose, transposeWeight: true);
+            return new FlowOutput(x, LogDet(y, logAbsDet, -1f));
+        }
     }
 
     private static Tensor LogDet(Tensor x, Tensor logAbsDet, float sign) =>
