@@ -41,6 +41,9 @@ public sealed class GraphedTrainingStep : IDisposable
         _backend = backend;
         _graphs = graphs;
         _optimizer = optimizer;
+        // The multi-tensor path uploads its step scalars inside the step, which a capture refuses; until that upload
+        // moves in front of the graph launch, graphed steps take the per-parameter path (docs/PERFORMANCE.md).
+        _optimizer.UseMultiTensor = false;
         _noise = noise;
         _queueStep = queueStep;
     }

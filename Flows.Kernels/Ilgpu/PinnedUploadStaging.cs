@@ -18,7 +18,9 @@ internal sealed class PinnedUploadStaging : IDisposable
     public const int MaxFloats = 1 << 22;
 
     private readonly Accelerator _accelerator;
+    private const int MinFloats = 1 << 16;
     private PageLockedArray1D<float>? _buffer;
+    private long _used;
 
     public PinnedUploadStaging(Accelerator accelerator) => _accelerator = accelerator;
 
@@ -31,20 +33,31 @@ internal sealed class PinnedUploadStaging : IDisposable
     /// <summary>Queues source → destination through the buffer; false (nothing done) when busy or too large.</summary>
     public bool TryUpload(ReadOnlySpan<float> source, ArrayView<float> destination, AcceleratorStream stream)
     {
-        if (InFlight || source.Length > MaxFloats) return false;
+        if (source.Length > MaxFloats) return false;
         if (source.Length == 0) return true;
-        if (_buffer is null || _buffer.Length < source.Length)
+        if (!InFlight)
         {
-            _buffer?.Dispose();
-            _buffer = _accelerator.AllocatePageLocked1D<float>(BufferSizeClasses.Capacity(source.Length));
+            _used = 0;
+            if (_buffer is null || _buffer.Length < source.Length)
+            {
+                _buffer?.Dispose();
+                // Headroom, so the few small uploads of a step (step scalars, a noise offset) queue behind the batch
+                // in the same buffer instead of waiting for the stream.
+                int floats = Math.Min(Math.Max(2 * source.Length, MinFloats), MaxFloats);
+                _buffer = _accelerator.AllocatePageLocked1D<float>(BufferSizeClasses.Capacity(Math.Max(floats, source.Length)));
+            }
         }
-        source.CopyTo(_buffer.Span);
-        destination.SubView(0, source.Length).CopyFrom(stream, _buffer.ArrayView.SubView(0, source.Length));
+        else if (_buffer is null || _used + source.Length > _buffer.Length)
+        {
+            return false; // regions still in flight may not be overwritten or freed
+        }
+        source.CopyTo(_buffer.Span.Slice((int)_used, source.Length));
+        destination.SubView(0, source.Length).CopyFrom(stream, _buffer.ArrayView.SubView(_used, source.Length));
+        _used += source.Length;
         InFlight = true;
         return true;
     }
 
-    /// <summary>The stream has been waited for: every queued copy has read the buffer.</summary>
     public void StreamWaited() => InFlight = false;
 
     public void Dispose()

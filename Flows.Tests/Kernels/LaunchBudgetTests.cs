@@ -20,10 +20,11 @@ namespace Flows.Tests.Kernels;
 public sealed class LaunchBudgetTests
 {
     // The paper RealNVP's step asked for 10,720 launches and 870 + 1 host reads before issue 13 (counted on this
-    // layout), Glow's 830 reads; the issue's goal is ≤ 2 reads and ≤ 2,500 launches. The optimizer is still one
-    // launch triple per parameter here (3 × 870 for RealNVP): the multi-tensor optimizer is another change, so the
-    // bounds below are on the launches outside the optimizer, measured as they are now (the merger tightens them).
-    private const int RealNvpNonOptimizerBudget = 2_850, GlowNonOptimizerBudget = 3_750;
+    // layout), Glow's 830 reads; the issue's goal is ≤ 2 reads and ≤ 2,500 launches. With the multi-tensor optimizer the
+    // optimizer is a handful of launches, but each gradient is still copied into its flat slot (one launch per
+    // parameter tensor, counted outside the optimizer), so the bounds below are the whole step as measured now
+    // (RealNVP 3,679 + the optimizer's, Glow 4,377 + the optimizer's); the 2,500 goal is not reached yet.
+    private const int RealNvpStepBudget = 3_750, GlowStepBudget = 4_450;
 
     private string _dir = "";
 
@@ -60,16 +61,17 @@ public sealed class LaunchBudgetTests
         Assert.That(wide.Step.Launches, Is.EqualTo(narrow.Step.Launches).Within(5).Percent);
     }
 
-    [TestCase("realnvp", RealNvpNonOptimizerBudget)]
-    [TestCase("glow", GlowNonOptimizerBudget)]
-    public void APaperTrainingStepStaysWithinItsBudget(string model, int nonOptimizerBudget)
+    [TestCase("realnvp", RealNvpStepBudget)]
+    [TestCase("glow", GlowStepBudget)]
+    public void APaperTrainingStepStaysWithinItsBudget(string model, int stepBudget)
     {
         var (step, optimizer, parameters) = Count(Paper(model) with { Mid = 4 }, batch: 2, countOnly: true);
         long outside = step.Launches - optimizer.Launches;
         TestContext.Out.WriteLine($"{model}: {step}; the optimizer {optimizer.Launches} launches for {parameters} parameters; outside it {outside}");
         Assert.That(step.HostSyncs, Is.LessThanOrEqualTo(2), "the batch upload and the loss/flag read only");
         Assert.That(optimizer.HostSyncs, Is.Zero);
-        Assert.That(outside, Is.LessThanOrEqualTo(nonOptimizerBudget));
+        Assert.That(optimizer.Launches, Is.LessThanOrEqualTo(32), "the multi-tensor optimizer: a few launches per group");
+        Assert.That(step.Launches, Is.LessThanOrEqualTo(stepBudget));
     }
 
     [TestCase("realnvp")]
