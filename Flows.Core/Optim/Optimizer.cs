@@ -239,12 +239,48 @@ public abstract class Optimizer : IDisposable
         return true;
     }
 
-    /// <summary>The update of every parameter at once: the scalars uploaded, the subclass's multi-tensor op, the counts advanced.</summary>
-    private void MultiTensorStep(DeviceGuard guard, DeviceBuffer coefficients, DeviceBuffer flag)
+    /// <summary>
+    /// Uploads the per-step scalars of the next multi-tensor step now, ahead of it (docs/PERFORMANCE.md, "Streams and
+    /// CUDA graphs"): a captured step may not upload, and its replays read <see cref="StepScalarsBuffer"/>, so the host
+    /// fills that buffer before each graph launch. The next step then skips its own upload when its scalars equal
+    /// these. False (nothing uploaded) before the first step, with multi-tensor steps off, or when a group's
+    /// parameters disagree on their step count (the next step takes the per-parameter path).
+    /// </summary>
+    internal bool UploadNextStepScalars()
+    {
+        if (!UseMultiTensor || _guard is not { } guard) return false;
+        Array.Fill(_groupSteps, -1);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            int steps = _state[i]?.Steps ?? 0, k = _groupIndex[i];
+            if (_groupSteps[k] < 0) _groupSteps[k] = steps;
+            else if (_groupSteps[k] != steps) return false;
+        }
+        WriteAllStepScalars(guard);
+        guard.Backend.Upload(guard.HostScalars, guard.Scalars);
+        _scalarsAhead ??= new float[guard.HostScalars.Length];
+        guard.HostScalars.CopyTo(_scalarsAhead, 0);
+        _hasScalarsAhead = true;
+        return true;
+    }
+
+    // The scalars UploadNextStepScalars put on the device for the next step, if it has not run yet.
+    private float[]? _scalarsAhead;
+    private bool _hasScalarsAhead;
+
+    private void WriteAllStepScalars(DeviceGuard guard)
     {
         for (int k = 0; k < Groups.Count; k++)
             WriteStepScalars(guard.HostScalars, k, _groupSteps[k] + 1, Groups[k].LearningRate ?? LearningRate, Groups[k].WeightDecay);
-        guard.Backend.Upload(guard.HostScalars, guard.Scalars);
+    }
+
+    /// <summary>The update of every parameter at once: the scalars uploaded, the subclass's multi-tensor op, the counts advanced.</summary>
+    private void MultiTensorStep(DeviceGuard guard, DeviceBuffer coefficients, DeviceBuffer flag)
+    {
+        WriteAllStepScalars(guard);
+        bool ahead = _hasScalarsAhead && guard.HostScalars.AsSpan().SequenceEqual(_scalarsAhead);
+        _hasScalarsAhead = false;
+        if (!ahead) guard.Backend.Upload(guard.HostScalars, guard.Scalars);
         _values ??= new DeviceBuffer[_parameters.Length];
         _slotBuffers ??= Enumerable.Range(0, SlotNames.Length).Select(_ => new DeviceBuffer[_parameters.Length]).ToArray();
         for (int i = 0; i < _parameters.Length; i++)

@@ -10,7 +10,10 @@ namespace Flows.Core.Training;
 /// moments, the clipping guard, the noise counter, ActNorm's data init); step 2 runs eagerly and traced; step 3 is
 /// captured, compared launch by launch with step 2, and run by launching the graph; later steps only copy the batch,
 /// launch the graph and read the loss and the flag. The host side of a replayed step is bookkeeping: the noise
-/// counter and the optimizer's step counts advance as the captured step advanced them.
+/// counter and the optimizer's step counts advance as the captured step advanced them. Every per-step value the step's
+/// kernels read (the optimizer's step scalars: learning rate, bias corrections, decay; the noise counter) is uploaded
+/// before the step is traced, captured or launched, outside the capture, so the captured kernels read it from the
+/// device and the graph replays the multi-tensor optimizer.
 /// A capture that fails (a driver error, an allocation, upload or host read inside the step, launches that differ
 /// from the traced step's: a per-step value passed as a kernel argument) rewinds what the step advanced on the host,
 /// leaves one note "CUDA graph capture failed (…); running eagerly", and every later step runs eagerly.
@@ -31,6 +34,7 @@ public sealed class GraphedTrainingStep : IDisposable
     private int _stepsBeforeGraph;
     private int _recaptures;
     private float _capturedLearningRate;
+    private bool _learningRateIsArgument;
     private ulong _noisePerStep;
     private int[] _countsPerStep = [];
 
@@ -41,9 +45,6 @@ public sealed class GraphedTrainingStep : IDisposable
         _backend = backend;
         _graphs = graphs;
         _optimizer = optimizer;
-        // The multi-tensor path uploads its step scalars inside the step, which a capture refuses; until that upload
-        // moves in front of the graph launch, graphed steps take the per-parameter path (docs/PERFORMANCE.md).
-        _optimizer.UseMultiTensor = false;
         _noise = noise;
         _queueStep = queueStep;
     }
@@ -70,7 +71,7 @@ public sealed class GraphedTrainingStep : IDisposable
         _input ??= Tensor.EmptyPinned(_backend, x.Shape);
         if (!Shapes.Equal(_input.Shape, x.Shape)) return false;
         _backend.Copy(x.Buffer, _input.Buffer, x.Length);
-        if (_graph is not null && _optimizer.LearningRate != _capturedLearningRate) Recapture();
+        if (_graph is not null && _learningRateIsArgument && _optimizer.LearningRate != _capturedLearningRate) Recapture();
         if (Failure is not null) return false;
         if (_graph is not null)
         {
@@ -79,9 +80,23 @@ public sealed class GraphedTrainingStep : IDisposable
         }
         _stepsBeforeGraph++;
         if (_stepsBeforeGraph == 1) Work();
-        else if (_stepsBeforeGraph == 2) _graphs.RunTraced(Work);
+        else if (_stepsBeforeGraph == 2)
+        {
+            UploadStepValues();
+            _graphs.RunTraced(Work);
+        }
         else CaptureAndReplay();
         return true;
+    }
+
+    /// <summary>
+    /// The uploads of a step, queued ahead of it on the stream: the noise counter when the host moved it (an evaluation
+    /// between steps), the optimizer's step scalars (the step itself then finds them there and uploads nothing).
+    /// </summary>
+    private void UploadStepValues()
+    {
+        _noise?.SyncedCounter(_backend);
+        _optimizer.UploadNextStepScalars();
     }
 
     private void Work()
@@ -101,6 +116,7 @@ public sealed class GraphedTrainingStep : IDisposable
     {
         ulong noiseBefore = _noise?.Offset ?? 0;
         var countsBefore = _optimizer.StepCounts();
+        UploadStepValues();
         try
         {
             _graph = _graphs.Capture(Work);
@@ -122,14 +138,15 @@ public sealed class GraphedTrainingStep : IDisposable
         _noise?.Rewind(noiseBefore);
         _optimizer.SetStepCounts(countsBefore);
         _capturedLearningRate = _optimizer.LearningRate;
+        // The multi-tensor update reads the learning rate from the step scalars; the per-parameter one takes it as an argument.
+        _learningRateIsArgument = !_optimizer.LastStepWasMultiTensor;
         _notes.Enqueue($"CUDA graph: a step of {_graph.Kernels} kernels captured through the {_graphs.GraphDriver} driver; replaying it");
         Replay();
     }
 
     private void Replay()
     {
-        // An evaluation between steps moves the noise offset on the host; the counter is re-sent before the graph reads it.
-        _noise?.SyncedCounter(_backend);
+        UploadStepValues();
         _graph!.Replay();
         Replays++;
         _noise?.Replayed(_noisePerStep);
@@ -138,7 +155,7 @@ public sealed class GraphedTrainingStep : IDisposable
         _optimizer.SetStepCounts(counts);
     }
 
-    // The learning rate is a kernel argument of the optimizer: a schedule's new rate needs a new graph.
+    // The learning rate is a kernel argument of the per-parameter optimizer: a schedule's new rate needs a new graph.
     private void Recapture()
     {
         _graph!.Dispose();

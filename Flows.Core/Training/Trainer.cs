@@ -313,17 +313,10 @@ public sealed class Trainer : IDisposable
     private double Optimize(Func<(Tensor Loss, double? Value)> forward, bool checkpointExists)
     {
         double lossValue;
-        var status = Optimizer.Status;
         try
         {
-            status.Reset();
-            Tensor loss;
-            double? value;
-            using (LogDets.DeferChecks(status.Flag)) (loss, value) = forward();
-            status.FlagNonFinite(loss);
-            loss.Backward();
-            Optimizer.ClipAndStep(status.Flag);
-            var (flagged, deviceLoss) = status.Read(loss);
+            var (loss, value) = QueueUpdate(forward);
+            var (flagged, deviceLoss) = Optimizer.Status.Read(loss);
             lossValue = value ?? deviceLoss;
             if (flagged) Diagnose(forward, lossValue);
         }
@@ -338,17 +331,23 @@ public sealed class Trainer : IDisposable
         return lossValue;
     }
 
-    /// <summary>The device work of a training step on x with no host read: what a step graph captures (<see cref="Optimize"/>'s first half).</summary>
-    private void QueueStep(Tensor x)
+    /// <summary>The device work of a training step on x with no host read: what a step graph captures.</summary>
+    private void QueueStep(Tensor x) => Optimizer.Status.Collect(QueueUpdate(() => (FlowLikelihood.Loss(Model.LogLikelihood(x)), null)).Loss);
+
+    /// <summary>
+    /// The device work shared by <see cref="Optimize"/> and <see cref="QueueStep"/>: the status reset, the forward with
+    /// its log-det checks deferred to the device flag, the loss's own check, backward, clipping and the update.
+    /// </summary>
+    private (Tensor Loss, double? Value) QueueUpdate(Func<(Tensor Loss, double? Value)> forward)
     {
         var status = Optimizer.Status;
         status.Reset();
-        Tensor loss;
-        using (LogDets.DeferChecks(status.Flag)) loss = FlowLikelihood.Loss(Model.LogLikelihood(x));
-        status.FlagNonFinite(loss);
-        loss.Backward();
+        (Tensor Loss, double? Value) result;
+        using (LogDets.DeferChecks(status.Flag)) result = forward();
+        status.FlagNonFinite(result.Loss);
+        result.Loss.Backward();
         Optimizer.ClipAndStep(status.Flag);
-        status.Collect(loss);
+        return result;
     }
 
     /// <summary>

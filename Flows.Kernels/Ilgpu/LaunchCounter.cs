@@ -17,7 +17,7 @@ public sealed class LaunchCounter
     private static readonly ConditionalWeakTable<Accelerator, LaunchCounter> Counters = new();
 
     private readonly List<KernelSite> _sites = [];
-    private long _launches, _syncs, _uploads;
+    private long _launches, _syncs, _uploads, _graphLaunches;
 
     /// <summary>The counter of one accelerator (each backend owns one accelerator).</summary>
     public static LaunchCounter For(Accelerator accelerator) => Counters.GetValue(accelerator, static _ => new LaunchCounter());
@@ -32,6 +32,9 @@ public sealed class LaunchCounter
     public long Launches => Interlocked.Read(ref _launches);
     public long HostSyncs => Interlocked.Read(ref _syncs);
     public long Uploads => Interlocked.Read(ref _uploads);
+
+    /// <summary>Step graphs launched (a replayed step's kernels run inside the graph and are not in <see cref="Launches"/>).</summary>
+    public long GraphLaunches => Interlocked.Read(ref _graphLaunches);
 
     /// <summary>The counts now, to subtract from a later snapshot.</summary>
     public LaunchCounts Snapshot() => new(Launches, HostSyncs, Uploads);
@@ -53,6 +56,7 @@ public sealed class LaunchCounter
 
     internal void CountSync() => Interlocked.Increment(ref _syncs);
     internal void CountUpload() => Interlocked.Increment(ref _uploads);
+    internal void CountGraphLaunch() => Interlocked.Increment(ref _graphLaunches);
 
     /// <summary>The stream every launch goes to; the backend sets it before it loads a kernel.</summary>
     internal AcceleratorStream? Stream { get; set; }

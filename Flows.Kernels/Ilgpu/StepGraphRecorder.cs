@@ -123,6 +123,7 @@ internal sealed class StepGraphRecorder
             ObjectDisposedException.ThrowIf(_released, this);
             int result = owner._api.GraphLaunch(exec, owner._stream);
             if (result != 0) throw new InvalidOperationException($"cuGraphLaunch returned {owner._api.Describe(result)}");
+            owner._counter.CountGraphLaunch();
         }
 
         protected override void Release()
