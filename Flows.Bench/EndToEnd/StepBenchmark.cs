@@ -13,6 +13,8 @@ namespace Flows.Bench.EndToEnd;
 /// `Flows.Bench step`: times the paper's training step (zero_grad, NLL forward, backward, clip 100, Adam) and the
 /// eval-mode NLL forward on random images quantised to k/255, exactly as the TorchSharp and PyTorch peers do,
 /// and prints their RESULT line format so the lines can be compared directly. `--profile 1` times every compute call against the roofs (ProfileReport); `--profile 2` adds convolutions by shape.
+/// It also reports the peak live device memory (the backend pool's live bytes) of the timed training steps and of the
+/// eval passes, whose no-grad intermediates go back to the pool as soon as their last reader has run (docs/PERFORMANCE.md, "Memory").
 /// </summary>
 public static class StepBenchmark
 {
@@ -89,6 +91,7 @@ public static class StepBenchmark
                 allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 // The profile covers the timed steps only: warm-up grows the pool and the scratch arrays.
                 (backend as ProfilingBackend)?.Reset();
+                backend.ResetPeakLiveBytes();
             }
             var clock = Stopwatch.StartNew();
             double loss;
@@ -121,6 +124,8 @@ public static class StepBenchmark
             Console.WriteLine($"  train step {i + 1,3}/{warmup + steps}{(i < warmup ? " (warm-up)" : "")}: {ms,9:F1} ms  loss {loss:F2} nats");
         }
         double median = Median(times), trainImages = batch / median * 1000;
+        long trainPeak = backend.PoolStatistics.PeakLiveBytes;
+        Console.WriteLine($"peak live device memory of the timed training steps: {Mib(trainPeak)} MiB (weights, optimizer state, batch and the step's tape)");
         Console.WriteLine($"garbage collections during the timed steps: gen0 {GC.CollectionCount(0) - collections[0]}, " +
                           $"gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]}; " +
                           $"{(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1e6 / Math.Max(steps, 1):F2} MB of managed objects allocated per step");
@@ -128,11 +133,14 @@ public static class StepBenchmark
         if (backend is ProfilingBackend profiler) ProfileReport.Print(profiler, steps, perShape: profileLevel == "2", roof!);
 
         double evalMedian = double.NaN, evalImages = double.NaN;
+        long evalPeak = -1;
         if (evalBatch > 0 && evalSteps > 0)
         {
             net.Eval();
             using var xe = RandomImages(backend, evalBatch, seed: 2);
             var evalTimes = new List<double>();
+            backend.ResetPeakLiveBytes();
+            long liveBefore = backend.PoolStatistics.LiveBytes;
             using (Autograd.NoGrad())
             {
                 for (int i = 0; i < evalWarmup + evalSteps; i++)
@@ -145,6 +153,8 @@ public static class StepBenchmark
                 }
             }
             evalMedian = Median(evalTimes);
+            evalPeak = backend.PoolStatistics.PeakLiveBytes;
+            Console.WriteLine($"peak live device memory of eval (batch {evalBatch}): {Mib(evalPeak)} MiB, {Mib(evalPeak - liveBefore)} MiB above what was live before it (weights, optimizer state, inputs)");
             evalImages = evalBatch / evalMedian * 1000;
         }
 
@@ -152,7 +162,8 @@ public static class StepBenchmark
         Console.WriteLine($"RESULT model={model} mid={mid} blocks={blocks} batch={batch} threads={Environment.ProcessorCount} params={parameters} " +
                           $"train_ms_median={F(median)} train_img_s={F(trainImages)} eval_img_s={F(evalImages)} scales={scales}" +
                           $"{(model == "glow" ? $" K={k}" : "")} eval_batch={evalBatch} train_ms_min={F(times.Count > 0 ? times.Min() : double.NaN)} " +
-                          $"train_ms_max={F(times.Count > 0 ? times.Max() : double.NaN)} eval_ms_median={F(evalMedian)} device={backend.Name}");
+                          $"train_ms_max={F(times.Count > 0 ? times.Max() : double.NaN)} eval_ms_median={F(evalMedian)} device={backend.Name} " +
+                          $"train_peak_mib={Mib(trainPeak)} eval_peak_mib={(evalPeak < 0 ? "nan" : Mib(evalPeak))}");
         return 0;
     }
 
@@ -181,6 +192,8 @@ public static class StepBenchmark
         var t = Tensor.FromArray(backend, values, batch, 1, 28, 28);
         return t;
     }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
 
     private static double Median(List<double> v)
     {
