@@ -163,7 +163,8 @@ public static class StepBenchmark
                           $"train_ms_median={F(median)} train_img_s={F(trainImages)} eval_img_s={F(evalImages)} scales={scales}" +
                           $"{(model == "glow" ? $" K={k}" : "")} eval_batch={evalBatch} train_ms_min={F(times.Count > 0 ? times.Min() : double.NaN)} " +
                           $"train_ms_max={F(times.Count > 0 ? times.Max() : double.NaN)} eval_ms_median={F(evalMedian)} device={backend.Name} " +
-                          $"train_peak_mib={Mib(trainPeak)} eval_peak_mib={(evalPeak < 0 ? "nan" : Mib(evalPeak))}");
+                          $"train_peak_mib={Mib(trainPeak)} eval_peak_mib={(evalPeak < 0 ? "nan" : Mib(evalPeak))} " +
+                          $"cuda_graph={(graphed is null ? "off" : graphed.Failure is null && graphed.Replays > 0 ? "replayed" : "failed")} graph_replays={graphed?.Replays ?? 0}");
         return 0;
     }
 

@@ -12,7 +12,10 @@ namespace Flows.Bench.Gpu;
 /// gpu-check: runs every IlgpuBackend kernel of the case table (Flows.Kernels/Cases: the paper rows, or the small
 /// rows with --quick) against the managed CPU backend and times it, so one short run on a GPU machine answers
 /// "is it right, and how fast". Each case is validated on its first run (outputs poisoned
-/// with NaN beforehand), then timed: warm-up runs, then the median of N runs each closed by Synchronize.
+/// with NaN beforehand), then timed: warm-up runs, then the median of N samples, each a batch of launches closed by one
+/// Synchronize (a small kernel runs many times per sync, so the sync's latency does not hide its time). A case that
+/// throws (a CUDA error is sticky: it would fail every later launch of the context) is recorded as failed and the
+/// device is created afresh, so one bad case cannot poison the rest.
 /// </summary>
 public static class GpuCheck
 {
@@ -35,12 +38,7 @@ public static class GpuCheck
         IlgpuBackend device;
         try
         {
-            device = options.Device switch
-            {
-                "cuda" => ComputeDevices.TryCreateCuda(out var reason)
-                          ?? throw new DeviceUnavailableException($"{reason}; use --device ilgpu-cpu or install the NVIDIA driver"),
-                _ => IlgpuBackend.CreateCpuSimulator(),
-            };
+            device = CreateDevice(options);
         }
         catch (DeviceUnavailableException e)
         {
@@ -48,7 +46,25 @@ public static class GpuCheck
             return 2;
         }
 
-        using (device)
+        try
+        {
+            return Check(options, ref device);
+        }
+        finally
+        {
+            device.Dispose();
+        }
+    }
+
+    private static IlgpuBackend CreateDevice(Options options) => options.Device switch
+    {
+        "cuda" => ComputeDevices.TryCreateCuda(out var reason)
+                  ?? throw new DeviceUnavailableException($"{reason}; use --device ilgpu-cpu or install the NVIDIA driver"),
+        _ => IlgpuBackend.CreateCpuSimulator(),
+    };
+
+    private static int Check(Options options, ref IlgpuBackend device)
+    {
         using (var reference = new ManagedCpuBackend())
         {
             var report = new GpuCheckReport(device.Name, device.DeviceDescription, reference.DeviceDescription, options.Quick);
@@ -61,6 +77,7 @@ public static class GpuCheck
                 var row = RunCase(kernelCase, device, reference, warmup, repeats);
                 report.Rows.Add(row);
                 Console.WriteLine(GpuCheckReport.Format(row));
+                if (!row.Pass && row.Milliseconds == 0) device = Reset(device, options); // it threw
             }
             var versions = GpuCheckVersions.Compare(report.Rows);
             if (versions.Count > 0)
@@ -81,6 +98,24 @@ public static class GpuCheck
             return report.Rows.All(r => r.Pass) ? 0 : 1;
         }
     }
+
+    /// <summary>A fresh device after a case threw: the old context may hold a sticky error.</summary>
+    private static IlgpuBackend Reset(IlgpuBackend device, Options options)
+    {
+        try
+        {
+            device.Dispose();
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"  (disposing the device after the failed case: {e.GetBaseException().Message.ReplaceLineEndings(" ")})");
+        }
+        Console.WriteLine("  (device created afresh after the failed case)");
+        return CreateDevice(options);
+    }
+
+    /// <summary>Launches per timed sample: enough for about a millisecond of work, at most 256.</summary>
+    private static int LaunchesPerSync(double singleMs) => singleMs <= 0 ? 256 : (int)Math.Clamp(Math.Ceiling(1.0 / singleMs), 1, 256);
 
     private static Options Parse(ParsedArgs args)
     {
@@ -105,13 +140,17 @@ public static class GpuCheck
 
             var (error, worst) = CaseComparison.Between(kernelCase, onDevice, onReference);
 
+            var single = Stopwatch.StartNew();
+            kernelCase.Run(device, onDevice);
+            device.Synchronize();
+            int launches = LaunchesPerSync(single.Elapsed.TotalMilliseconds);
             var times = new List<double>();
             for (int i = 0; i < warmup + repeats; i++)
             {
                 var clock = Stopwatch.StartNew();
-                kernelCase.Run(device, onDevice);
+                for (int l = 0; l < launches; l++) kernelCase.Run(device, onDevice);
                 device.Synchronize();
-                if (i >= warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+                if (i >= warmup) times.Add(clock.Elapsed.TotalMilliseconds / launches);
             }
             times.Sort();
             double ms = times[times.Count / 2];
