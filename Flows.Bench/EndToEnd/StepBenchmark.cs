@@ -164,7 +164,7 @@ public static class StepBenchmark
                           $"{(model == "glow" ? $" K={k}" : "")} eval_batch={evalBatch} train_ms_min={F(times.Count > 0 ? times.Min() : double.NaN)} " +
                           $"train_ms_max={F(times.Count > 0 ? times.Max() : double.NaN)} eval_ms_median={F(evalMedian)} device={backend.Name} " +
                           $"train_peak_mib={Mib(trainPeak)} eval_peak_mib={(evalPeak < 0 ? "nan" : Mib(evalPeak))} " +
-                          $"cuda_graph={(graphed is null ? "off" : graphed.Failure is null && graphed.Replays > 0 ? "replayed" : "failed")} graph_replays={graphed?.Replays ?? 0}");
+                          $"cuda_graph={GraphOutcome(o.Flag("cuda-graph"), graphed)} graph_replays={graphed?.Replays ?? 0}");
         return 0;
     }
 
@@ -185,6 +185,10 @@ public static class StepBenchmark
             adam.Status.Collect(nll);
         });
     }
+
+    /// <summary>The RESULT line's cuda_graph: off (not asked), unavailable (no graphs here), replayed, or failed (ran eagerly).</summary>
+    private static string GraphOutcome(bool asked, GraphedTrainingStep? graphed) =>
+        !asked ? "off" : graphed is null ? "unavailable" : graphed.Failure is null && graphed.Replays > 0 ? "replayed" : "failed";
 
     private static Tensor RandomImages(IComputeBackend backend, int batch, ulong seed)
     {

@@ -3,7 +3,7 @@ ratio table of the GPU section of docs/PERFORMANCE.md, as markdown on stdout.
 
 A ratio is the peer's time over ours (our speed over the peer's): above 1 where we are faster. Where a shape was run
 in several rounds, each side's median is used. A RESULT line is `RESULT key=value ...`; ours carry device=cuda and
-cuda_graph=off|replayed|failed, the peer's device=torch-cuda. Standard library only (the table is also written on a
+cuda_graph=off|replayed|failed|unavailable, the peer's device=torch-cuda. Standard library only (the table is also written on a
 machine without PyTorch, and its test runs on sample lines). Usage: python3 ratio_table.py FILE... > table.md
 """
 import math
@@ -39,7 +39,7 @@ def side(row):
     if row.get("device") == "torch-cuda":
         return "peer"
     graph = row.get("cuda_graph", "off")
-    return "graph" if graph == "replayed" else "graph-failed" if graph == "failed" else "eager"
+    return {"replayed": "graph", "failed": "graph-failed", "unavailable": "graph-unavailable"}.get(graph, "eager")
 
 
 def text(value, digits=2):
@@ -70,7 +70,8 @@ def table(rows):
     for key in sorted(train):
         cell = train[key]
         eager, graph, peer = (median(cell.get(k, [])) for k in ("eager", "graph", "peer"))
-        graph_text = text(graph) if not math.isnan(graph) else ("capture failed" if "graph-failed" in cell else "—")
+        graph_text = (text(graph) if not math.isnan(graph) else "capture failed" if "graph-failed" in cell
+                      else "no graphs on this device" if "graph-unavailable" in cell else "—")
         p = params.get(key, {})
         out.append(f"| {key[0]} | {key[1]} | {text(eager)} | {graph_text} | {text(peer)} | {ratio(peer, eager)} | "
                    f"{ratio(peer, graph)} | {p.get('ours', '—')} / {p.get('peer', '—')} |")
