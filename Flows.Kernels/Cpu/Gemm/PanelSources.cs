@@ -134,8 +134,6 @@ internal static unsafe class PanelCopy
     public static void Contiguous(float* src, float* dst, int nr)
     {
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; j + 16 <= nr; j += 16) Vector512.Store(Vector512.Load(src + j), dst + j);
         if (Vector256.IsHardwareAccelerated)
             for (; j + 8 <= nr; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
         for (; j + 4 <= nr; j += 4) Vector128.Store(Vector128.Load(src + j), dst + j);

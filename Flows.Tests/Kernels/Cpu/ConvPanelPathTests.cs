@@ -8,7 +8,8 @@ namespace Flows.Tests.Kernels.Cpu;
 /// The issue-14 CPU convolution paths against the plain-loop reference: AVX-512 panels of 8, 6 and 4 rows
 /// (<see cref="GemmMicroKernels.PanelHeight"/>), im2col panels read as two permuted 16-pixel windows
 /// (<see cref="PixelWindow"/>, output widths 7–28, panels crossing rows and samples), and stride-1 backward-data
-/// through the column gradient for few input channels (<see cref="ConvBackwardData.UsesColumnGradient"/>).
+/// through the column gradient for few input channels (<see cref="ConvBackwardData.UsesColumnGradient"/>), and the
+/// unpacked dot-product weight gradient (<see cref="ConvBackwardWeightDot"/>) with ragged channel and window tiles.
 /// </summary>
 [NonParallelizable]
 public class ConvPanelPathTests : CpuBackendTestBase
@@ -76,6 +77,32 @@ public class ConvPanelPathTests : CpuBackendTestBase
         var g = ConvGeometry.Same(3, cin, 9, 11, 10, k);
         Assert.That(ConvBackwardData.UsesColumnGradient(g), Is.EqualTo(cin <= ConvBackwardData.ColumnGradientMaxInChannels));
         AssertConvolutionsMatchReference(g);
+    }
+
+    private static IEnumerable<TestCaseData> DotShapes()
+    {
+        // batch, in, height, width, out, kernel, padding: 7 output channels and 45 window rows leave partial 4 × 6
+        // tiles; padding 0 leaves border columns on one side only; batch 9 gives chunks of 1 and 2 samples.
+        yield return new TestCaseData(3, 5, 24, 22, 7, 3, 1).SetName("Dot weight gradient 24x22 ragged tiles");
+        yield return new TestCaseData(2, 2, 26, 30, 5, 3, 0).SetName("Dot weight gradient valid padding");
+        yield return new TestCaseData(9, 3, 23, 23, 4, 5, 2).SetName("Dot weight gradient k5 batch 9");
+    }
+
+    [TestCaseSource(nameof(DotShapes))]
+    public void DotWeightGradientMatchesReference(int batch, int cin, int h, int w, int cout, int k, int p)
+    {
+        GemmV2Packed.KernelWidth = 512;
+        var g = new ConvGeometry(batch, cin, h, w, cout, k, p);
+        Assert.That(ConvBackwardWeightDot.Applies(g), Is.EqualTo(System.Runtime.Intrinsics.X86.Avx512F.IsSupported));
+        AssertConvolutionsMatchReference(g);
+    }
+
+    [Test]
+    public void DotWeightGradientLeavesSmallGridsAndPointwiseToTheGemm()
+    {
+        Assert.That(ConvBackwardWeightDot.Applies(ConvGeometry.Same(32, 64, 14, 14, 64, 3)), Is.False);
+        Assert.That(ConvBackwardWeightDot.Applies(ConvGeometry.Same(32, 32, 28, 28, 32, 1)), Is.False);
+        Assert.That(ConvBackwardWeightDot.Applies(new ConvGeometry(4, 3, 30, 30, 4, 3, 1, 2)), Is.False);
     }
 
     [Test]
