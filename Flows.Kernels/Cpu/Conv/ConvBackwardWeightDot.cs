@@ -50,7 +50,8 @@ internal static unsafe class ConvBackwardWeightDot
 
     private static int PaddedChannels(ConvGeometry g) => (g.OutChannels + CoTile - 1) / CoTile * CoTile;
 
-    /// <summary>dw (+)= the chunk's samples [start, end) of x and dy, into <paramref name="target"/> (Cout × Cin·K·K).</summary>
+    /// <summary>dw = the sum over the chunk's samples [start, end) of x and dy, into <paramref name="target"/> (Cout × Cin·K·K).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Chunk(float* x, float* dy, float* target, ConvGeometry g, int start, int end)
     {
         int count = end - start, grid = GridLength(g), coPad = PaddedChannels(g);
@@ -84,6 +85,7 @@ internal static unsafe class ConvBackwardWeightDot
     }
 
     /// <summary>dY' of samples [start, start + count): channel co, grid cell oy·Wp + ox = dy[co, oy, ox], zero elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillGrid(float* dy, ConvGeometry g, int start, int count, int grid, int coPad, float* dst)
     {
         int oh = g.OutHeight, ow = g.OutWidth, wp = PaddedImage.Width(g), plane = oh * ow;

@@ -31,6 +31,21 @@ internal readonly unsafe struct SamplesB(float* dy, int plane, int sampleSize) :
                 for (int p = 0; p < kc; p++) PanelCopy.Contiguous(first + (long)(pc + p) * plane, panel + p * nr, nr);
                 continue;
             }
+            if (cols == nr && plane >= nr)
+            {
+                // The panel crosses into the next sample once: two contiguous pieces per row.
+                int split = 1;
+                while (columnOffset[split] == columnOffset[split - 1] + 1) split++;
+                float* a = dy + columnOffset[0], b = dy + columnOffset[split];
+                for (int p = 0; p < kc; p++)
+                {
+                    long row = (long)(pc + p) * plane;
+                    float* d = panel + p * nr;
+                    for (int jj = 0; jj < split; jj++) d[jj] = a[row + jj];
+                    for (int jj = split; jj < nr; jj++) d[jj] = b[row + jj - split];
+                }
+                continue;
+            }
             for (int p = 0; p < kc; p++)
             {
                 float* src = dy + (long)(pc + p) * plane;
