@@ -12,6 +12,6 @@ public static partial class KernelCases
     {
         if (!quick) return;
         foreach (var g in new[] { ConvGeometry.Same(2, 2, 7, 7, 16, 3), ConvGeometry.Same(2, 3, 5, 6, 17, 1), ConvGeometry.Same(2, 2, 24, 24, 5, 3) })
-            AddConv(cases, g, version: 2);
+            AddConv(cases, g, version: 3);
     }
 }

@@ -22,8 +22,9 @@ internal static unsafe class ConvBackwardWeightDot
 
     /// <summary>
     /// Stride 1, no cropping, AVX-512 kernels, border columns at most 30% of the grid, and a grid of at least
-    /// <see cref="MinGrid"/> floats: at 14×14 (224) the 24 horizontal sums and the per-sample loop setup of each
-    /// tile measured 0.7× the packed GEMM, at 28×28 (840) 1.15–1.2× (docs/PERFORMANCE.md, "CPU convolutions").
+    /// <see cref="MinGrid"/> floats: at 14×14 (224 floats, so a tile's 24 horizontal sums and per-sample setup
+    /// come every 56 vector steps) it measured 0.7× the packed GEMM; at 28×28 (840) 1.03–1.2× for 32→32 and 1.9×
+    /// for 2→32 (docs/PERFORMANCE.md, "CPU convolutions").
     /// </summary>
     public static bool Applies(ConvGeometry g) =>
         g.Stride == 1 && g.Padding >= 0 && GemmV2Packed.KernelWidth == 512 && Avx512F.IsSupported
