@@ -100,11 +100,12 @@ public static class ConvThroughput
     }
 
     /// <summary>
-    /// Median wall milliseconds of <paramref name="reps"/> runs after the warm-ups, each closed by Synchronize.
+    /// Median and fastest wall milliseconds of <paramref name="reps"/> runs after the warm-ups, each closed by
+    /// Synchronize (the fastest is the one to compare on a machine loaded by others: a run is only ever slowed).
     /// Warm-up lasts at least <see cref="MinWarmup"/> too: .NET compiles a method fully only after some calls
     /// (tiered JIT), and a first shape timed before that reads several times slower.
     /// </summary>
-    private static double Time(IComputeBackend backend, int reps, int warmup, Action pass)
+    private static (double Median, double Best) Time(IComputeBackend backend, int reps, int warmup, Action pass)
     {
         var warming = Stopwatch.StartNew();
         while (warming.Elapsed < MinWarmup)
@@ -121,16 +122,17 @@ public static class ConvThroughput
             if (i >= warmup) times[i - warmup] = clock.Elapsed.TotalMilliseconds;
         }
         Array.Sort(times);
-        return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
+        return (reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2, times[0]);
     }
 
     private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(0.5);
 
-    private static void Report(string kind, ConvGeometry g, double ms)
+    private static void Report(string kind, ConvGeometry g, (double Median, double Best) ms)
     {
         string line = string.Create(CultureInfo.InvariantCulture,
             $"CONV kind={kind} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} k={g.KernelSize} pad={g.Padding} stride={g.Stride} " +
-            $"h={g.Height} w={g.Width} threads={Environment.ProcessorCount} ms_median={ms:F3} gflops={g.Flops / ms / 1e6:F2}");
+            $"h={g.Height} w={g.Width} threads={Environment.ProcessorCount} ms_median={ms.Median:F3} gflops={g.Flops / ms.Median / 1e6:F2} " +
+            $"ms_min={ms.Best:F3} gflops_best={g.Flops / ms.Best / 1e6:F2}");
         Console.WriteLine(line);
     }
 

@@ -47,6 +47,7 @@ public static partial class KernelCases
             foreach (int version in GemmVersions)
                 AddConv(cases, g, version);
         AddConvV3Classes(cases, quick);
+        AddCpuConvPathRows(cases, quick);
         var pools = quick
             ? new[] { new PoolGeometry(2, 3, 7, 8, 3, 2, 1), new PoolGeometry(2, 3, 8, 8, 2, 2, 0) }
             : new[] { new PoolGeometry(32, 64, 32, 32, 3, 2, 1) };

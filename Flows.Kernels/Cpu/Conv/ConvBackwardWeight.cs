@@ -6,11 +6,11 @@ namespace Flows.Kernels.Cpu;
 /// over all its samples' pixels (<see cref="SamplesA"/> · <see cref="Im2ColTransposedB"/>, colsᵀ packed
 /// straight from the frames), into its own partial dw; the partials are added in chunk order. A 1×1
 /// convolution without padding multiplies by x_nᵀ sample by sample. With fewer samples than cores, each GEMM
-/// is split instead.
+/// is split instead. On AVX-512, stride-1 chunks take the unpacked dot-product kernel (<see cref="ConvBackwardWeightDot"/>).
 /// </summary>
 internal static unsafe class ConvBackwardWeight
 {
-    private const int MaxChunks = 8;
+    public const int MaxChunks = 8;
 
     public static void Run(float[] x, float[] dy, float[] dw, ConvGeometry g)
     {
@@ -19,7 +19,8 @@ internal static unsafe class ConvBackwardWeight
         int wLength = g.WeightLength;
         bool direct = g.KernelSize == 1 && g.Padding == 0 && g.Stride == 1;
         long costPerSample = 2L * g.OutChannels * plane * ckk;
-        bool splitGemm = g.Batch < CpuParallel.Workers && costPerSample * g.Batch >= CpuParallel.SerialThreshold;
+        bool dot = ConvBackwardWeightDot.Applies(g);
+        bool splitGemm = !dot && g.Batch < CpuParallel.Workers && costPerSample * g.Batch >= CpuParallel.SerialThreshold;
         int chunks = splitGemm ? 1 : Math.Min(g.Batch, MaxChunks);
         bool parallel = costPerSample * g.Batch >= CpuParallel.SerialThreshold;
         // Chunk 0 accumulates into dw itself; the others into the calling thread's scratch (it never uses this
@@ -31,6 +32,11 @@ internal static unsafe class ConvBackwardWeight
             CpuParallel.ForFixedChunks(g.Batch, chunks, parallel, (chunk, start, end) =>
             {
                 float* target = chunk == 0 ? dws : parts + (long)(chunk - 1) * wLength;
+                if (dot)
+                {
+                    ConvBackwardWeightDot.Chunk(xs, dys, target, g, start, end);
+                    return;
+                }
                 if (direct)
                 {
                     for (int n = start; n < end; n++)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Flows.Kernels.Cpu;
 
@@ -42,6 +43,8 @@ internal static unsafe class ConvForward
         long costPerGroup = 2L * g.OutChannels * plane * ckk * perGroup;
         float* xs = x, ys = y;
 
+        // Both compiled optimised at once: under load the product-to-y copies were seen still running tier-0 code.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Group<TA>(TA a, int group, bool split) where TA : struct, IPackA
         {
             int first = group * perGroup, count = Math.Min(perGroup, g.Batch - first);
@@ -60,6 +63,7 @@ internal static unsafe class ConvForward
 
         // One GEMM for samples [first, first + count): straight into y for one sample; for several, into a
         // product whose column blocks are then copied to their own y_n.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Emit<TA, TB>(TA a, TB b, int first, int count, bool split) where TA : struct, IPackA where TB : struct, IPackB
         {
             int columns = count * plane;

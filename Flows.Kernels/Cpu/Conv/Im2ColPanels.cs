@@ -29,7 +29,10 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
             int cols = Math.Min(nr, nc - j0);
             for (int jj = 0; jj < cols; jj++) columnBase[jj] = pixels.Next();
             float* panel = dst + j0 * kc;
-            if (cols == nr && TryRuns(columnBase, nr, runs))
+            if (cols == nr && nr == 32 && PixelWindow.IsSupported && PixelWindow.TryCreate(columnBase, out var low)
+                && PixelWindow.TryCreate(columnBase + 16, out var high))
+                CopyWindows(panel, padded, rowBase, kc, low, high);
+            else if (cols == nr && TryRuns(columnBase, nr, runs))
             {
                 // Each 8 columns of the panel are one pixel run: a vector copy within an output row, blended
                 // loads where the panel crosses a row (or sample).
@@ -61,6 +64,18 @@ internal readonly unsafe struct Im2ColB(float* padded, ConvGeometry g) : IPackB
             float* src = padded + rowBase[p];
             Vector256.Store(run0.Load(src), panel + p * 16);
             Vector256.Store(run1.Load(src), panel + p * 16 + 8);
+        }
+    }
+
+    /// <summary>The AVX-512 panel (nr = 32) as two 16-pixel windows held in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyWindows(float* panel, float* padded, int* rowBase, int kc, PixelWindow low, PixelWindow high)
+    {
+        for (int p = 0; p < kc; p++)
+        {
+            float* src = padded + rowBase[p];
+            Vector512.Store(low.Load(src), panel + p * 32);
+            Vector512.Store(high.Load(src), panel + p * 32 + 16);
         }
     }
 

@@ -64,11 +64,11 @@ internal static unsafe class GemmV2Packed
                 for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
             return;
         }
-        int width = KernelWidth, nr = width / 16, mr = GemmMicroKernels.MR;
+        int width = KernelWidth, nr = width / 16;
         var (kcMax, mcBlock) = Blocking(k);
         int ncBlock = Math.Max(nr, NC / nr * nr);
-        int ncMax = Math.Min(ncBlock, (n + nr - 1) / nr * nr), mcMax = Math.Min(mcBlock, (m + mr - 1) / mr * mr);
-        // 16 floats for the 64-byte alignment and 16 for what transposing panel packers may write past the end.
+        int ncMax = Math.Min(ncBlock, (n + nr - 1) / nr * nr), mcMax = Math.Min(mcBlock, m) + GemmMicroKernels.MR8;
+        // A block: its rows plus the last panel's padding (under 8 rows). 16 floats for the 64-byte alignment and 16 for what transposing panel packers may write past the end.
         var packA = ThreadScratch.Get(ScratchSlot.PackA, mcMax * kcMax + 32);
         var packB = ThreadScratch.Get(ScratchSlot.PackB, ncMax * kcMax + 16);
         fixed (float* pa0 = packA, pb0 = packB)
@@ -103,7 +103,9 @@ internal static unsafe class GemmV2Packed
                                 int mrEff = Math.Min(h, mc - ir);
                                 float* aPanel = aBlock + ir * kc;
                                 float* cTile = cCol + (long)ir * ldc;
-                                if (h == GemmMicroKernels.MR)
+                                if (h == GemmMicroKernels.MR8)
+                                    GemmMicroKernels.Kernel512<GemmMicroKernels.EightRows>(kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff);
+                                else if (h == GemmMicroKernels.MR)
                                     Kernel<GemmMicroKernels.SixRows>(width, kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff);
                                 else
                                     Kernel<GemmMicroKernels.FourRows>(width, kc, aPanel, bPanel, cTile, ldc, load, mrEff, nrEff);

@@ -40,7 +40,7 @@ internal static unsafe class GemmSplit
             return;
         }
         bool splitN = n >= m;
-        int unit = splitN ? GemmV2Packed.NR : GemmMicroKernels.MR, extent = splitN ? n : m;
+        int unit = splitN ? GemmV2Packed.NR : GemmMicroKernels.MaxRows, extent = splitN ? n : m;
         int units = (extent + unit - 1) / unit;
         int parts = Math.Min(units, workers);
         float* cc = c;
