@@ -58,7 +58,12 @@ public static class Autograd
         if (existing is null)
         {
             Tensor adopted;
-            if (input is Parameter parameter && parameter.GradientInSlot() is { } slot)
+            if (input is Parameter { GradientSlot: { } own } && ReferenceEquals(grad.Buffer, own))
+            {
+                // Written straight into the slot by its producer (GradientTarget): adopted as it is, no copy.
+                adopted = grad;
+            }
+            else if (input is Parameter parameter && !(context?.SlotClaimed(parameter) ?? false) && parameter.GradientInSlot() is { } slot)
             {
                 // Flat storage (docs/PERFORMANCE.md, "Multi-tensor optimizers"): the gradient lives in the optimizer's flat buffer.
                 adopted = slot;
@@ -84,6 +89,21 @@ public static class Autograd
             input.Backend.Axpy(1f, grad.Buffer, existing.Buffer, input.Length);
             if (transfer) grad.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Where a backward op should write input's gradient (docs/PERFORMANCE.md, "Launches and host synchronisations per
+    /// step"): for a parameter that keeps its gradient in an optimizer's flat slot and has none yet in this Backward, a
+    /// view of the slot, so that <see cref="Accumulate"/> adopts it without the copy; otherwise a fresh tensor. The slot
+    /// is handed out once per Backward. Pass the result to Accumulate with transfer: true before asking again for the
+    /// same input.
+    /// </summary>
+    internal static Tensor GradientTarget(Tensor input)
+    {
+        if (input is Parameter { GradientSlot: not null, Grad: null } parameter && BackwardContext.Current is { } context &&
+            context.ClaimSlot(parameter))
+            return parameter.GradientInSlot()!;
+        return Tensor.Empty(input.Backend, input.Shape);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public static partial class Ops
         {
             Autograd.Record(op.ToString(), [x], y, dy =>
             {
-                var dx = Tensor.Empty(backend, x.Shape);
+                var dx = Autograd.GradientTarget(x);
                 backend.UnaryBackward(op, x.Buffer, y.Buffer, dy.Buffer, dx.Buffer, x.Length, alpha);
                 Autograd.Accumulate(x, dx, transfer: true);
             });
@@ -191,7 +191,7 @@ public static partial class Ops
         if (targetView == on)
         {
             // Nothing to reduce: the product is the gradient (no copy).
-            var direct = Tensor.Empty(dc.Backend, target.Shape);
+            var direct = Autograd.GradientTarget(target);
             dc.Backend.Binary(op, dc.Buffer, on, other.Buffer, otherView, direct.Buffer);
             Autograd.Accumulate(target, direct, transfer: true);
             return;
@@ -205,7 +205,7 @@ public static partial class Ops
     private static void PushReduced(Tensor target, Tensor g, Ncs from, Ncs to, float sign)
     {
         var backend = g.Backend;
-        var reduced = Tensor.Empty(backend, target.Shape);
+        var reduced = Autograd.GradientTarget(target);
         if (from != to) backend.SumTo(g.Buffer, from, reduced.Buffer, to);
         if (sign != 1f) backend.Unary(UnaryOp.Scale, from == to ? g.Buffer : reduced.Buffer, reduced.Buffer, to.Length, sign);
         else if (from == to) backend.Copy(g.Buffer, reduced.Buffer, to.Length);

@@ -21,10 +21,10 @@ public sealed class LaunchBudgetTests
 {
     // The paper RealNVP's step asked for 10,720 launches and 870 + 1 host reads before issue 13 (counted on this
     // layout), Glow's 830 reads; the issue's goal is ≤ 2 reads and ≤ 2,500 launches. With the multi-tensor optimizer the
-    // optimizer is a handful of launches, but each gradient is still copied into its flat slot (one launch per
-    // parameter tensor, counted outside the optimizer), so the bounds below are the whole step as measured now
-    // (RealNVP 3,679 + the optimizer's, Glow 4,377 + the optimizer's); the 2,500 goal is not reached yet.
-    private const int RealNvpStepBudget = 3_750, GlowStepBudget = 4_450;
+    // optimizer is a handful of launches, and parameter gradients are written straight into their flat slots (no copy
+    // per parameter tensor): RealNVP 3,687 → 2,817, Glow 4,385 → 3,745 (each including the optimizer's 8).
+    private const int RealNvpStepBudget = 2_850;
+    private const int GlowStepBudget = 3_800;
 
     private string _dir = "";
 
@@ -57,8 +57,9 @@ public sealed class LaunchBudgetTests
         Assert.That(wide.Step.Uploads, Is.EqualTo(narrow.Step.Uploads));
         Assert.That(wide.Optimizer, Is.EqualTo(narrow.Optimizer));
         // Reductions and GEMMs split a long sum over groups by its length (a second launch adds the parts), so the
-        // launch count moves a little with the sizes; the layer structure fixes the rest.
-        Assert.That(wide.Step.Launches, Is.EqualTo(narrow.Step.Launches).Within(5).Percent);
+        // launch count moves a little with the sizes (Glow's split-K sums: 96 at width 8 batch 3, 288 at width 4 batch 2);
+        // the layer structure fixes the rest.
+        Assert.That(wide.Step.Launches, Is.EqualTo(narrow.Step.Launches).Within(8).Percent);
     }
 
     [TestCase("realnvp", RealNvpStepBudget)]
