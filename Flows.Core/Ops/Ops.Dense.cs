@@ -34,6 +34,16 @@ public static partial class Ops
                     backend.Conv2dBackwardData(dy.Buffer, weight.Buffer, dx.Buffer, g);
                     Autograd.Accumulate(x, dx, transfer: true);
                 }
+                if (weight.TracksGrad && bias is not null && bias.TracksGrad)
+                {
+                    // Both gradients from one pass (docs/PERFORMANCE.md, "Launches and host synchronisations per step").
+                    var dw = Autograd.GradientTarget(weight);
+                    var db = Autograd.GradientTarget(bias);
+                    backend.Conv2dBackwardWeightAndBias(x.Buffer, dy.Buffer, dw.Buffer, db.Buffer, g);
+                    Autograd.Accumulate(weight, dw, transfer: true);
+                    Autograd.Accumulate(bias, db, transfer: true);
+                    return;
+                }
                 if (weight.TracksGrad)
                 {
                     var dw = Autograd.GradientTarget(weight);

@@ -112,7 +112,10 @@ public sealed class GradientSlotTests
         {
             var p = trained.Parameters[i];
             Assert.That(p.Grad!.Buffer, Is.SameAs(p.GradientSlot), $"parameter {i}");
-            Assert.That(p.Grad.ToArray(), Is.EqualTo(once[i].Select(v => v + v).ToArray()), $"parameter {i}: two passes add up");
+            // The scale's three contributions are added one by one onto the first pass: another rounding order than 2·once.
+            var twice = p.Grad.ToArray();
+            for (int j = 0; j < twice.Length; j++)
+                Assert.That(twice[j], Is.EqualTo(2 * once[i][j]).Within(1e-6 * Math.Max(1.0, Math.Abs(2 * once[i][j]))), $"parameter {i}[{j}]: two passes add up");
         }
     }
 }

@@ -21,10 +21,11 @@ public sealed class LaunchBudgetTests
 {
     // The paper RealNVP's step asked for 10,720 launches and 870 + 1 host reads before issue 13 (counted on this
     // layout), Glow's 830 reads; the issue's goal is ≤ 2 reads and ≤ 2,500 launches. With the multi-tensor optimizer the
-    // optimizer is a handful of launches, and parameter gradients are written straight into their flat slots (no copy
-    // per parameter tensor): RealNVP 3,687 → 2,817, Glow 4,385 → 3,745 (each including the optimizer's 8).
-    private const int RealNvpStepBudget = 2_850;
-    private const int GlowStepBudget = 3_800;
+    // optimizer is a handful of launches; parameter gradients are written straight into their flat slots (no copy per
+    // parameter tensor) and a biased convolution's bias gradient comes out of its backward-weight product (no SumTo):
+    // RealNVP 3,687 → 2,817 → 2,667, Glow 4,385 → 3,745 → 3,489 (each including the optimizer's 8).
+    private const int RealNvpStepBudget = 2_700;
+    private const int GlowStepBudget = 3_500;
 
     private string _dir = "";
 
