@@ -130,16 +130,13 @@ public static partial class Ops
         {
             Autograd.Record(op.ToString(), [a, b], c, dc =>
             {
-                // An add whose gradients pass through unchanged hands dc to one input without a copy
-                // (Autograd.PassThrough); the other, taken first, gets it added or copied.
+                // An add whose gradients pass through unchanged hands dc on without a copy (Autograd.PassThrough);
+                // to both inputs, they share it until one of them is added into (Autograd.PassThroughBoth).
                 bool aPasses = op == BinaryOp.Add && a.TracksGrad && an == on;
                 bool bPasses = op == BinaryOp.Add && b.TracksGrad && bn == on;
                 if (aPasses && bPasses)
                 {
-                    bool aFirst = Autograd.HasGradient(a) || !Autograd.HasGradient(b);
-                    var (first, last) = aFirst ? (a, b) : (b, a);
-                    Autograd.Accumulate(first, dc, transfer: false);
-                    Autograd.PassThrough(last, dc);
+                    Autograd.PassThroughBoth(a, b, dc);
                     return;
                 }
                 if (aPasses && !b.TracksGrad)

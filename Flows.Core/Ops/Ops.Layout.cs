@@ -85,12 +85,35 @@ public static partial class Ops
         return y;
     }
 
-    /// <summary>Splits axis 1 into two halves (PyTorch's chunk(2, dim=1)).</summary>
+    /// <summary>
+    /// Splits axis 1 into two halves (PyTorch's chunk(2, dim=1)). One node for both halves: when both get gradients they
+    /// fill dx side by side, with no zero fill and no addition (docs/PERFORMANCE.md, "Launches and host synchronisations
+    /// per step").
+    /// </summary>
     public static (Tensor First, Tensor Second) ChunkChannels(Tensor x)
     {
         int c = x.Shape[1];
         if (c % 2 != 0) throw new ArgumentException($"ChunkChannels: {c} channels cannot be split in halves (shape {Shapes.Format(x.Shape)})");
-        return (NarrowChannels(x, 0, c / 2), NarrowChannels(x, c / 2, c / 2));
+        int half = c / 2, batch = x.Shape[0], spatial = Shapes.Ncs(x).S;
+        var shape = (int[])x.Shape.Clone();
+        shape[1] = half;
+        var backend = x.Backend;
+        var first = Tensor.Empty(backend, shape);
+        var second = Tensor.Empty(backend, shape);
+        backend.CopyChannels(x.Buffer, c, 0, first.Buffer, half, 0, half, batch, spatial);
+        backend.CopyChannels(x.Buffer, c, half, second.Buffer, half, 0, half, batch, spatial);
+        if (Autograd.ShouldRecord(x))
+        {
+            Autograd.Record("ChunkChannels", [x], [first, second], grads =>
+            {
+                var dx = Tensor.Empty(backend, x.Shape);
+                if (grads[0] is null || grads[1] is null) backend.Fill(dx.Buffer, 0f);
+                if (grads[0] is { } dFirst) backend.CopyChannels(dFirst.Buffer, half, 0, dx.Buffer, c, 0, half, batch, spatial);
+                if (grads[1] is { } dSecond) backend.CopyChannels(dSecond.Buffer, half, 0, dx.Buffer, c, half, half, batch, spatial);
+                Autograd.Accumulate(x, dx, transfer: true);
+            });
+        }
+        return (first, second);
     }
 
     /// <summary>(N, C, H, W) → (N, 4C, H/2, W/2), output channel 4c + 2dy + dx (docs/MODELS.md §4.2).</summary>
