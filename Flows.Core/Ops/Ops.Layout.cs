@@ -85,31 +85,41 @@ public static partial class Ops
         return y;
     }
 
-    /// <summary>
-    /// Splits axis 1 into two halves (PyTorch's chunk(2, dim=1)). One node for both halves: when both get gradients they
-    /// fill dx side by side, with no zero fill and no addition (docs/PERFORMANCE.md, "Launches and host synchronisations
-    /// per step").
-    /// </summary>
+    /// <summary>Splits axis 1 into two halves (PyTorch's chunk(2, dim=1)).</summary>
     public static (Tensor First, Tensor Second) ChunkChannels(Tensor x)
     {
         int c = x.Shape[1];
         if (c % 2 != 0) throw new ArgumentException($"ChunkChannels: {c} channels cannot be split in halves (shape {Shapes.Format(x.Shape)})");
-        int half = c / 2, batch = x.Shape[0], spatial = Shapes.Ncs(x).S;
-        var shape = (int[])x.Shape.Clone();
-        shape[1] = half;
+        return SplitChannels(x, c / 2);
+    }
+
+    /// <summary>
+    /// Channels [0, at) and [at, C) of a rank-2 or rank-4 tensor, as one node: when both parts get gradients they fill
+    /// dx side by side, with no zero fill and no addition (two NarrowChannels would cost both; docs/PERFORMANCE.md,
+    /// "Launches and host synchronisations per step").
+    /// </summary>
+    public static (Tensor First, Tensor Second) SplitChannels(Tensor x, int at)
+    {
+        int c = x.Shape[1];
+        if (at <= 0 || at >= c) throw new ArgumentException($"SplitChannels: split at channel {at} leaves a part empty for shape {Shapes.Format(x.Shape)}");
+        int rest = c - at, batch = x.Shape[0], spatial = Shapes.Ncs(x).S;
+        var firstShape = (int[])x.Shape.Clone();
+        firstShape[1] = at;
+        var secondShape = (int[])x.Shape.Clone();
+        secondShape[1] = rest;
         var backend = x.Backend;
-        var first = Tensor.Empty(backend, shape);
-        var second = Tensor.Empty(backend, shape);
-        backend.CopyChannels(x.Buffer, c, 0, first.Buffer, half, 0, half, batch, spatial);
-        backend.CopyChannels(x.Buffer, c, half, second.Buffer, half, 0, half, batch, spatial);
+        var first = Tensor.Empty(backend, firstShape);
+        var second = Tensor.Empty(backend, secondShape);
+        backend.CopyChannels(x.Buffer, c, 0, first.Buffer, at, 0, at, batch, spatial);
+        backend.CopyChannels(x.Buffer, c, at, second.Buffer, rest, 0, rest, batch, spatial);
         if (Autograd.ShouldRecord(x))
         {
-            Autograd.Record("ChunkChannels", [x], [first, second], grads =>
+            Autograd.Record("SplitChannels", [x], [first, second], grads =>
             {
                 var dx = Tensor.Empty(backend, x.Shape);
                 if (grads[0] is null || grads[1] is null) backend.Fill(dx.Buffer, 0f);
-                if (grads[0] is { } dFirst) backend.CopyChannels(dFirst.Buffer, half, 0, dx.Buffer, c, 0, half, batch, spatial);
-                if (grads[1] is { } dSecond) backend.CopyChannels(dSecond.Buffer, half, 0, dx.Buffer, c, half, half, batch, spatial);
+                if (grads[0] is { } dFirst) backend.CopyChannels(dFirst.Buffer, at, 0, dx.Buffer, c, 0, at, batch, spatial);
+                if (grads[1] is { } dSecond) backend.CopyChannels(dSecond.Buffer, rest, 0, dx.Buffer, c, at, rest, batch, spatial);
                 Autograd.Accumulate(x, dx, transfer: true);
             });
         }
