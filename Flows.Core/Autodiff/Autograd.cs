@@ -1,3 +1,5 @@
+using Flows.Kernels;
+
 namespace Flows.Core;
 
 /// <summary>
@@ -50,7 +52,7 @@ public static class Autograd
         var context = BackwardContext.Current;
         if (input.Node is null && !input.RequiresGrad)
         {
-            if (transfer) grad.Dispose();
+            if (transfer) Discard(grad);
             return;
         }
 
@@ -58,12 +60,22 @@ public static class Autograd
         if (existing is null)
         {
             Tensor adopted;
-            if (input is Parameter parameter && parameter.GradientInSlot() is { } slot)
+            if (input is Parameter { GradientSlot: { } own } && ReferenceEquals(grad.Buffer, own))
+            {
+                // Written straight into the slot by its producer (GradientTarget): adopted as it is, no copy.
+                adopted = grad;
+            }
+            else if (transfer && input.Node is not null && context!.IsShared(grad) && Shapes.Equal(grad.Shape, input.Shape))
+            {
+                // A holder of a shared gradient (PassThroughBoth): read as it is until something is added into it.
+                adopted = grad;
+            }
+            else if (input is Parameter parameter && !(context?.SlotClaimed(parameter) ?? false) && parameter.GradientInSlot() is { } slot)
             {
                 // Flat storage (docs/PERFORMANCE.md, "Multi-tensor optimizers"): the gradient lives in the optimizer's flat buffer.
                 adopted = slot;
                 input.Backend.Copy(grad.Buffer, slot.Buffer, input.Length);
-                if (transfer) grad.Dispose();
+                if (transfer) Discard(grad);
             }
             else if (transfer && Shapes.Equal(grad.Shape, input.Shape) && !grad.IsView)
             {
@@ -73,17 +85,49 @@ public static class Autograd
             {
                 adopted = Tensor.EmptyPinned(input.Backend, input.Shape);
                 input.Backend.Copy(grad.Buffer, adopted.Buffer, input.Length);
-                if (transfer) grad.Dispose();
+                if (transfer) Discard(grad);
             }
             adopted.Pinned = true;
             if (input.Node is null) input.Grad = adopted;
             else context!.SetGradient(input, adopted);
         }
+        else if (input.Node is not null && context!.IsShared(existing))
+        {
+            // Copy on write: the sum goes to memory of input's own, in one launch as the addition would be.
+            var sum = Tensor.EmptyPinned(input.Backend, input.Shape);
+            var all = new Ncs(1, 1, input.Length);
+            input.Backend.Binary(BinaryOp.Add, existing.Buffer, all, grad.Buffer, all, sum.Buffer);
+            context.SetGradient(input, sum);
+            Discard(existing);
+            if (transfer) Discard(grad);
+        }
         else
         {
             input.Backend.Axpy(1f, grad.Buffer, existing.Buffer, input.Length);
-            if (transfer) grad.Dispose();
+            if (transfer) Discard(grad);
         }
+    }
+
+    /// <summary>Disposes a gradient that is no longer needed, releasing its hold on a shared gradient's memory.</summary>
+    private static void Discard(Tensor grad)
+    {
+        BackwardContext.Current?.Release(grad);
+        grad.Dispose();
+    }
+
+    /// <summary>
+    /// Where a backward op should write input's gradient (docs/PERFORMANCE.md, "Launches and host synchronisations per
+    /// step"): for a parameter that keeps its gradient in an optimizer's flat slot and has none yet in this Backward, a
+    /// view of the slot, so that <see cref="Accumulate"/> adopts it without the copy; otherwise a fresh tensor. The slot
+    /// is handed out once per Backward. Pass the result to Accumulate with transfer: true before asking again for the
+    /// same input.
+    /// </summary>
+    internal static Tensor GradientTarget(Tensor input)
+    {
+        if (input is Parameter { GradientSlot: not null, Grad: null } parameter && BackwardContext.Current is { } context &&
+            context.ClaimSlot(parameter))
+            return parameter.GradientInSlot()!;
+        return Tensor.Empty(input.Backend, input.Shape);
     }
 
     /// <summary>
@@ -94,12 +138,38 @@ public static class Autograd
     /// </summary>
     internal static void PassThrough(Tensor input, Tensor grad)
     {
+        var context = BackwardContext.Current;
+        if (input.Node is not null && context is not null && context.IsShared(grad) && !HasGradient(input))
+        {
+            Accumulate(input, context.Share(grad, input.Shape)!, transfer: true);
+            return;
+        }
         if (grad.IsView || !grad.Pinned || (input.Node is null && !input.RequiresGrad) || HasGradient(input))
         {
             Accumulate(input, grad, transfer: false);
             return;
         }
         Accumulate(input, grad.HandOver(input.Shape), transfer: true);
+    }
+
+    /// <summary>
+    /// Passes a node's incoming gradient, unchanged, to two inputs (an addition's): when neither has a gradient yet, both
+    /// hold grad's memory (<see cref="BackwardContext.Share"/>) and it is copied only if one of them is later added into;
+    /// otherwise the one that has a gradient gets grad added and the other takes it over (<see cref="PassThrough"/>).
+    /// </summary>
+    internal static void PassThroughBoth(Tensor a, Tensor b, Tensor grad)
+    {
+        var context = BackwardContext.Current;
+        if (a.Node is not null && b.Node is not null && !HasGradient(a) && !HasGradient(b) && context?.Share(grad, a.Shape) is { } view)
+        {
+            Accumulate(a, view, transfer: true);
+            PassThrough(b, grad);
+            return;
+        }
+        bool aFirst = HasGradient(a) || !HasGradient(b);
+        var (first, last) = aFirst ? (a, b) : (b, a);
+        Accumulate(first, grad, transfer: false);
+        PassThrough(last, grad);
     }
 
     /// <summary>True when input already holds a gradient in this Backward (adding into it costs no copy).</summary>
@@ -135,7 +205,8 @@ public static class Autograd
                     any |= grads[k] is not null;
                 }
                 if (any) node.Backward(grads);
-                foreach (var g in grads) g?.Dispose();
+                foreach (var g in grads)
+                    if (g is not null) Discard(g);
                 // Release the graph as we go so closures (and what they hold) can be collected.
                 foreach (var o in node.Outputs)
                 {

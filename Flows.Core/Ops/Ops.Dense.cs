@@ -34,15 +34,25 @@ public static partial class Ops
                     backend.Conv2dBackwardData(dy.Buffer, weight.Buffer, dx.Buffer, g);
                     Autograd.Accumulate(x, dx, transfer: true);
                 }
+                if (weight.TracksGrad && bias is not null && bias.TracksGrad)
+                {
+                    // Both gradients from one pass (docs/PERFORMANCE.md, "Launches and host synchronisations per step").
+                    var dw = Autograd.GradientTarget(weight);
+                    var db = Autograd.GradientTarget(bias);
+                    backend.Conv2dBackwardWeightAndBias(x.Buffer, dy.Buffer, dw.Buffer, db.Buffer, g);
+                    Autograd.Accumulate(weight, dw, transfer: true);
+                    Autograd.Accumulate(bias, db, transfer: true);
+                    return;
+                }
                 if (weight.TracksGrad)
                 {
-                    var dw = Tensor.Empty(backend, weight.Shape);
+                    var dw = Autograd.GradientTarget(weight);
                     backend.Conv2dBackwardWeight(x.Buffer, dy.Buffer, dw.Buffer, g);
                     Autograd.Accumulate(weight, dw, transfer: true);
                 }
                 if (bias is not null && bias.TracksGrad)
                 {
-                    var db = Tensor.Empty(backend, bias.Shape);
+                    var db = Autograd.GradientTarget(bias);
                     backend.SumTo(dy.Buffer, Shapes.Ncs(dy), db.Buffer, new Ncs(1, g.OutChannels, 1));
                     Autograd.Accumulate(bias, db, transfer: true);
                 }
@@ -69,13 +79,13 @@ public static partial class Ops
             {
                 if (a.TracksGrad)
                 {
-                    var da = Tensor.Empty(backend, a.Shape); // dc (m×n) · bᵀ (n×k)
+                    var da = Autograd.GradientTarget(a); // dc (m×n) · bᵀ (n×k)
                     backend.MatMul(dc.Buffer, b.Buffer, da.Buffer, m, n, k, transposeB: true);
                     Autograd.Accumulate(a, da, transfer: true);
                 }
                 if (b.TracksGrad)
                 {
-                    var db = Tensor.Empty(backend, b.Shape); // aᵀ (k×m) · dc (m×n)
+                    var db = Autograd.GradientTarget(b); // aᵀ (k×m) · dc (m×n)
                     backend.MatMul(a.Buffer, dc.Buffer, db.Buffer, k, m, n, transposeA: true);
                     Autograd.Accumulate(b, db, transfer: true);
                 }
@@ -112,13 +122,13 @@ public static partial class Ops
                 }
                 if (weight.TracksGrad)
                 {
-                    var dw = Tensor.Empty(backend, weight.Shape); // dyᵀ (out×N) · x (N×in)
+                    var dw = Autograd.GradientTarget(weight); // dyᵀ (out×N) · x (N×in)
                     backend.MatMul(dy.Buffer, x.Buffer, dw.Buffer, outF, batch, inF, transposeA: true);
                     Autograd.Accumulate(weight, dw, transfer: true);
                 }
                 if (bias is not null && bias.TracksGrad)
                 {
-                    var db = Tensor.Empty(backend, bias.Shape);
+                    var db = Autograd.GradientTarget(bias);
                     backend.SumTo(dy.Buffer, new Ncs(batch, outF, 1), db.Buffer, new Ncs(1, outF, 1));
                     Autograd.Accumulate(bias, db, transfer: true);
                 }

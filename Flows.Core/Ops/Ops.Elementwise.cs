@@ -30,7 +30,7 @@ public static partial class Ops
         {
             Autograd.Record(op.ToString(), [x], y, dy =>
             {
-                var dx = Tensor.Empty(backend, x.Shape);
+                var dx = Autograd.GradientTarget(x);
                 backend.UnaryBackward(op, x.Buffer, y.Buffer, dy.Buffer, dx.Buffer, x.Length, alpha);
                 Autograd.Accumulate(x, dx, transfer: true);
             });
@@ -130,16 +130,13 @@ public static partial class Ops
         {
             Autograd.Record(op.ToString(), [a, b], c, dc =>
             {
-                // An add whose gradients pass through unchanged hands dc to one input without a copy
-                // (Autograd.PassThrough); the other, taken first, gets it added or copied.
+                // An add whose gradients pass through unchanged hands dc on without a copy (Autograd.PassThrough);
+                // to both inputs, they share it until one of them is added into (Autograd.PassThroughBoth).
                 bool aPasses = op == BinaryOp.Add && a.TracksGrad && an == on;
                 bool bPasses = op == BinaryOp.Add && b.TracksGrad && bn == on;
                 if (aPasses && bPasses)
                 {
-                    bool aFirst = Autograd.HasGradient(a) || !Autograd.HasGradient(b);
-                    var (first, last) = aFirst ? (a, b) : (b, a);
-                    Autograd.Accumulate(first, dc, transfer: false);
-                    Autograd.PassThrough(last, dc);
+                    Autograd.PassThroughBoth(a, b, dc);
                     return;
                 }
                 if (aPasses && !b.TracksGrad)
@@ -191,7 +188,7 @@ public static partial class Ops
         if (targetView == on)
         {
             // Nothing to reduce: the product is the gradient (no copy).
-            var direct = Tensor.Empty(dc.Backend, target.Shape);
+            var direct = Autograd.GradientTarget(target);
             dc.Backend.Binary(op, dc.Buffer, on, other.Buffer, otherView, direct.Buffer);
             Autograd.Accumulate(target, direct, transfer: true);
             return;
@@ -205,7 +202,7 @@ public static partial class Ops
     private static void PushReduced(Tensor target, Tensor g, Ncs from, Ncs to, float sign)
     {
         var backend = g.Backend;
-        var reduced = Tensor.Empty(backend, target.Shape);
+        var reduced = Autograd.GradientTarget(target);
         if (from != to) backend.SumTo(g.Buffer, from, reduced.Buffer, to);
         if (sign != 1f) backend.Unary(UnaryOp.Scale, from == to ? g.Buffer : reduced.Buffer, reduced.Buffer, to.Length, sign);
         else if (from == to) backend.Copy(g.Buffer, reduced.Buffer, to.Length);

@@ -28,7 +28,7 @@ public static partial class Ops
                 var dx = Tensor.Empty(backend, x.Shape);
                 var draw = Tensor.Empty(backend, raw.Shape);
                 var dt = Tensor.Empty(backend, t.Shape);
-                var dscale = Tensor.Empty(backend, scale.Shape);
+                var dscale = Autograd.GradientTarget(scale);
                 backend.CouplingBackward(x.Buffer, raw.Buffer, t.Buffer, scale.Buffer, mask?.Buffer, dy.Buffer, dlogdet.Buffer,
                                          dx.Buffer, draw.Buffer, dt.Buffer, dscale.Buffer, shape);
                 Autograd.Accumulate(x, dx, transfer: true);
@@ -77,8 +77,8 @@ public static partial class Ops
             Autograd.Record("ActNorm", [x, bias, logScale], y, dy =>
             {
                 var dx = Tensor.Empty(backend, x.Shape);
-                var dbias = Tensor.Empty(backend, bias.Shape);
-                var dlog = Tensor.Empty(backend, logScale.Shape);
+                var dbias = Autograd.GradientTarget(bias);
+                var dlog = Autograd.GradientTarget(logScale);
                 backend.ActNormBackward(x.Buffer, bias.Buffer, logScale.Buffer, dy.Buffer, dx.Buffer, dbias.Buffer, dlog.Buffer, shape);
                 Autograd.Accumulate(x, dx, transfer: true);
                 Autograd.Accumulate(bias, dbias, transfer: true);
@@ -119,7 +119,7 @@ public static partial class Ops
                 }
                 if (weight.TracksGrad)
                 {
-                    var dw = Tensor.Empty(backend, weight.Shape);
+                    var dw = Autograd.GradientTarget(weight);
                     var g = new ConvGeometry(shape.N, shape.C, shape.S, 1, shape.C, 1, 0);
                     backend.Conv2dBackwardWeight(x.Buffer, dy.Buffer, dw.Buffer, g);
                     Autograd.Accumulate(weight, dw, transfer: true);
@@ -153,7 +153,7 @@ public static partial class Ops
             int c = weight.Shape[0];
             Autograd.Record("LogAbsDet", [weight], y, dy =>
             {
-                var grad = Tensor.Empty(backend, c, c);
+                var grad = Autograd.GradientTarget(weight);
                 backend.Binary(BinaryOp.Mul, inverseTranspose.Buffer, new Ncs(1, 1, c * c), dy.Buffer, Ncs.Scalar, grad.Buffer);
                 Autograd.Accumulate(weight, grad, transfer: true);
             });

@@ -90,7 +90,40 @@ public static partial class Ops
     {
         int c = x.Shape[1];
         if (c % 2 != 0) throw new ArgumentException($"ChunkChannels: {c} channels cannot be split in halves (shape {Shapes.Format(x.Shape)})");
-        return (NarrowChannels(x, 0, c / 2), NarrowChannels(x, c / 2, c / 2));
+        return SplitChannels(x, c / 2);
+    }
+
+    /// <summary>
+    /// Channels [0, at) and [at, C) of a rank-2 or rank-4 tensor, as one node: when both parts get gradients they fill
+    /// dx side by side, with no zero fill and no addition (two NarrowChannels would cost both; docs/PERFORMANCE.md,
+    /// "Launches and host synchronisations per step").
+    /// </summary>
+    public static (Tensor First, Tensor Second) SplitChannels(Tensor x, int at)
+    {
+        int c = x.Shape[1];
+        if (at <= 0 || at >= c) throw new ArgumentException($"SplitChannels: split at channel {at} leaves a part empty for shape {Shapes.Format(x.Shape)}");
+        int rest = c - at, batch = x.Shape[0], spatial = Shapes.Ncs(x).S;
+        var firstShape = (int[])x.Shape.Clone();
+        firstShape[1] = at;
+        var secondShape = (int[])x.Shape.Clone();
+        secondShape[1] = rest;
+        var backend = x.Backend;
+        var first = Tensor.Empty(backend, firstShape);
+        var second = Tensor.Empty(backend, secondShape);
+        backend.CopyChannels(x.Buffer, c, 0, first.Buffer, at, 0, at, batch, spatial);
+        backend.CopyChannels(x.Buffer, c, at, second.Buffer, rest, 0, rest, batch, spatial);
+        if (Autograd.ShouldRecord(x))
+        {
+            Autograd.Record("SplitChannels", [x], [first, second], grads =>
+            {
+                var dx = Tensor.Empty(backend, x.Shape);
+                if (grads[0] is null || grads[1] is null) backend.Fill(dx.Buffer, 0f);
+                if (grads[0] is { } dFirst) backend.CopyChannels(dFirst.Buffer, at, 0, dx.Buffer, c, 0, at, batch, spatial);
+                if (grads[1] is { } dSecond) backend.CopyChannels(dSecond.Buffer, rest, 0, dx.Buffer, c, at, rest, batch, spatial);
+                Autograd.Accumulate(x, dx, transfer: true);
+            });
+        }
+        return (first, second);
     }
 
     /// <summary>(N, C, H, W) → (N, 4C, H/2, W/2), output channel 4c + 2dy + dx (docs/MODELS.md §4.2).</summary>

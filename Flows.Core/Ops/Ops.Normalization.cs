@@ -46,8 +46,8 @@ public static partial class Ops
             Autograd.Record(relu ? "BatchNormRelu" : "BatchNorm", [x, gamma, beta], y, dy =>
             {
                 var dx = Tensor.Empty(backend, x.Shape);
-                var dgamma = Tensor.Empty(backend, gamma.Shape);
-                var dbeta = Tensor.Empty(backend, beta.Shape);
+                var dgamma = Autograd.GradientTarget(gamma);
+                var dbeta = Autograd.GradientTarget(beta);
                 backend.BatchNormBackward(x.Buffer, mean.Buffer, invStd.Buffer, gamma.Buffer, dy.Buffer,
                                           dx.Buffer, dgamma.Buffer, dbeta.Buffer, shape, batchStatistics: training,
                                           reluOutput: relu ? y.Buffer : null);

@@ -39,7 +39,7 @@ public static partial class Ops
                 // Broadcasting dy back over the summed axes: 0 + dy.
                 using var zeros = Tensor.Empty(backend, x.Shape);
                 backend.Fill(zeros.Buffer, 0f);
-                var dx = Tensor.Empty(backend, x.Shape);
+                var dx = Autograd.GradientTarget(x);
                 backend.Binary(BinaryOp.Add, zeros.Buffer, xView, dy.Buffer, yView, dx.Buffer);
                 Autograd.Accumulate(x, dx, transfer: true);
             });

@@ -162,7 +162,7 @@ public static partial class Ops
                 }
                 if (weight.TracksGrad)
                 {
-                    var dw = Tensor.Empty(backend, weight.Shape);
+                    var dw = Autograd.GradientTarget(weight);
                     backend.Conv2dBackwardWeight(dy.Buffer, x.Buffer, dw.Buffer, g);
                     Autograd.Accumulate(weight, dw, transfer: true);
                 }

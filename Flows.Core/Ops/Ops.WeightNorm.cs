@@ -24,8 +24,8 @@ public static partial class Ops
         {
             Autograd.Record("WeightNorm", [g, v], w, dw =>
             {
-                var dg = Tensor.Empty(backend, g.Shape);
-                var dv = Tensor.Empty(backend, v.Shape);
+                var dg = g.TracksGrad ? Autograd.GradientTarget(g) : Tensor.Empty(backend, g.Shape);
+                var dv = v.TracksGrad ? Autograd.GradientTarget(v) : Tensor.Empty(backend, v.Shape);
                 backend.WeightNormBackward(g.Buffer, v.Buffer, norms.Buffer, dw.Buffer, dg.Buffer, dv.Buffer, rows, rest);
                 if (g.TracksGrad) Autograd.Accumulate(g, dg, transfer: true);
                 else dg.Dispose();

@@ -70,6 +70,14 @@ public static partial class KernelCases
         {
             Reference = b => Outputs(("dw", ReferenceLinear.ConvBackwardWeight(b.Host("x"), b.Host("dy"), g))),
         });
+        if (!bias) return;
+        cases.Add(new KernelCase("conv2d backward-weight+bias", shape, version, bytes, g.Flops, Reduction,
+            b => { Inputs(b); b.Output("dw", g.WeightLength); b.Output("db", g.OutChannels); },
+            (d, b) => d.Conv2dBackwardWeightAndBias(b["x"], b["dy"], b["dw"], b["db"], g), ["dw", "db"])
+        {
+            Reference = b => Outputs(("dw", ReferenceLinear.ConvBackwardWeight(b.Host("x"), b.Host("dy"), g)),
+                                     ("db", ReferenceLinear.ConvBiasGradient(b.Host("dy"), g))),
+        });
     }
 
     private static void AddMaxPool(List<KernelCase> cases, PoolGeometry g)

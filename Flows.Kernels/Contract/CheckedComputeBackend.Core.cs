@@ -35,6 +35,7 @@ public abstract partial class CheckedComputeBackend
     protected abstract void Conv2dForwardCore(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer? bias, DeviceBuffer y, ConvGeometry g);
     protected abstract void Conv2dBackwardDataCore(DeviceBuffer dy, DeviceBuffer weight, DeviceBuffer dx, ConvGeometry g);
     protected abstract void Conv2dBackwardWeightCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g);
+    protected abstract void Conv2dBackwardWeightAndBiasCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer db, ConvGeometry g);
     protected abstract void MaxPool2dForwardCore(DeviceBuffer x, DeviceBuffer y, PoolGeometry g);
     protected abstract void MaxPool2dBackwardCore(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, PoolGeometry g);
     protected abstract void BatchNormApplyCore(DeviceBuffer x, DeviceBuffer mean, DeviceBuffer invStd, DeviceBuffer gamma, DeviceBuffer beta,

@@ -260,6 +260,14 @@ public abstract partial class CheckedComputeBackend : IComputeBackend
         Conv2dBackwardWeightCore(x, dy, dw, g);
     }
 
+    public void Conv2dBackwardWeightAndBias(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer db, ConvGeometry g)
+    {
+        g.Validate(nameof(Conv2dBackwardWeightAndBias));
+        ContractChecks.Operands(this, nameof(Conv2dBackwardWeightAndBias), In("x", x, g.InputLength), In("dy", dy, g.OutputLength),
+                                Out("dw", dw, g.WeightLength), Out("db", db, g.OutChannels));
+        Conv2dBackwardWeightAndBiasCore(x, dy, dw, db, g);
+    }
+
     // ---- pooling --------------------------------------------------------------------------------------
 
     public void MaxPool2dForward(DeviceBuffer x, DeviceBuffer y, PoolGeometry g)

@@ -141,6 +141,13 @@ public interface IComputeBackend : IDisposable
     /// <summary>dw = the gradient of Σ dy·conv(x, w) with respect to w. The bias gradient is SumTo over (N, S).</summary>
     void Conv2dBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g);
 
+    /// <summary>
+    /// dw as <see cref="Conv2dBackwardWeight"/> and the bias gradient db[c] = Σ over (n, oy, ox) of dy[n, c, oy, ox] in the
+    /// same pass (docs/PERFORMANCE.md, "Launches and host synchronisations per step"): on a GPU the bias is one more
+    /// column of the weight-gradient product, so a biased convolution's backward needs no reduction launch of its own.
+    /// </summary>
+    void Conv2dBackwardWeightAndBias(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer db, ConvGeometry g);
+
     // ---- pooling --------------------------------------------------------------------------------------
 
     /// <summary>

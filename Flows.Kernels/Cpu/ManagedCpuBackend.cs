@@ -169,6 +169,13 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
     protected override void Conv2dBackwardWeightCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g) =>
         ConvBackwardWeight.Run(A(x), A(dy), A(dw), g);
 
+    protected override void Conv2dBackwardWeightAndBiasCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer db, ConvGeometry g)
+    {
+        // No launches to save here: the weight pass, then the per-channel sums of dy (the same reduction as SumTo).
+        ConvBackwardWeight.Run(A(x), A(dy), A(dw), g);
+        ReductionKernels.SumTo(A(dy), new Ncs(g.Batch, g.OutChannels, g.OutHeight * g.OutWidth), A(db), new Ncs(1, g.OutChannels, 1));
+    }
+
     // ---- pooling --------------------------------------------------------------------------------------
 
     protected override void MaxPool2dForwardCore(DeviceBuffer x, DeviceBuffer y, PoolGeometry g) =>

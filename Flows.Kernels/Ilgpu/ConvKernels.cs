@@ -27,6 +27,7 @@ internal sealed class ConvKernels
     private readonly IlgpuBufferPool _pool;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _flipTranspose;
     private readonly ConvKernelsV3 _v3;
+    private readonly ConvBiasGradientKernels _withBias;
 
     public ConvKernels(Accelerator accelerator, GemmKernels gemm, IlgpuBufferPool pool)
     {
@@ -40,6 +41,7 @@ internal sealed class ConvKernels
         gemm.Load<MatrixA, ChannelColumnsB, ConvOutputStore>();
         GemmV3 = new GemmKernelsV3(accelerator);
         _v3 = new ConvKernelsV3(accelerator, GemmV3, gemm, pool);
+        _withBias = new ConvBiasGradientKernels(accelerator, gemm, pool);
     }
 
     /// <summary>The v3 GEMM (also the backend's MatMul at version 3).</summary>
@@ -127,6 +129,10 @@ internal sealed class ConvKernels
         _gemm.Run(a, b, new SplitStore { Partials = partials.View, N = n, Count = m * n }, m, n, k, version, splits);
         _gemm.SumSplits(partials.View, dw, m * n, splits);
     }
+
+    /// <summary>Backward-weight with the bias gradient as one more product column (<see cref="ConvBiasGradientKernels"/>; v1, v2).</summary>
+    public void BackwardWeightAndBias(ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ArrayView<float> db, ConvGeometry g, int version) =>
+        _withBias.Run(x, dy, dw, db, g, version, TargetGroups);
 
     public void Conv1x1(ArrayView<float> x, ArrayView<float> weight, ArrayView<float> y, Ncs shape, bool transposeWeight, int version)
     {

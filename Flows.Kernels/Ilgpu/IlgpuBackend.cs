@@ -358,6 +358,18 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
     protected override void Conv2dBackwardWeightCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, ConvGeometry g) =>
         _conv.BackwardWeight(V(x), V(dy), V(dw), g, GemmVersion);
 
+    protected override void Conv2dBackwardWeightAndBiasCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer db, ConvGeometry g)
+    {
+        if (GemmVersion != 3)
+        {
+            _conv.BackwardWeightAndBias(V(x), V(dy), V(dw), V(db), g, GemmVersion);
+            return;
+        }
+        // v3 has no bias column yet: its weight gradient, then the bias as a reduction of its own (one launch more).
+        _conv.BackwardWeight(V(x), V(dy), V(dw), g, GemmVersion);
+        _reductions.SumTo(V(dy), new Ncs(g.Batch, g.OutChannels, g.OutHeight * g.OutWidth), V(db), new Ncs(1, g.OutChannels, 1));
+    }
+
     // ---- pooling --------------------------------------------------------------------------------------
 
     protected override void MaxPool2dForwardCore(DeviceBuffer x, DeviceBuffer y, PoolGeometry g) => _maxPool.Forward(V(x), V(y), g);

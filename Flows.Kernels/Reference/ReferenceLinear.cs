@@ -85,6 +85,18 @@ internal static class ReferenceLinear
         return dw;
     }
 
+    /// <summary>The bias gradient of a convolution: db[c] = Σ over (n, oy, ox) of dy[n, c, oy, ox].</summary>
+    public static double[] ConvBiasGradient(float[] dy, ConvGeometry g)
+    {
+        var db = new double[g.OutChannels];
+        int spatial = g.OutHeight * g.OutWidth;
+        for (int n = 0; n < g.Batch; n++)
+            for (int c = 0; c < g.OutChannels; c++)
+                for (int s = 0; s < spatial; s++)
+                    db[c] += dy[(n * g.OutChannels + c) * spatial + s];
+        return db;
+    }
+
     public static double[] Conv1x1(float[] x, float[] w, Ncs shape, bool transpose)
     {
         var y = new double[shape.Length];

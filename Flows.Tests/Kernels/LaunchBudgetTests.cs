@@ -21,10 +21,13 @@ public sealed class LaunchBudgetTests
 {
     // The paper RealNVP's step asked for 10,720 launches and 870 + 1 host reads before issue 13 (counted on this
     // layout), Glow's 830 reads; the issue's goal is ≤ 2 reads and ≤ 2,500 launches. With the multi-tensor optimizer the
-    // optimizer is a handful of launches, but each gradient is still copied into its flat slot (one launch per
-    // parameter tensor, counted outside the optimizer), so the bounds below are the whole step as measured now
-    // (RealNVP 3,679 + the optimizer's, Glow 4,377 + the optimizer's); the 2,500 goal is not reached yet.
-    private const int RealNvpStepBudget = 3_750, GlowStepBudget = 4_450;
+    // optimizer is a handful of launches; parameter gradients are written straight into their flat slots (no copy per
+    // parameter tensor), a biased convolution's bias gradient comes out of its backward-weight product (no SumTo), an
+    // addition's two inputs share its gradient until one is added into (no copy) and a channel split fills its input's
+    // gradient in one node (no zero fill, no addition): RealNVP 3,687 → 2,495, Glow 4,385 → 3,166 (each including the
+    // optimizer's 8; docs/PERFORMANCE.md). Glow's own launches (ActNorm, 1×1 convolution, log-determinants) come next.
+    private const int RealNvpStepBudget = 2_500;
+    private const int GlowStepBudget = 3_200;
 
     private string _dir = "";
 
@@ -57,8 +60,9 @@ public sealed class LaunchBudgetTests
         Assert.That(wide.Step.Uploads, Is.EqualTo(narrow.Step.Uploads));
         Assert.That(wide.Optimizer, Is.EqualTo(narrow.Optimizer));
         // Reductions and GEMMs split a long sum over groups by its length (a second launch adds the parts), so the
-        // launch count moves a little with the sizes; the layer structure fixes the rest.
-        Assert.That(wide.Step.Launches, Is.EqualTo(narrow.Step.Launches).Within(5).Percent);
+        // launch count moves a little with the sizes (Glow's split-K sums: 96 at width 8 batch 3, 288 at width 4 batch 2);
+        // the layer structure fixes the rest.
+        Assert.That(wide.Step.Launches, Is.EqualTo(narrow.Step.Launches).Within(8).Percent);
     }
 
     [TestCase("realnvp", RealNvpStepBudget)]

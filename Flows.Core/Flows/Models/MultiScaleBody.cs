@@ -95,10 +95,10 @@ public sealed class MultiScaleBody : FlowLayer, ICompositeFlow
         {
             (x, logdet) = FlowSequence.Chain(run.Layers, x, logdet, applied, owned: input);
             if (run.KeepChannels == 0) continue;
-            int channels = x.Shape[1];
             var whole = x;
-            factored.Add(Ops.NarrowChannels(whole, run.KeepChannels, channels - run.KeepChannels));
-            x = Ops.NarrowChannels(whole, 0, run.KeepChannels);
+            var (kept, factoredOut) = Ops.SplitChannels(whole, run.KeepChannels);
+            factored.Add(factoredOut);
+            x = kept;
             if (plain) NoGradLifetime.Release(whole, input, x, factored[^1]);
         }
         EndObserving();
