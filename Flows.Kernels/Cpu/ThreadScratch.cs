@@ -57,7 +57,9 @@ internal static class DoubleSlot
 {
     public const int CouplingScale = 0;
     public const int SumOfSquares = 1;
-    public const int Count = 2;
+    public const int Matrix = 2;
+    public const int Inverse = 3;
+    public const int Count = 4;
 }
 
 /// <summary>Named scratch slots so two users on one thread never share an array.</summary>
