@@ -145,12 +145,19 @@ public static class StepBenchmark
             {
                 for (int i = 0; i < evalWarmup + evalSteps; i++)
                 {
+                    // The eval profile, like the training one, covers the timed passes only.
+                    if (i == evalWarmup) (backend as ProfilingBackend)?.Reset();
                     var clock = Stopwatch.StartNew();
                     using (new TensorScope()) FlowLikelihood.Loss(net.LogLikelihood(xe)).Item();
                     double ms = clock.Elapsed.TotalMilliseconds;
                     if (i >= evalWarmup) evalTimes.Add(ms);
                     Console.WriteLine($"  eval {i + 1,3}/{evalWarmup + evalSteps}{(i < evalWarmup ? " (warm-up)" : "")}: {ms,9:F1} ms");
                 }
+            }
+            if (backend is ProfilingBackend evalProfiler)
+            {
+                Console.WriteLine($"eval-mode profile (batch {evalBatch}, per pass):");
+                ProfileReport.Print(evalProfiler, evalSteps, perShape: profileLevel == "2", roof!);
             }
             evalMedian = Median(evalTimes);
             evalPeak = backend.PoolStatistics.PeakLiveBytes;

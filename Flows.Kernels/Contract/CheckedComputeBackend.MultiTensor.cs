@@ -29,8 +29,17 @@ public abstract partial class CheckedComputeBackend
         Members(name, x.Length, counts, groupOf, groups);
         ContractChecks.Operands(this, name, Out("sums", sums, groups));
         for (int i = 0; i < x.Length; i++)
-            ContractChecks.Operands(this, name, In($"x[{i}]", x[i], counts[i]), Out("sums", sums, groups));
-        if (groups > 0) SumOfSquaresMultiCore(x.ToArray(), counts.ToArray(), groupOf.ToArray(), groups, sums);
+            ContractChecks.Operands(this, name, In(MemberNames.X[i], x[i], counts[i]), Out("sums", sums, groups));
+        if (groups == 0) return;
+        var lists = MemberLists.Rent();
+        try
+        {
+            SumOfSquaresMultiCore(lists.Buffers(0, x), lists.Ints(0, counts), lists.Ints(1, groupOf), groups, sums);
+        }
+        finally
+        {
+            lists.Return();
+        }
     }
 
     public void AdamStepMulti(ReadOnlySpan<DeviceBuffer> parameters, ReadOnlySpan<DeviceBuffer> gradients, ReadOnlySpan<DeviceBuffer> m,
@@ -42,11 +51,20 @@ public abstract partial class CheckedComputeBackend
         Lists(name, parameters.Length, ("gradients", gradients.Length), ("m", m.Length), ("v", v.Length));
         Guard(name, groups, guard);
         for (int i = 0; i < parameters.Length; i++)
-            ContractChecks.Operands(this, name, Out($"parameters[{i}]", parameters[i], counts[i]), In($"gradients[{i}]", gradients[i], counts[i]),
-                                    Out($"m[{i}]", m[i], counts[i]), Out($"v[{i}]", v[i], counts[i]));
-        if (parameters.Length > 0)
-            AdamStepMultiCore(parameters.ToArray(), gradients.ToArray(), m.ToArray(), v.ToArray(), counts.ToArray(), groupOf.ToArray(), groups,
-                              beta1, beta2, epsilon, guard);
+            ContractChecks.Operands(this, name, Out(MemberNames.Parameters[i], parameters[i], counts[i]),
+                                    In(MemberNames.Gradients[i], gradients[i], counts[i]),
+                                    Out(MemberNames.M[i], m[i], counts[i]), Out(MemberNames.V[i], v[i], counts[i]));
+        if (parameters.Length == 0) return;
+        var lists = MemberLists.Rent();
+        try
+        {
+            AdamStepMultiCore(lists.Buffers(0, parameters), lists.Buffers(1, gradients), lists.Buffers(2, m), lists.Buffers(3, v),
+                              lists.Ints(0, counts), lists.Ints(1, groupOf), groups, beta1, beta2, epsilon, guard);
+        }
+        finally
+        {
+            lists.Return();
+        }
     }
 
     public void RmsPropStepMulti(ReadOnlySpan<DeviceBuffer> parameters, ReadOnlySpan<DeviceBuffer> gradients, ReadOnlySpan<DeviceBuffer> squareAverage,
@@ -57,11 +75,20 @@ public abstract partial class CheckedComputeBackend
         Lists(name, parameters.Length, ("gradients", gradients.Length), ("squareAverage", squareAverage.Length));
         Guard(name, groups, guard);
         for (int i = 0; i < parameters.Length; i++)
-            ContractChecks.Operands(this, name, Out($"parameters[{i}]", parameters[i], counts[i]), In($"gradients[{i}]", gradients[i], counts[i]),
-                                    Out($"squareAverage[{i}]", squareAverage[i], counts[i]));
-        if (parameters.Length > 0)
-            RmsPropStepMultiCore(parameters.ToArray(), gradients.ToArray(), squareAverage.ToArray(), counts.ToArray(), groupOf.ToArray(), groups,
-                                 alpha, epsilon, guard);
+            ContractChecks.Operands(this, name, Out(MemberNames.Parameters[i], parameters[i], counts[i]),
+                                    In(MemberNames.Gradients[i], gradients[i], counts[i]),
+                                    Out(MemberNames.SquareAverage[i], squareAverage[i], counts[i]));
+        if (parameters.Length == 0) return;
+        var lists = MemberLists.Rent();
+        try
+        {
+            RmsPropStepMultiCore(lists.Buffers(0, parameters), lists.Buffers(1, gradients), lists.Buffers(2, squareAverage),
+                                 lists.Ints(0, counts), lists.Ints(1, groupOf), groups, alpha, epsilon, guard);
+        }
+        finally
+        {
+            lists.Return();
+        }
     }
 
     private void Members(string name, int members, ReadOnlySpan<int> counts, ReadOnlySpan<int> groupOf, int groups)
@@ -71,7 +98,8 @@ public abstract partial class CheckedComputeBackend
         Lists(name, members, ("counts", counts.Length), ("groupOf", groupOf.Length));
         for (int i = 0; i < members; i++)
         {
-            ContractChecks.Count(name, $"counts[{i}]", counts[i]);
+            // The name is formatted only for the message: a per-member string on every call was the step's largest allocation.
+            if (counts[i] < 0) ContractChecks.Count(name, $"counts[{i}]", counts[i]);
             if (groupOf[i] < 0 || groupOf[i] >= groups)
                 throw ContractChecks.Bad(name, $"groupOf[{i}] is not a group index", $"0 to {groups - 1}", groupOf[i]);
         }

@@ -52,53 +52,71 @@ internal static class BatchNormKernels
             Backward<PositiveOutput>(x, mean, invStd, gamma, dy, reluOutput, dx, dgamma, dbeta, shape, batchStatistics);
     }
 
+    /// <summary>
+    /// Version 2 (v1: <see cref="BatchNormBackwardV1"/>): both passes walk the rows (n, c) in memory order, split over
+    /// rows, instead of one channel's N strided rows at a time; the per-row sums wait in a per-thread array and are
+    /// added per channel in row order, so results are the same floats as v1's. Same traffic, but every pass is one
+    /// sequential stream per array: at 32×64×28×28 (the paper RealNVP's first scale) 3.3 → 1.7 ms per call, level at
+    /// the small RealNVP's shapes (docs/PERFORMANCE.md, "Fewer passes and allocations on the CPU").
+    /// </summary>
     private static void Backward<TMask>(float[] x, float[] mean, float[] invStd, float[] gamma, float[] dy, float[] output,
                                         float[] dx, float[] dgamma, float[] dbeta, Ncs shape, bool batchStatistics)
         where TMask : struct, IGradientMask
     {
-        int s = shape.S;
-        double count = (double)shape.N * s;
-        CpuParallel.For(shape.C, 3L * shape.N * s, (x, mean, invStd, gamma, dy, output, dx, dgamma, dbeta, shape, batchStatistics, s, count),
-            static (in state, start, end) =>
+        int s = shape.S, rows = shape.N * shape.C;
+        var rowSums = ThreadScratch.GetZeroedDoubles(DoubleSlot.BatchNormRowSums, 2 * rows);
+        CpuParallel.For(rows, 3L * s, (x, mean, dy, output, rowSums, shape.C, s), static (in state, start, end) =>
         {
-            var (x, mean, invStd, gamma, dy, output, dx, dgamma, dbeta, shape, batchStatistics, s, count) = state;
-            for (int c = start; c < end; c++)
+            var (x, mean, dy, output, rowSums, channels, s) = state;
+            for (int row = start; row < end; row++)
             {
-                float mu = mean[c], istd = invStd[c];
-                double sumDy = 0, sumDyXc = 0;
-                for (int n = 0; n < shape.N; n++)
-                {
-                    int at = (n * shape.C + c) * s;
-                    var (rowDy, rowDyXc) = SumAndDotCentered<TMask>(dy.AsSpan(at, s), x.AsSpan(at, s), output.AsSpan(at, s), mu);
-                    sumDy += rowDy;
-                    sumDyXc += rowDyXc;
-                }
-                double sumDyXhat = sumDyXc * istd;
-                dbeta[c] = (float)sumDy;
-                dgamma[c] = (float)sumDyXhat;
-                float k = gamma[c] * istd;
-                // dx = k·dy + a·(x − μ) + b, with a = −k·istd·mean(dy·x̂), b = −k·mean(dy) (zero in eval mode).
-                float a = batchStatistics ? (float)(-k * istd * sumDyXhat / count) : 0f;
-                float b = batchStatistics ? (float)(-k * sumDy / count) : 0f;
+                int at = row * s;
+                (rowSums[2 * row], rowSums[2 * row + 1]) = SumAndDotCentered<TMask>(dy.AsSpan(at, s), x.AsSpan(at, s), output.AsSpan(at, s),
+                                                                                    mean[row % channels]);
+            }
+        });
+        // Per channel: dx = k·dy + a·(x − μ) + b, with a = −k·istd·mean(dy·x̂), b = −k·mean(dy) (zero in eval mode).
+        var coefficients = ThreadScratch.Get(ScratchSlot.BatchNormCoefficients, 3 * shape.C);
+        double count = (double)shape.N * s;
+        for (int c = 0; c < shape.C; c++)
+        {
+            double sumDy = 0, sumDyXc = 0;
+            for (int n = 0; n < shape.N; n++)
+            {
+                sumDy += rowSums[2 * (n * shape.C + c)];
+                sumDyXc += rowSums[2 * (n * shape.C + c) + 1];
+            }
+            float istd = invStd[c];
+            double sumDyXhat = sumDyXc * istd;
+            dbeta[c] = (float)sumDy;
+            dgamma[c] = (float)sumDyXhat;
+            float k = gamma[c] * istd;
+            coefficients[3 * c] = k;
+            coefficients[3 * c + 1] = batchStatistics ? (float)(-k * istd * sumDyXhat / count) : 0f;
+            coefficients[3 * c + 2] = batchStatistics ? (float)(-k * sumDy / count) : 0f;
+        }
+        CpuParallel.For(rows, 4L * s, (x, mean, dy, output, dx, coefficients, shape.C, s), static (in state, start, end) =>
+        {
+            var (x, mean, dy, output, dx, coefficients, channels, s) = state;
+            for (int row = start; row < end; row++)
+            {
+                int c = row % channels, at = row * s;
+                float k = coefficients[3 * c], a = coefficients[3 * c + 1], b = coefficients[3 * c + 2], mu = mean[c];
                 Vector<float> vk = new(k), va = new(a), vb = new(b), vmu = new(mu);
-                for (int n = 0; n < shape.N; n++)
-                {
-                    int at = (n * shape.C + c) * s;
-                    var vdy = MemoryMarshal.Cast<float, Vector<float>>(dy.AsSpan(at, s));
-                    var vout = MemoryMarshal.Cast<float, Vector<float>>(output.AsSpan(at, s));
-                    var vx = MemoryMarshal.Cast<float, Vector<float>>(x.AsSpan(at, s));
-                    var vdx = MemoryMarshal.Cast<float, Vector<float>>(dx.AsSpan(at, s));
-                    for (int v = 0; v < vdx.Length; v++)
-                        vdx[v] = Vector.FusedMultiplyAdd(vk, TMask.Apply(vdy[v], vout[v]), Vector.FusedMultiplyAdd(va, vx[v] - vmu, vb));
-                    for (int i = vdx.Length * Vector<float>.Count; i < s; i++)
-                        dx[at + i] = k * TMask.Apply(dy[at + i], output[at + i]) + a * (x[at + i] - mu) + b;
-                }
+                var vdy = MemoryMarshal.Cast<float, Vector<float>>(dy.AsSpan(at, s));
+                var vout = MemoryMarshal.Cast<float, Vector<float>>(output.AsSpan(at, s));
+                var vx = MemoryMarshal.Cast<float, Vector<float>>(x.AsSpan(at, s));
+                var vdx = MemoryMarshal.Cast<float, Vector<float>>(dx.AsSpan(at, s));
+                for (int v = 0; v < vdx.Length; v++)
+                    vdx[v] = Vector.FusedMultiplyAdd(vk, TMask.Apply(vdy[v], vout[v]), Vector.FusedMultiplyAdd(va, vx[v] - vmu, vb));
+                for (int i = vdx.Length * Vector<float>.Count; i < s; i++)
+                    dx[at + i] = k * TMask.Apply(dy[at + i], output[at + i]) + a * (x[at + i] - mu) + b;
             }
         });
     }
 
     /// <summary>(Σ dy, Σ dy·(x − μ)) in one pass over dy, blocked: float lanes per block, double across blocks.</summary>
-    private static (double SumDy, double SumDyXc) SumAndDotCentered<TMask>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
+    internal static (double SumDy, double SumDyXc) SumAndDotCentered<TMask>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
                                                                           ReadOnlySpan<float> output, float mu)
         where TMask : struct, IGradientMask
     {
@@ -132,20 +150,20 @@ internal static class BatchNormKernels
     }
 
     /// <summary>The gradient that reaches the normalization: dy, or dy masked by a fused ReLU's output.</summary>
-    private interface IGradientMask
+    internal interface IGradientMask
     {
         static abstract Vector<float> Apply(Vector<float> dy, Vector<float> output);
         static abstract float Apply(float dy, float output);
     }
 
-    private struct Unmasked : IGradientMask
+    internal struct Unmasked : IGradientMask
     {
         public static Vector<float> Apply(Vector<float> dy, Vector<float> output) => dy;
         public static float Apply(float dy, float output) => dy;
     }
 
     /// <summary>The gradient of a fused ReLU: dy where its output is positive, else 0.</summary>
-    private struct PositiveOutput : IGradientMask
+    internal struct PositiveOutput : IGradientMask
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> Apply(Vector<float> dy, Vector<float> output) =>

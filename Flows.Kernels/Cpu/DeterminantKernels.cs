@@ -8,8 +8,9 @@ internal static class DeterminantKernels
 {
     public static void LogAbsDeterminant(float[] weight, int n, float[] logAbsDet, float[] inverseTranspose)
     {
-        var a = new double[n * n];
-        var inv = new double[n * n];
+        // The thread's scratch (zeroed), not new arrays: the op runs once per Glow step and layer.
+        var a = ThreadScratch.GetZeroedDoubles(DoubleSlot.Matrix, n * n);
+        var inv = ThreadScratch.GetZeroedDoubles(DoubleSlot.Inverse, n * n);
         for (int i = 0; i < n * n; i++) a[i] = weight[i];
         for (int i = 0; i < n; i++) inv[i * n + i] = 1.0;
         double logDet = 0.0;

@@ -254,26 +254,60 @@ public sealed class ManagedCpuBackend : CheckedComputeBackend
     protected override PackedBuffers AllocatePackedCore(int[] lengths) =>
         new CpuPackedBuffers(Array.ConvertAll(lengths, length => AllocateCore(length)));
 
-    protected override void SumOfSquaresMultiCore(DeviceBuffer[] x, int[] counts, int[] groupOf, int groups, DeviceBuffer sums) =>
-        StepGuardKernels.SumOfSquaresMulti(Arrays(x), counts, groupOf, groups, A(sums));
+    protected override void SumOfSquaresMultiCore(DeviceBuffer[] x, int[] counts, int[] groupOf, int groups, DeviceBuffer sums)
+    {
+        try
+        {
+            StepGuardKernels.SumOfSquaresMulti(Arrays(0, x), counts, groupOf, groups, A(sums));
+        }
+        finally
+        {
+            ReleaseArrays(1);
+        }
+    }
 
     protected override void AdamStepMultiCore(DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[] m, DeviceBuffer[] v,
                                               int[] counts, int[] groupOf, int groups, float beta1, float beta2, float epsilon, MultiStepGuard guard)
     {
         if (A(guard.Flag)[0] != 0f) return;
-        OptimizerKernels.AdamMulti(Arrays(parameters), Arrays(gradients), Arrays(m), Arrays(v), counts, groupOf, groups,
-                                   beta1, beta2, epsilon, A(guard.Scalars), A(guard.Coefficients));
+        try
+        {
+            OptimizerKernels.AdamMulti(Arrays(0, parameters), Arrays(1, gradients), Arrays(2, m), Arrays(3, v), counts, groupOf, groups,
+                                       beta1, beta2, epsilon, A(guard.Scalars), A(guard.Coefficients));
+        }
+        finally
+        {
+            ReleaseArrays(4);
+        }
     }
 
     protected override void RmsPropStepMultiCore(DeviceBuffer[] parameters, DeviceBuffer[] gradients, DeviceBuffer[] squareAverage,
                                                  int[] counts, int[] groupOf, int groups, float alpha, float epsilon, MultiStepGuard guard)
     {
         if (A(guard.Flag)[0] != 0f) return;
-        OptimizerKernels.RmsPropMulti(Arrays(parameters), Arrays(gradients), Arrays(squareAverage), counts, groupOf, groups,
-                                      alpha, epsilon, A(guard.Scalars), A(guard.Coefficients));
+        try
+        {
+            OptimizerKernels.RmsPropMulti(Arrays(0, parameters), Arrays(1, gradients), Arrays(2, squareAverage), counts, groupOf, groups,
+                                          alpha, epsilon, A(guard.Scalars), A(guard.Coefficients));
+        }
+        finally
+        {
+            ReleaseArrays(3);
+        }
     }
 
-    private static float[][] Arrays(DeviceBuffer[] buffers) => Array.ConvertAll(buffers, A);
+    // The members' arrays in reused per-thread lists (CallArrays), dropped again after the call.
+    private static float[][] Arrays(int slot, DeviceBuffer[] buffers)
+    {
+        var arrays = CallArrays<float[]>.Get(slot, buffers.Length);
+        for (int i = 0; i < buffers.Length; i++) arrays[i] = A(buffers[i]);
+        return arrays;
+    }
+
+    private static void ReleaseArrays(int slots)
+    {
+        for (int slot = 0; slot < slots; slot++) CallArrays<float[]>.Clear(slot);
+    }
 
     // ---- random numbers -------------------------------------------------------------------------------
 

@@ -37,48 +37,77 @@ internal static class OptimizerKernels
     public static void AdamMulti(float[][] p, float[][] grad, float[][] m, float[][] v, int[] counts, int[] groupOf, int groups,
                                  float beta1, float beta2, float epsilon, float[] scalars, float[] coefficients)
     {
-        var constants = new AdamConstants[groups];
+        var constants = CallArrays<AdamConstants>.Get(0, groups);
         for (int k = 0; k < groups; k++)
         {
             int s = k * StepScalars.Stride;
             constants[k] = new AdamConstants(beta1, beta2, epsilon, scalars[s + StepScalars.WeightDecay], scalars[s + StepScalars.StepSize],
                                              scalars[s + StepScalars.SqrtBiasCorrection2], coefficients[k], scalars[s + StepScalars.Decay]);
         }
-        OverMembers(counts, 8, (i, start, end) => AdamRange(p[i], grad[i], m[i], v[i], start, end, constants[groupOf[i]]));
+        var state = new MemberPass<AdamConstants>(p, grad, m, v, counts, groupOf, Offsets(counts), constants);
+        CpuParallel.For(state.Total, 8, state, static (in s, start, end) => s.Walk<AdamMember>(start, end));
     }
 
     public static void RmsPropMulti(float[][] p, float[][] grad, float[][] sq, int[] counts, int[] groupOf, int groups,
                                     float alpha, float epsilon, float[] scalars, float[] coefficients)
     {
-        var constants = new RmsPropConstants[groups];
+        var constants = CallArrays<RmsPropConstants>.Get(0, groups);
         for (int k = 0; k < groups; k++)
         {
             int s = k * StepScalars.Stride;
             constants[k] = new RmsPropConstants(alpha, epsilon, scalars[s + StepScalars.WeightDecay], scalars[s + StepScalars.LearningRate], coefficients[k]);
         }
-        OverMembers(counts, 6, (i, start, end) => RmsPropRange(p[i], grad[i], sq[i], start, end, constants[groupOf[i]]));
+        var state = new MemberPass<RmsPropConstants>(p, grad, sq, sq, counts, groupOf, Offsets(counts), constants);
+        CpuParallel.For(state.Total, 6, state, static (in s, start, end) => s.Walk<RmsPropMember>(start, end));
+    }
+
+    /// <summary>offsets[i] = where member i starts in the concatenation of all members; offsets[^1] = the total.</summary>
+    private static long[] Offsets(int[] counts)
+    {
+        var offsets = CallArrays<long>.Get(0, counts.Length + 1);
+        offsets[0] = 0;
+        for (int i = 0; i < counts.Length; i++) offsets[i + 1] = offsets[i] + counts[i];
+        if (offsets[^1] > int.MaxValue) throw new ArgumentException($"multi-tensor step: {offsets[^1]} elements exceed one pass (at most {int.MaxValue})");
+        return offsets;
+    }
+
+    /// <summary>One member's range [start, end) of a multi-tensor step, with its group's constants.</summary>
+    private interface IMemberStep<TConstants>
+    {
+        static abstract void Run(float[] p, float[] grad, float[] a, float[] b, int start, int end, TConstants c);
+    }
+
+    private struct AdamMember : IMemberStep<AdamConstants>
+    {
+        public static void Run(float[] p, float[] grad, float[] m, float[] v, int start, int end, AdamConstants c) =>
+            AdamRange(p, grad, m, v, start, end, c);
+    }
+
+    private struct RmsPropMember : IMemberStep<RmsPropConstants>
+    {
+        public static void Run(float[] p, float[] grad, float[] sq, float[] unused, int start, int end, RmsPropConstants c) =>
+            RmsPropRange(p, grad, sq, start, end, c);
     }
 
     /// <summary>
-    /// body(member, start, end) over the concatenation of all members, split into contiguous ranges of the whole: one
-    /// parallel dispatch for the step, however many tensors it has.
+    /// The concatenation of all members, split into contiguous ranges of the whole: one parallel dispatch for the step,
+    /// however many tensors it has. The state of a static lambda, so the pass allocates nothing.
     /// </summary>
-    private static void OverMembers(int[] counts, long costPerItem, Action<int, int, int> body)
+    private readonly record struct MemberPass<TConstants>(float[][] P, float[][] Grad, float[][] A, float[][] B, int[] Counts, int[] GroupOf,
+                                                          long[] Offsets, TConstants[] Constants)
     {
-        var offsets = new long[counts.Length + 1];
-        for (int i = 0; i < counts.Length; i++) offsets[i + 1] = offsets[i] + counts[i];
-        long total = offsets[^1];
-        if (total > int.MaxValue) throw new ArgumentException($"multi-tensor step: {total} elements exceed one pass (at most {int.MaxValue})");
-        CpuParallel.For((int)total, costPerItem, (start, end) =>
+        public int Total => (int)Offsets[^1];
+
+        public void Walk<TStep>(int start, int end) where TStep : struct, IMemberStep<TConstants>
         {
-            int i = Array.BinarySearch(offsets, start);
+            int i = Array.BinarySearch(Offsets, (long)start);
             if (i < 0) i = ~i - 1;
-            for (; i < counts.Length && offsets[i] < end; i++)
+            for (; i < Counts.Length && Offsets[i] < end; i++)
             {
-                int from = (int)Math.Max(start - offsets[i], 0), to = (int)Math.Min(end - offsets[i], counts[i]);
-                if (to > from) body(i, from, to);
+                int from = (int)Math.Max(start - Offsets[i], 0), to = (int)Math.Min(end - Offsets[i], Counts[i]);
+                if (to > from) TStep.Run(P[i], Grad[i], A[i], B[i], from, to, Constants[GroupOf[i]]);
             }
-        });
+        }
     }
 
     private static void AdamRange(float[] p, float[] grad, float[] m, float[] v, int start, int end, AdamConstants c)

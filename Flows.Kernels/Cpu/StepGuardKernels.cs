@@ -19,11 +19,11 @@ internal static class StepGuardKernels
     public static void SumOfSquaresMulti(float[][] x, int[] counts, int[] groupOf, int groups, float[] sums)
     {
         const int serialBelow = 1 << 16;
-        var perMember = new double[x.Length];
-        CpuParallel.For(x.Length, 4096, (start, end) =>
+        var perMember = CallArrays<double>.Get(0, x.Length);
+        CpuParallel.For(x.Length, 4096, (x, counts, perMember), static (in s, start, end) =>
         {
             for (int i = start; i < end; i++)
-                if (counts[i] <= serialBelow) perMember[i] = ReductionKernels.SumOfSquares(x[i], counts[i]);
+                if (s.counts[i] <= serialBelow) s.perMember[i] = ReductionKernels.SumOfSquares(s.x[i], s.counts[i]);
         });
         for (int i = 0; i < x.Length; i++)
             if (counts[i] > serialBelow) perMember[i] = ReductionKernels.SumOfSquares(x[i], counts[i]);

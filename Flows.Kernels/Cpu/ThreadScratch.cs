@@ -7,7 +7,7 @@ namespace Flows.Kernels.Cpu;
 /// </summary>
 internal static class ThreadScratch
 {
-    public const int Slots = 10;
+    public const int Slots = 11;
 
     [ThreadStatic] private static float[]?[]? t_arrays;
 
@@ -57,7 +57,10 @@ internal static class DoubleSlot
 {
     public const int CouplingScale = 0;
     public const int SumOfSquares = 1;
-    public const int Count = 2;
+    public const int Matrix = 2;
+    public const int Inverse = 3;
+    public const int BatchNormRowSums = 4;
+    public const int Count = 5;
 }
 
 /// <summary>Named scratch slots so two users on one thread never share an array.</summary>
@@ -73,4 +76,5 @@ internal static class ScratchSlot
     public const int Product = 7;
     public const int PackedWeights = 8;
     public const int PoolRows = 9;
+    public const int BatchNormCoefficients = 10;
 }
