@@ -43,7 +43,7 @@ public sealed class InvertibleConv1x1 : FlowLayer
     }
 
     private static Tensor LogDet(Tensor x, Tensor logAbsDet, float sign) =>
-        LogDets.Repeat(Ops.Scale(logAbsDet, sign * x.Shape[2] * x.Shape[3]), x.Shape[0]);
+        Ops.BroadcastScaledSum(logAbsDet, sign * x.Shape[2] * x.Shape[3], x.Shape[0]);
 
     /// <summary>Q of the QR decomposition of a standard normal matrix (modified Gram–Schmidt on the columns).</summary>
     public static float[] RandomOrthogonal(Random rng, int n)
