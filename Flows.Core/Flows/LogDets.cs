@@ -38,6 +38,10 @@ public static class LogDets
                     $"{layer}: log-determinant of sample {i} is {values[i]} (the scale s has NaN or Inf entries); {shapes}");
     }
 
+    /// <summary>Whether this thread is inside <see cref="DeferChecks"/> for a step on this backend.</summary>
+    public static bool ChecksDeferredOn(IComputeBackend backend) =>
+        t_deferredFlag is { } flag && ReferenceEquals(flag.Backend, backend);
+
     /// <summary>
     /// Inside <see cref="DeferChecks"/> (on values' backend), ORs a non-finite element of values into the step's flag
     /// and returns true; otherwise returns false and the caller checks at once.

@@ -9,23 +9,27 @@ namespace Flows.Core;
 public static partial class Ops
 {
     /// <summary>
-    /// factor·Σ values for each of <paramref name="batch"/> samples (shape [batch]): ActNorm's S·Σ logs, the 1×1
-    /// convolution's S·log|det W|. One launch each way, where Sum → Scale → Zeros → broadcast Add took four.
+    /// addend + factor·Σ values for each of <paramref name="batch"/> samples (shape [batch]; a null addend is 0):
+    /// ActNorm's S·Σ logs, the 1×1 convolution's S·log|det W| added to the log-det so far. One launch each way, where
+    /// Sum → Scale → Zeros → broadcast Add (and the add of the running log-det) took four or five.
     /// </summary>
-    public static Tensor BroadcastScaledSum(Tensor values, float factor, int batch)
+    public static Tensor BroadcastScaledSum(Tensor values, float factor, int batch, Tensor? addend = null)
     {
         if (batch <= 0) throw new ArgumentException($"BroadcastScaledSum: the batch must be positive, got {batch}");
+        if (addend is not null && addend.Length != batch)
+            throw new ArgumentException($"BroadcastScaledSum: the addend has shape {Shapes.Format(addend.Shape)}, expected [{batch}]");
         var backend = values.Backend;
         var y = Tensor.Empty(backend, batch);
-        backend.BroadcastScaledSum(values.Buffer, values.Length, factor, null, y.Buffer, batch);
-        if (Autograd.ShouldRecord(values))
+        backend.BroadcastScaledSum(values.Buffer, values.Length, factor, addend?.Buffer, y.Buffer, batch);
+        if (addend is null ? Autograd.ShouldRecord(values) : Autograd.ShouldRecord(values, addend))
         {
-            Autograd.Record("BroadcastScaledSum", [values], y, dy =>
+            Autograd.Record("BroadcastScaledSum", addend is null ? [values] : [values, addend], y, dy =>
             {
-                // The same op with the roles swapped: every value gets factor·Σ dy.
+                // The same op with the roles swapped: every value gets factor·Σ dy; the addend gets dy itself.
                 var dv = Tensor.Empty(backend, values.Shape);
                 backend.BroadcastScaledSum(dy.Buffer, batch, factor, null, dv.Buffer, values.Length);
                 Autograd.Accumulate(values, dv, transfer: true);
+                if (addend is not null) Autograd.PassThrough(addend, dy);
             });
         }
         return y;
@@ -34,19 +38,22 @@ public static partial class Ops
     /// <summary>
     /// The affine coupling with a channel-wise mask (docs/MODELS.md §4.5) on the whole (N, C, …) tensor: channels
     /// [changeOffset, changeOffset + C/2) become (x + t)·exp(s) with raw = st[:, :C/2], t = st[:, C/2:] and
-    /// s = scale_c·tanh(raw); the other half passes through. Returns y and the per-sample Σ s. Equal to chunk →
-    /// <see cref="Coupling"/> → concatenate, in one launch each way instead of about seven and thirteen.
+    /// s = scale_c·tanh(raw); the other half passes through. Returns y and the per-sample addend + Σ s (a null addend
+    /// is 0; a Glow step passes the log-det of its ActNorm and 1×1 convolution). Equal to chunk → <see cref="Coupling"/>
+    /// → concatenate (→ add), in one launch each way instead of about seven and thirteen.
     /// </summary>
-    public static (Tensor Y, Tensor LogDet) ChannelCoupling(Tensor x, Tensor st, Tensor scale, int changeOffset)
+    public static (Tensor Y, Tensor LogDet) ChannelCoupling(Tensor x, Tensor st, Tensor scale, int changeOffset, Tensor? addend = null)
     {
         var shape = CheckChannelCoupling("ChannelCoupling", x, st, scale, changeOffset);
+        if (addend is not null && addend.Length != shape.N)
+            throw new ArgumentException($"ChannelCoupling: the addend has shape {Shapes.Format(addend.Shape)}, expected [{shape.N}] for input {Shapes.Format(x.Shape)}");
         var backend = x.Backend;
         var y = Tensor.Empty(backend, x.Shape);
         var logdet = Tensor.Empty(backend, shape.N);
-        backend.ChannelCouplingForward(x.Buffer, st.Buffer, scale.Buffer, y.Buffer, logdet.Buffer, shape, changeOffset, inverse: false);
-        if (Autograd.ShouldRecord(x, st, scale))
+        backend.ChannelCouplingForward(x.Buffer, st.Buffer, scale.Buffer, addend?.Buffer, y.Buffer, logdet.Buffer, shape, changeOffset, inverse: false);
+        if (Autograd.ShouldRecord(x, st, scale, addend))
         {
-            Autograd.Record("ChannelCoupling", [x, st, scale], [y, logdet], grads =>
+            Autograd.Record("ChannelCoupling", addend is null ? [x, st, scale] : [x, st, scale, addend], [y, logdet], grads =>
             {
                 using var zerosY = grads[0] is null ? Tensor.Zeros(backend, x.Shape) : null;
                 using var zerosL = grads[1] is null ? Tensor.Zeros(backend, shape.N) : null;
@@ -60,6 +67,7 @@ public static partial class Ops
                 Autograd.Accumulate(x, dx, transfer: true);
                 Autograd.Accumulate(st, dst, transfer: true);
                 Autograd.Accumulate(scale, dscale, transfer: true);
+                if (addend is not null && grads[1] is { } passed) Autograd.PassThrough(addend, passed);
             });
         }
         return (y, logdet);
@@ -72,7 +80,7 @@ public static partial class Ops
         var backend = y.Backend;
         var x = Tensor.Empty(backend, y.Shape);
         var logdet = Tensor.Empty(backend, shape.N);
-        backend.ChannelCouplingForward(y.Buffer, st.Buffer, scale.Buffer, x.Buffer, logdet.Buffer, shape, changeOffset, inverse: true);
+        backend.ChannelCouplingForward(y.Buffer, st.Buffer, scale.Buffer, null, x.Buffer, logdet.Buffer, shape, changeOffset, inverse: true);
         return (x, logdet);
     }
 

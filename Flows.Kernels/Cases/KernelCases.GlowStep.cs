@@ -32,15 +32,19 @@ public static partial class KernelCases
                 b.Random("scale", s.C / 2, 0.5f, 1.5f);
                 b.Random("dy", s.Length);
                 b.Random("dlogdet", s.N);
+                b.Random("addend", s.N, -5f, 5f);
             }
+            // The forward with the running log-det added on the first half's rows, the inverse without.
             foreach (bool inverse in new[] { false, true })
-                cases.Add(new KernelCase(inverse ? "channel coupling inverse" : "channel coupling forward", shape, 0, 4.0 * (3 * s.Length + s.N), 0, Reduction,
+                cases.Add(new KernelCase(inverse ? "channel coupling inverse" : "channel coupling forward + addend", shape, 0, 4.0 * (3 * s.Length + s.N), 0, Reduction,
                     b => { Inputs(b); b.Output("y", s.Length); b.Output("logdet", s.N); },
-                    (d, b) => d.ChannelCouplingForward(b["x"], b["st"], b["scale"], b["y"], b["logdet"], s, offset, inverse), ["y", "logdet"])
+                    (d, b) => d.ChannelCouplingForward(b["x"], b["st"], b["scale"], inverse ? null : b["addend"], b["y"], b["logdet"], s, offset, inverse),
+                    ["y", "logdet"])
                 {
                     Reference = b =>
                     {
-                        var (y, logdet) = ReferenceGlowStep.ChannelCoupling(b.Host("x"), b.Host("st"), b.Host("scale"), s, offset, inverse);
+                        var (y, logdet) = ReferenceGlowStep.ChannelCoupling(b.Host("x"), b.Host("st"), b.Host("scale"), inverse ? null : b.Host("addend"),
+                                                                            s, offset, inverse);
                         return Outputs(("y", y), ("logdet", logdet));
                     },
                 });

@@ -14,15 +14,15 @@ public abstract partial class CheckedComputeBackend
         if (length > 0) BroadcastScaledSumCore(x, count, factor, addend, y, length);
     }
 
-    public void ChannelCouplingForward(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer output, DeviceBuffer logdet,
-                                       Ncs shape, int changeOffset, bool inverse)
+    public void ChannelCouplingForward(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer? addend, DeviceBuffer output,
+                                       DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse)
     {
         const string name = nameof(ChannelCouplingForward);
         CheckChannelCoupling(name, shape, changeOffset);
         int l = shape.Length;
         ContractChecks.Operands(this, name, In(inverse ? "y" : "x", input, l), In("st", st, l), In("scale", scale, shape.C / 2),
-                                Out(inverse ? "x" : "y", output, l), Out("logdet", logdet, shape.N));
-        ChannelCouplingForwardCore(input, st, scale, output, logdet, shape, changeOffset, inverse);
+                                OptionalIn("addend", addend, shape.N), Out(inverse ? "x" : "y", output, l), Out("logdet", logdet, shape.N));
+        ChannelCouplingForwardCore(input, st, scale, addend, output, logdet, shape, changeOffset, inverse);
     }
 
     public void ChannelCouplingBackward(DeviceBuffer x, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer dy, DeviceBuffer dlogdet,
@@ -45,8 +45,8 @@ public abstract partial class CheckedComputeBackend
     }
 
     protected abstract void BroadcastScaledSumCore(DeviceBuffer x, int count, float factor, DeviceBuffer? addend, DeviceBuffer y, int length);
-    protected abstract void ChannelCouplingForwardCore(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer output,
-                                                       DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse);
+    protected abstract void ChannelCouplingForwardCore(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer? addend,
+                                                       DeviceBuffer output, DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse);
     protected abstract void ChannelCouplingBackwardCore(DeviceBuffer x, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer dy, DeviceBuffer dlogdet,
                                                         DeviceBuffer dx, DeviceBuffer dst, DeviceBuffer dscale, Ncs shape, int changeOffset);
 }

@@ -313,11 +313,12 @@ public interface IComputeBackend : IDisposable
     /// The affine coupling with a channel-wise mask on the whole tensor (docs/MODELS.md §4.5), without the split
     /// and concatenation around it: channels [changeOffset, changeOffset + C/2) of input are transformed with
     /// raw = st channels [0, C/2) and t = st channels [C/2, C), s = scale_c·tanh(raw); the other half is copied.
-    /// Forward y = (x + t)·eˢ, logdet[n] = Σ s; inverse x = y·e⁻ˢ − t, logdet[n] = −Σ s. input, st and output are
-    /// N·C·S (shape), scale has C/2 elements, changeOffset is 0 or C/2.
+    /// Forward y = (x + t)·eˢ, logdet[n] = addend[n] + Σ s; inverse x = y·e⁻ˢ − t, logdet[n] = addend[n] − Σ s (a null
+    /// addend is 0: the addend is the log-det of the layers before, so a Glow step sums its three in place). input, st
+    /// and output are N·C·S (shape), scale has C/2 elements, addend N, changeOffset is 0 or C/2.
     /// </summary>
-    void ChannelCouplingForward(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer output, DeviceBuffer logdet,
-                                Ncs shape, int changeOffset, bool inverse);
+    void ChannelCouplingForward(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer? addend, DeviceBuffer output,
+                                DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse);
 
     /// <summary>
     /// Gradients of ChannelCouplingForward (forward direction) from dy and dlogdet (N): dx (the copied half gets dy),

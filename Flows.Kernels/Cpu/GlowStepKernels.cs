@@ -20,14 +20,14 @@ internal static class GlowStepKernels
         for (int i = 0; i < length; i++) y[i] = addend is null ? value : addend[i] + value;
     }
 
-    public static void ChannelCouplingForward(float[] input, float[] st, float[] scale, float[] output, float[] logdet,
+    public static void ChannelCouplingForward(float[] input, float[] st, float[] scale, float[]? addend, float[] output, float[] logdet,
                                               Ncs shape, int changeOffset, bool inverse)
     {
         int s = shape.S, half = shape.C / 2, plane = shape.C * s;
-        CpuParallel.For(shape.N, 8L * plane, (input, st, scale, output, logdet, inverse, s, half, plane, changeOffset),
+        CpuParallel.For(shape.N, 8L * plane, (input, st, scale, addend, output, logdet, inverse, s, half, plane, changeOffset),
             static (in state, start, end) =>
         {
-            var (input, st, scale, output, logdet, inverse, s, half, plane, changeOffset) = state;
+            var (input, st, scale, addend, output, logdet, inverse, s, half, plane, changeOffset) = state;
             int identityOffset = half - changeOffset;
             for (int n = start; n < end; n++)
             {
@@ -44,7 +44,9 @@ internal static class GlowStepKernels
                 }
                 int copied = sample + identityOffset * s;
                 input.AsSpan(copied, half * s).CopyTo(output.AsSpan(copied, half * s));
-                logdet[n] = (float)(inverse ? -total : total);
+                // Rounded to float first, then added: the same two roundings as a separate log-det add.
+                float own = (float)(inverse ? -total : total);
+                logdet[n] = addend is null ? own : addend[n] + own;
             }
         });
     }

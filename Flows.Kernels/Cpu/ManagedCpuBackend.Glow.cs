@@ -6,9 +6,9 @@ public sealed partial class ManagedCpuBackend
     protected override void BroadcastScaledSumCore(DeviceBuffer x, int count, float factor, DeviceBuffer? addend, DeviceBuffer y, int length) =>
         GlowStepKernels.BroadcastScaledSum(A(x), count, factor, OptionalA(addend), A(y), length);
 
-    protected override void ChannelCouplingForwardCore(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer output,
-                                                       DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse) =>
-        GlowStepKernels.ChannelCouplingForward(A(input), A(st), A(scale), A(output), A(logdet), shape, changeOffset, inverse);
+    protected override void ChannelCouplingForwardCore(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer? addend,
+                                                       DeviceBuffer output, DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse) =>
+        GlowStepKernels.ChannelCouplingForward(A(input), A(st), A(scale), OptionalA(addend), A(output), A(logdet), shape, changeOffset, inverse);
 
     protected override void ChannelCouplingBackwardCore(DeviceBuffer x, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer dy, DeviceBuffer dlogdet,
                                                         DeviceBuffer dx, DeviceBuffer dst, DeviceBuffer dscale, Ncs shape, int changeOffset) =>

@@ -10,7 +10,8 @@ namespace Flows.Kernels.Ilgpu;
 ///   ChannelCoupling     the affine coupling of channels [off, off + C/2) on the whole tensor, raw = st[:, :C/2],
 ///                       t = st[:, C/2:], the other half copied: one launch each way (a group per sample reduces
 ///                       the log-det; backward, a group per channel reduces dscale), where split + coupling +
-///                       concatenate took 7 forward and about 13 backward.
+///                       concatenate took 7 forward and about 13 backward. An optional addend (the log-det of the
+///                       layers before) is added as the sample finishes, so a Glow step needs no log-det adds.
 /// </summary>
 internal sealed class GlowStepKernels
 {
@@ -45,8 +46,8 @@ internal sealed class GlowStepKernels
     /// <summary>Output o is the sample; element r = (c, s) of the transformed half, which also copies its identity twin.</summary>
     internal struct CouplingForwardOp : IGroupReduction
     {
-        public ArrayView<float> In, St, Scale, Out, LogDet;
-        public int Inverse, Half, S, ChangeOffset;
+        public ArrayView<float> In, St, Scale, Addend, Out, LogDet;
+        public int Inverse, HasAddend, Half, S, ChangeOffset;
 
         public Pair Accumulate(int n, int r)
         {
@@ -61,7 +62,11 @@ internal sealed class GlowStepKernels
             return new Pair(s, 0f);
         }
 
-        public void Finish(int n, float sum1, float sum2) => LogDet[n] = Inverse == 0 ? sum1 : -sum1;
+        public void Finish(int n, float sum1, float sum2)
+        {
+            float own = Inverse == 0 ? sum1 : -sum1;
+            LogDet[n] = HasAddend != 0 ? Addend[n] + own : own;
+        }
     }
 
     /// <summary>Output o is the transformed channel c; element r = (n, s).</summary>

@@ -6,11 +6,12 @@ public sealed partial class IlgpuBackend
     protected override void BroadcastScaledSumCore(DeviceBuffer x, int count, float factor, DeviceBuffer? addend, DeviceBuffer y, int length) =>
         _glowStep.BroadcastScaledSum(V(x), count, factor, addend is null ? default : V(addend), addend is not null, V(y), length);
 
-    protected override void ChannelCouplingForwardCore(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer output,
-                                                       DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse) =>
+    protected override void ChannelCouplingForwardCore(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer? addend,
+                                                       DeviceBuffer output, DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse) =>
         _glowStep.CouplingForward(new GlowStepKernels.CouplingForwardOp
         {
             In = V(input), St = V(st), Scale = V(scale), Out = V(output), LogDet = V(logdet),
+            Addend = addend is null ? default : V(addend), HasAddend = addend is null ? 0 : 1,
             Inverse = inverse ? 1 : 0, Half = shape.C / 2, S = shape.S, ChangeOffset = changeOffset,
         }, shape);
 

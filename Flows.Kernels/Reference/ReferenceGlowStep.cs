@@ -15,13 +15,15 @@ public static class ReferenceGlowStep
 
     /// <summary>
     /// Channels [off, off + C/2) transformed with raw = st channel c, t = st channel C/2 + c and s = scale_c·tanh(raw),
-    /// the other half copied; returns (output, logdet).
+    /// the other half copied; returns (output, logdet), logdet starting from addend (0 without one).
     /// </summary>
-    public static (double[] Output, double[] LogDet) ChannelCoupling(float[] input, float[] st, float[] scale, Ncs shape, int changeOffset, bool inverse)
+    public static (double[] Output, double[] LogDet) ChannelCoupling(float[] input, float[] st, float[] scale, float[]? addend, Ncs shape,
+                                                                     int changeOffset, bool inverse)
     {
         int half = shape.C / 2;
         var output = new double[shape.Length];
         var logdet = new double[shape.N];
+        for (int n = 0; n < shape.N; n++) logdet[n] = addend is null ? 0 : addend[n];
         for (int n = 0; n < shape.N; n++)
             for (int c = 0; c < shape.C; c++)
                 for (int p = 0; p < shape.S; p++)

@@ -30,11 +30,17 @@ public sealed class AffineCoupling : FlowLayer
     public StNetwork StNet { get; }
     public Rescale Rescale { get; }
 
-    public override FlowOutput Forward(Tensor x) => Apply(x, inverse: false);
+    public override FlowOutput Forward(Tensor x) => Apply(x, inverse: false, null);
 
-    public override FlowOutput Inverse(Tensor y) => Apply(y, inverse: true);
+    public override FlowOutput Inverse(Tensor y) => Apply(y, inverse: true, null);
 
-    private FlowOutput Apply(Tensor input, bool inverse)
+    /// <summary>
+    /// Forward with the log-det returned as logDetSoFar + Σ s (GlowStep's training path): a channel-wise mask adds it
+    /// inside the coupling's own launch, the others with one add, in the order FlowSequence.Chain adds.
+    /// </summary>
+    internal FlowOutput Forward(Tensor x, Tensor logDetSoFar) => Apply(x, inverse: false, logDetSoFar);
+
+    private FlowOutput Apply(Tensor input, bool inverse, Tensor? logDetSoFar)
     {
         var shape = input.Shape[1..];
         Validate(shape);
@@ -50,7 +56,8 @@ public sealed class AffineCoupling : FlowLayer
             st = RequireSt(StNet.Forward(identity), input, half);
             (output, logdet) = inverse
                 ? Ops.ChannelCouplingInverse(input, st, scale, changeOffset)
-                : Ops.ChannelCoupling(input, st, scale, changeOffset);
+                : Ops.ChannelCoupling(input, st, scale, changeOffset, logDetSoFar);
+            logDetSoFar = null;
         }
         else
         {
@@ -62,6 +69,7 @@ public sealed class AffineCoupling : FlowLayer
                 ? Ops.CouplingInverse(input, raw, t, scale, transformedMask)
                 : Ops.Coupling(input, raw, t, scale, transformedMask);
         }
+        if (logDetSoFar is not null) logdet = Ops.Add(logDetSoFar, logdet);
         LogDets.RequireFinite(logdet, Name, $"input {Shapes.Format(input.Shape)}, s and t {StShapes(raw, st)}");
         var recorder = CouplingRecorder.Current;
         if (recorder is not null)
