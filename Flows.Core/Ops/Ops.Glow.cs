@@ -84,6 +84,47 @@ public static partial class Ops
         return (x, logdet);
     }
 
+    /// <summary>
+    /// Channels [start, start + count) of x, as <see cref="NarrowChannels"/>, with a backward that adds straight into the
+    /// gradient x already has (AddChannels, one launch) instead of zero-fill, copy and axpy. The coupling's identity
+    /// half: the fused coupling, which reads all of x, has written x's gradient by the time the st-network's reaches here.
+    /// </summary>
+    public static Tensor NarrowChannelsAdding(Tensor x, int start, int count)
+    {
+        var y = NarrowChannelsNoGrad(x, start, count);
+        if (Autograd.ShouldRecord(x))
+        {
+            var backend = x.Backend;
+            int channels = x.Shape[1], batch = x.Shape[0], spatial = Shapes.Ncs(x).S;
+            Autograd.Record("NarrowChannelsAdding", [x], y, dy =>
+            {
+                var existing = x.Node is null ? x.Grad : BackwardContext.Current?.GradientOf(x);
+                if (existing is not null)
+                {
+                    backend.AddChannels(dy.Buffer, count, existing.Buffer, channels, start, batch, spatial);
+                    return;
+                }
+                var dx = Tensor.Empty(backend, x.Shape);
+                backend.Fill(dx.Buffer, 0f);
+                backend.CopyChannels(dy.Buffer, count, 0, dx.Buffer, channels, start, count, batch, spatial);
+                Autograd.Accumulate(x, dx, transfer: true);
+            });
+        }
+        return y;
+    }
+
+    private static Tensor NarrowChannelsNoGrad(Tensor x, int start, int count)
+    {
+        int channels = x.Shape[1];
+        if (start < 0 || count <= 0 || start + count > channels)
+            throw new ArgumentException($"NarrowChannelsAdding: channels [{start}, {start + count}) out of range for shape {Shapes.Format(x.Shape)}");
+        var shape = (int[])x.Shape.Clone();
+        shape[1] = count;
+        var y = Tensor.Empty(x.Backend, shape);
+        x.Backend.CopyChannels(x.Buffer, channels, start, y.Buffer, count, 0, count, shape[0], Shapes.Ncs(x).S);
+        return y;
+    }
+
     private static Ncs CheckChannelCoupling(string op, Tensor x, Tensor st, Tensor scale, int changeOffset)
     {
         Shapes.RequireSame(x, st, op + " (x vs st)");

@@ -21,6 +21,20 @@ public static partial class KernelCases
                 Reference = b => Outputs(("y", ReferenceGlowStep.BroadcastScaledSum(b.Host("x"), count, 196f, withAddend ? b.Host("addend") : null, length))),
             });
 
+        var (batch, channels, offset0, added, spatial) = quick ? (2, 6, 3, 3, 9) : (64, 16, 8, 8, 196);
+        cases.Add(new KernelCase("add into channels", $"N{batch} {added} of C{channels} at {offset0} S{spatial}", 0,
+            4.0 * (3 * batch * added * spatial), batch * added * spatial, Element,
+            b =>
+            {
+                b.Random("source", batch * added * spatial);
+                b.Random("destination", batch * channels * spatial);
+            },
+            (d, b) => d.AddChannels(b["source"], added, b["destination"], channels, offset0, batch, spatial), ["destination"])
+        {
+            Reference = b => Outputs(("destination", ReferenceGlowStep.AddChannels(b.Host("source"), added, b.Host("destination"), channels, offset0,
+                                                                                   batch, spatial))),
+        });
+
         var s = quick ? new Ncs(2, 6, 9) : new Ncs(64, 16, 196);
         foreach (int offset in new[] { 0, s.C / 2 })
         {

@@ -2,7 +2,7 @@ using static Flows.Kernels.Operand;
 
 namespace Flows.Kernels;
 
-/// <summary>The checks of Glow's fused step ops (the broadcast log-determinant, the channel-wise coupling).</summary>
+/// <summary>The checks of Glow's fused step ops (the broadcast log-determinant, the channel-wise coupling, adding into channels).</summary>
 public abstract partial class CheckedComputeBackend
 {
     public void BroadcastScaledSum(DeviceBuffer x, int count, float factor, DeviceBuffer? addend, DeviceBuffer y, int length)
@@ -36,6 +36,22 @@ public abstract partial class CheckedComputeBackend
         ChannelCouplingBackwardCore(x, st, scale, dy, dlogdet, dx, dst, dscale, shape, changeOffset);
     }
 
+    public void AddChannels(DeviceBuffer source, int count, DeviceBuffer destination, int destinationChannels, int destinationOffset,
+                            int batch, int spatial)
+    {
+        const string name = nameof(AddChannels);
+        ContractChecks.Count(name, "count", count);
+        ContractChecks.Count(name, "batch", batch);
+        ContractChecks.Count(name, "spatial", spatial);
+        if (destinationOffset < 0 || destinationOffset + count > destinationChannels)
+            throw ContractChecks.Bad(name, "the destination channels are out of range",
+                                     $"[offset, offset + count) within [0, {destinationChannels})", $"[{destinationOffset}, {destinationOffset + count})");
+        ContractChecks.Operands(this, name, In("source", source, batch * count * spatial),
+                                Out("destination", destination, batch * destinationChannels * spatial));
+        if (count > 0 && batch > 0 && spatial > 0)
+            AddChannelsCore(source, count, destination, destinationChannels, destinationOffset, batch, spatial);
+    }
+
     private static void CheckChannelCoupling(string op, Ncs shape, int changeOffset)
     {
         ContractChecks.Shape(op, "shape", shape);
@@ -47,6 +63,8 @@ public abstract partial class CheckedComputeBackend
     protected abstract void BroadcastScaledSumCore(DeviceBuffer x, int count, float factor, DeviceBuffer? addend, DeviceBuffer y, int length);
     protected abstract void ChannelCouplingForwardCore(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer? addend,
                                                        DeviceBuffer output, DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse);
+    protected abstract void AddChannelsCore(DeviceBuffer source, int count, DeviceBuffer destination, int destinationChannels,
+                                            int destinationOffset, int batch, int spatial);
     protected abstract void ChannelCouplingBackwardCore(DeviceBuffer x, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer dy, DeviceBuffer dlogdet,
                                                         DeviceBuffer dx, DeviceBuffer dst, DeviceBuffer dscale, Ncs shape, int changeOffset);
 }

@@ -326,4 +326,12 @@ public interface IComputeBackend : IDisposable
     /// </summary>
     void ChannelCouplingBackward(DeviceBuffer x, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer dy, DeviceBuffer dlogdet,
                                  DeviceBuffer dx, DeviceBuffer dst, DeviceBuffer dscale, Ncs shape, int changeOffset);
+
+    /// <summary>
+    /// destination[n, destinationOffset + c, s] += source[n, c, s] for c &lt; count: a narrow's gradient added straight into
+    /// the gradient its input already has (the coupling's identity half), one launch where zero-fill, copy and axpy took three.
+    /// source is batch·count·spatial, destination batch·destinationChannels·spatial.
+    /// </summary>
+    void AddChannels(DeviceBuffer source, int count, DeviceBuffer destination, int destinationChannels, int destinationOffset,
+                     int batch, int spatial);
 }

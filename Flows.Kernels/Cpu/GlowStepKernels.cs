@@ -3,6 +3,7 @@ namespace Flows.Kernels.Cpu;
 /// <summary>
 /// Glow's fused step ops (docs/PERFORMANCE.md, "Launches and host synchronisations per step"):
 ///   BroadcastScaledSum   y[i] = addend[i] + factor·Σ_j x[j]: a per-sample log-determinant from a layer's parameters.
+///   AddChannels          destination[n, off + c, s] += source[n, c, s]: a narrow's gradient into the one its input has.
 ///   ChannelCoupling      the affine coupling of one channel half on the whole tensor, st read in place and the other
 ///                        half copied: the rows are <see cref="CouplingKernels"/>' own, so values and sums are the
 ///                        split-then-concatenate path's, bit for bit.
@@ -18,6 +19,18 @@ internal static class GlowStepKernels
         for (int j = 0; j < count; j++) sum += x[j];
         float value = factor * (float)sum;
         for (int i = 0; i < length; i++) y[i] = addend is null ? value : addend[i] + value;
+    }
+
+    public static void AddChannels(float[] source, int count, float[] destination, int destinationChannels, int destinationOffset,
+                                   int batch, int spatial)
+    {
+        int rows = count * spatial;
+        for (int n = 0; n < batch; n++)
+        {
+            var from = source.AsSpan(n * rows, rows);
+            var to = destination.AsSpan((n * destinationChannels + destinationOffset) * spatial, rows);
+            for (int i = 0; i < rows; i++) to[i] += from[i];
+        }
     }
 
     public static void ChannelCouplingForward(float[] input, float[] st, float[] scale, float[]? addend, float[] output, float[] logdet,

@@ -10,6 +10,10 @@ public sealed partial class ManagedCpuBackend
                                                        DeviceBuffer output, DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse) =>
         GlowStepKernels.ChannelCouplingForward(A(input), A(st), A(scale), OptionalA(addend), A(output), A(logdet), shape, changeOffset, inverse);
 
+    protected override void AddChannelsCore(DeviceBuffer source, int count, DeviceBuffer destination, int destinationChannels,
+                                            int destinationOffset, int batch, int spatial) =>
+        GlowStepKernels.AddChannels(A(source), count, A(destination), destinationChannels, destinationOffset, batch, spatial);
+
     protected override void ChannelCouplingBackwardCore(DeviceBuffer x, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer dy, DeviceBuffer dlogdet,
                                                         DeviceBuffer dx, DeviceBuffer dst, DeviceBuffer dscale, Ncs shape, int changeOffset) =>
         GlowStepKernels.ChannelCouplingBackward(A(x), A(st), A(scale), A(dy), A(dlogdet), A(dx), A(dst), A(dscale), shape, changeOffset);

@@ -7,6 +7,8 @@ namespace Flows.Kernels.Ilgpu;
 /// Glow's fused step ops (docs/PERFORMANCE.md, "Launches and host synchronisations per step"):
 ///   BroadcastScaledSum  y[i] = addend[i] + factor·Σ_j x[j]        one launch; every thread sums the few x in order,
 ///                       so all outputs are equal. It replaced Sum → Scale → Zeros → broadcast Add (4 launches).
+///   AddChannels         destination[n, off + c, s] += source[n, c, s]   one launch: a narrow's gradient added into the
+///                       gradient its input already has, where zero-fill, copy and axpy took three.
 ///   ChannelCoupling     the affine coupling of channels [off, off + C/2) on the whole tensor, raw = st[:, :C/2],
 ///                       t = st[:, C/2:], the other half copied: one launch each way (a group per sample reduces
 ///                       the log-det; backward, a group per channel reduces dscale), where split + coupling +
@@ -17,6 +19,7 @@ internal sealed class GlowStepKernels
 {
     private readonly GroupReduction _reduction;
     private readonly Action<Index1D, ArrayView<float>, int, float, ArrayView<float>, int, ArrayView<float>> _broadcastScaledSum;
+    private readonly Action<Index1D, ArrayView<float>, int, int, ArrayView<float>, int, int> _addChannels;
 
     public GlowStepKernels(Accelerator accelerator, GroupReduction reduction)
     {
@@ -25,6 +28,22 @@ internal sealed class GlowStepKernels
         reduction.Load<CouplingBackwardOp>();
         _broadcastScaledSum = LaunchCounter.For(accelerator).Counted(
             accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, float, ArrayView<float>, int, ArrayView<float>>(BroadcastScaledSumKernel));
+        _addChannels = LaunchCounter.For(accelerator).Counted(
+            accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>, int, int>(AddChannelsKernel));
+    }
+
+    public void AddChannels(ArrayView<float> source, int count, ArrayView<float> destination, int destinationChannels, int destinationOffset,
+                            int batch, int spatial) =>
+        _addChannels(batch * count * spatial, source, count, spatial, destination, destinationChannels, destinationOffset);
+
+    /// <summary>One thread per source element: destination[n, off + c, s] += source[n, c, s].</summary>
+    private static void AddChannelsKernel(Index1D index, ArrayView<float> source, int count, int spatial, ArrayView<float> destination,
+                                          int destinationChannels, int destinationOffset)
+    {
+        int i = index;
+        int rows = count * spatial;
+        int n = i / rows, r = i - n * rows;
+        destination[(n * destinationChannels + destinationOffset) * spatial + r] += source[i];
     }
 
     public void BroadcastScaledSum(ArrayView<float> x, int count, float factor, ArrayView<float> addend, bool hasAddend, ArrayView<float> y, int length) =>

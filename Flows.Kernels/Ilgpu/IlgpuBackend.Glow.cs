@@ -15,6 +15,10 @@ public sealed partial class IlgpuBackend
             Inverse = inverse ? 1 : 0, Half = shape.C / 2, S = shape.S, ChangeOffset = changeOffset,
         }, shape);
 
+    protected override void AddChannelsCore(DeviceBuffer source, int count, DeviceBuffer destination, int destinationChannels,
+                                            int destinationOffset, int batch, int spatial) =>
+        _glowStep.AddChannels(V(source), count, V(destination), destinationChannels, destinationOffset, batch, spatial);
+
     protected override void ChannelCouplingBackwardCore(DeviceBuffer x, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer dy, DeviceBuffer dlogdet,
                                                         DeviceBuffer dx, DeviceBuffer dst, DeviceBuffer dscale, Ncs shape, int changeOffset) =>
         _glowStep.CouplingBackward(new GlowStepKernels.CouplingBackwardOp

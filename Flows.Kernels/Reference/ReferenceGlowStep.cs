@@ -13,6 +13,18 @@ public static class ReferenceGlowStep
         return y;
     }
 
+    /// <summary>destination with source[n, c, s] added at channel destinationOffset + c.</summary>
+    public static double[] AddChannels(float[] source, int count, float[] destination, int destinationChannels, int destinationOffset,
+                                       int batch, int spatial)
+    {
+        var y = destination.Select(v => (double)v).ToArray();
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < count; c++)
+                for (int s = 0; s < spatial; s++)
+                    y[(n * destinationChannels + destinationOffset + c) * spatial + s] += source[(n * count + c) * spatial + s];
+        return y;
+    }
+
     /// <summary>
     /// Channels [off, off + C/2) transformed with raw = st channel c, t = st channel C/2 + c and s = scale_c·tanh(raw),
     /// the other half copied; returns (output, logdet), logdet starting from addend (0 without one).

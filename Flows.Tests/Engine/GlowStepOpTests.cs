@@ -52,6 +52,22 @@ public class GlowStepOpTests
         GradCheck.AssertGradients("ChannelCoupling, logdet only", xs => Ops.ChannelCoupling(xs[0], xs[1], xs[2], 0).LogDet, inputs);
     }
 
+    [Test]
+    public void NarrowChannelsAddingGradient()
+    {
+        var rng = new Random(340);
+        // Alone its input has no gradient yet (zero-fill and copy); feeding st, as the coupling's identity half does, the
+        // coupling has written x's gradient first and the narrow's is added into it (AddChannels).
+        GradCheck.AssertGradients("NarrowChannelsAdding alone", xs => Ops.NarrowChannelsAdding(xs[0], 1, 2), [R(rng, InputRange.Smooth, 2, 4, 2, 3)]);
+        GradCheck.AssertGradients("NarrowChannelsAdding into the coupling's gradient", xs =>
+        {
+            var identity = Ops.NarrowChannelsAdding(xs[0], 2, 2);
+            var st = Ops.Mul(Ops.ConcatChannels(identity, identity), xs[1]);
+            var (y, logdet) = Ops.ChannelCoupling(xs[0], st, xs[2], 0);
+            return [y, logdet];
+        }, [R(rng, InputRange.Smooth, 2, 4, 2, 3), R(rng, InputRange.Smooth, 2, 4, 2, 3), R(rng, InputRange.Smooth, 2)]);
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public void ChannelCouplingEqualsSplitCouplingConcatenateBitForBit(bool reverse)

@@ -52,7 +52,7 @@ public sealed class AffineCoupling : FlowLayer
             // The identity half feeds the st-network; st is read in place and the other half copied by the fused op
             // (no split of st, no concatenation: docs/PERFORMANCE.md, "Launches and host synchronisations per step").
             int half = TransformedChannels, changeOffset = channelMask.Reverse ? half : 0;
-            var identity = Ops.NarrowChannels(input, half - changeOffset, half);
+            var identity = Ops.NarrowChannelsAdding(input, half - changeOffset, half);
             st = RequireSt(StNet.Forward(identity), input, half);
             (output, logdet) = inverse
                 ? Ops.ChannelCouplingInverse(input, st, scale, changeOffset)
