@@ -7,13 +7,6 @@ public static class LogDets
 {
     public static Tensor Zeros(IComputeBackend backend, int batch) => Tensor.Zeros(backend, batch);
 
-    /// <summary>A one-element tensor repeated for every sample, keeping its gradient.</summary>
-    public static Tensor Repeat(Tensor scalar, int batch)
-    {
-        using var zeros = Tensor.Zeros(scalar.Backend, batch);
-        return Ops.Broadcast(BinaryOp.Add, zeros, new Ncs(batch, 1, 1), scalar, Ncs.Scalar, [batch]);
-    }
-
     // The flag of the training step whose checks are deferred on this thread (null: check at once).
     [ThreadStatic] private static DeviceBuffer? t_deferredFlag;
 
@@ -44,6 +37,10 @@ public static class LogDets
                 throw new NumericalException(
                     $"{layer}: log-determinant of sample {i} is {values[i]} (the scale s has NaN or Inf entries); {shapes}");
     }
+
+    /// <summary>Whether this thread is inside <see cref="DeferChecks"/> for a step on this backend.</summary>
+    public static bool ChecksDeferredOn(IComputeBackend backend) =>
+        t_deferredFlag is { } flag && ReferenceEquals(flag.Backend, backend);
 
     /// <summary>
     /// Inside <see cref="DeferChecks"/> (on values' backend), ORs a non-finite element of values into the step's flag

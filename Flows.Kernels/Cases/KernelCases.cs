@@ -100,6 +100,7 @@ public static partial class KernelCases
         AddStepGuard(cases, quick ? 3001 : RealNvpParameters);
         AddMultiTensor(cases, quick ? 3001 : RealNvpParameters);
         AddFused(cases, quick);
+        AddGlowStep(cases, quick);
         return cases;
     }
 

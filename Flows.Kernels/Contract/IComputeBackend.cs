@@ -306,4 +306,39 @@ public interface IComputeBackend : IDisposable
     /// gives −∞ (and a non-finite inverse), which the step's non-finite flag catches.
     /// </summary>
     void LogAbsDeterminant(DeviceBuffer weight, int n, DeviceBuffer logAbsDet, DeviceBuffer inverseTranspose, DeviceBuffer lu);
+
+    // ---- Glow's fused step ops (docs/PERFORMANCE.md, "Launches and host synchronisations per step") -------
+
+    /// <summary>
+    /// y[i] = addend[i] (0 without one) + factor·Σ_{j&lt;count} x[j] for i &lt; length, one launch: a per-sample
+    /// log-determinant from a layer's parameters (ActNorm's S·Σ logs, the 1×1 convolution's S·log|det W|). Its backward
+    /// is the same op with the roles swapped: dx[j] = factor·Σ_i dy[i].
+    /// </summary>
+    void BroadcastScaledSum(DeviceBuffer x, int count, float factor, DeviceBuffer? addend, DeviceBuffer y, int length);
+
+    /// <summary>
+    /// The affine coupling with a channel-wise mask on the whole tensor (docs/MODELS.md §4.5), without the split
+    /// and concatenation around it: channels [changeOffset, changeOffset + C/2) of input are transformed with
+    /// raw = st channels [0, C/2) and t = st channels [C/2, C), s = scale_c·tanh(raw); the other half is copied.
+    /// Forward y = (x + t)·eˢ, logdet[n] = addend[n] + Σ s; inverse x = y·e⁻ˢ − t, logdet[n] = addend[n] − Σ s (a null
+    /// addend is 0: the addend is the log-det of the layers before, so a Glow step sums its three in place). input, st
+    /// and output are N·C·S (shape), scale has C/2 elements, addend N, changeOffset is 0 or C/2.
+    /// </summary>
+    void ChannelCouplingForward(DeviceBuffer input, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer? addend, DeviceBuffer output,
+                                DeviceBuffer logdet, Ncs shape, int changeOffset, bool inverse);
+
+    /// <summary>
+    /// Gradients of ChannelCouplingForward (forward direction) from dy and dlogdet (N): dx (the copied half gets dy),
+    /// dst (draw then dt, as st) and dscale (C/2).
+    /// </summary>
+    void ChannelCouplingBackward(DeviceBuffer x, DeviceBuffer st, DeviceBuffer scale, DeviceBuffer dy, DeviceBuffer dlogdet,
+                                 DeviceBuffer dx, DeviceBuffer dst, DeviceBuffer dscale, Ncs shape, int changeOffset);
+
+    /// <summary>
+    /// destination[n, destinationOffset + c, s] += source[n, c, s] for c &lt; count: a narrow's gradient added straight into
+    /// the gradient its input already has (the coupling's identity half), one launch where zero-fill, copy and axpy took three.
+    /// source is batch·count·spatial, destination batch·destinationChannels·spatial.
+    /// </summary>
+    void AddChannels(DeviceBuffer source, int count, DeviceBuffer destination, int destinationChannels, int destinationOffset,
+                     int batch, int spatial);
 }

@@ -37,7 +37,7 @@ internal static class CouplingKernels
     private static ReadOnlySpan<float> MaskRow(float[]? mask, int c, int s) => mask is null ? default : mask.AsSpan(c * s, s);
 
     /// <summary>One (n, c) row forward; returns Σ s over the row.</summary>
-    private static double ForwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> raw, ReadOnlySpan<float> t, float scale,
+    internal static double ForwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> raw, ReadOnlySpan<float> t, float scale,
                                      ReadOnlySpan<float> mask, Span<float> y)
     {
         bool masked = !mask.IsEmpty;
@@ -72,7 +72,7 @@ internal static class CouplingKernels
     }
 
     /// <summary>One (n, c) row inverse; returns Σ s over the row.</summary>
-    private static double InverseRow(ReadOnlySpan<float> y, ReadOnlySpan<float> raw, ReadOnlySpan<float> t, float scale,
+    internal static double InverseRow(ReadOnlySpan<float> y, ReadOnlySpan<float> raw, ReadOnlySpan<float> t, float scale,
                                      ReadOnlySpan<float> mask, Span<float> x)
     {
         bool masked = !mask.IsEmpty;
@@ -136,7 +136,7 @@ internal static class CouplingKernels
     }
 
     /// <summary>One (n, c) row of the backward pass; returns its contribution to dscale_c.</summary>
-    private static double BackwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> raw, ReadOnlySpan<float> t, float scale,
+    internal static double BackwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> raw, ReadOnlySpan<float> t, float scale,
                                       ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, float dlogdet,
                                       Span<float> dx, Span<float> draw, Span<float> dt)
     {

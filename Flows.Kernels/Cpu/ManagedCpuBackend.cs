@@ -7,7 +7,7 @@ namespace Flows.Kernels.Cpu;
 /// threads (SpinningWorkers). This class only dispatches: <see cref="CheckedComputeBackend"/> has validated every
 /// argument before a <c>…Core</c> method runs; each kernel family lives in its own file of this folder.
 /// </summary>
-public sealed class ManagedCpuBackend : CheckedComputeBackend
+public sealed partial class ManagedCpuBackend : CheckedComputeBackend
 {
     private readonly CpuBufferPool _pool;
 

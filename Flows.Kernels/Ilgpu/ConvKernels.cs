@@ -23,6 +23,11 @@ namespace Flows.Kernels.Ilgpu;
 internal sealed class ConvKernels
 {
     private const int MaxSplits = 64;
+
+    // A K-split part shorter than this does not pay for the second launch that sums the parts: at K = 392 (Glow's
+    // 14×14 level at batch 2) two halves of 196 save less than the summing launch costs (docs/PERFORMANCE.md,
+    // "Launches and host synchronisations per step"). It was 64 before.
+    private const int MinKPerSplit = 256;
     private readonly GemmKernels _gemm;
     private readonly IlgpuBufferPool _pool;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _flipTranspose;
@@ -118,7 +123,7 @@ internal sealed class ConvKernels
             },
         };
         int tiles = ((m + GemmKernels.TileM - 1) / GemmKernels.TileM) * ((n + GemmKernels.TileN - 1) / GemmKernels.TileN);
-        int splits = version == 1 ? 1 : Math.Clamp(Math.Min((TargetGroups + tiles - 1) / tiles, (k + 63) / 64), 1, MaxSplits);
+        int splits = version == 1 ? 1 : Math.Clamp(Math.Min((TargetGroups + tiles - 1) / tiles, k / MinKPerSplit), 1, MaxSplits);
         splits = GemmKernels.SplitsUsed(k, splits);
         if (splits == 1)
         {

@@ -40,6 +40,7 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
     private readonly StepGuardKernels _stepGuard;
     private readonly WeightNormKernels _weightNorm;
     private readonly DeterminantKernels _determinant;
+    private readonly GlowStepKernels _glowStep;
 
     /// <summary>Kernel launches, host synchronisations and uploads of this backend so far.</summary>
     public LaunchCounter Counter => LaunchCounter.For(_accelerator);
@@ -73,6 +74,7 @@ public sealed partial class IlgpuBackend : CheckedComputeBackend, IStepGraphs
         _stepGuard = new StepGuardKernels(accelerator, _reduction, _pool);
         _weightNorm = new WeightNormKernels(accelerator);
         _determinant = new DeterminantKernels(accelerator);
+        _glowStep = new GlowStepKernels(accelerator, _reduction);
     }
 
     /// <summary>

@@ -30,26 +30,34 @@ public sealed class AffineCoupling : FlowLayer
     public StNetwork StNet { get; }
     public Rescale Rescale { get; }
 
-    public override FlowOutput Forward(Tensor x) => Apply(x, inverse: false);
+    public override FlowOutput Forward(Tensor x) => Apply(x, inverse: false, null);
 
-    public override FlowOutput Inverse(Tensor y) => Apply(y, inverse: true);
+    public override FlowOutput Inverse(Tensor y) => Apply(y, inverse: true, null);
 
-    private FlowOutput Apply(Tensor input, bool inverse)
+    /// <summary>
+    /// Forward with the log-det returned as logDetSoFar + Σ s (GlowStep's training path): a channel-wise mask adds it
+    /// inside the coupling's own launch, the others with one add, in the order FlowSequence.Chain adds.
+    /// </summary>
+    internal FlowOutput Forward(Tensor x, Tensor logDetSoFar) => Apply(x, inverse: false, logDetSoFar);
+
+    private FlowOutput Apply(Tensor input, bool inverse, Tensor? logDetSoFar)
     {
         var shape = input.Shape[1..];
         Validate(shape);
         var scale = Rescale.Weight();
-        Tensor output, logdet, raw, t;
-        Tensor? transformed = null;
+        Tensor output, logdet;
+        Tensor? transformed = null, st = null, raw = null, t = null;
         if (Mask is ChannelMask channelMask)
         {
-            var (change, identity) = channelMask.Split(input);
-            (raw, t) = SplitSt(StNet.Forward(identity), change);
-            var (changed, ld) = inverse
-                ? Ops.CouplingInverse(change, raw, t, scale, null)
-                : Ops.Coupling(change, raw, t, scale, null);
-            output = channelMask.Merge(identity, changed);
-            logdet = ld;
+            // The identity half feeds the st-network; st is read in place and the other half copied by the fused op
+            // (no split of st, no concatenation: docs/PERFORMANCE.md, "Launches and host synchronisations per step").
+            int half = TransformedChannels, changeOffset = channelMask.Reverse ? half : 0;
+            var identity = Ops.NarrowChannelsAdding(input, half - changeOffset, half);
+            st = RequireSt(StNet.Forward(identity), input, half);
+            (output, logdet) = inverse
+                ? Ops.ChannelCouplingInverse(input, st, scale, changeOffset)
+                : Ops.ChannelCoupling(input, st, scale, changeOffset, logDetSoFar);
+            logDetSoFar = null;
         }
         else
         {
@@ -61,7 +69,8 @@ public sealed class AffineCoupling : FlowLayer
                 ? Ops.CouplingInverse(input, raw, t, scale, transformedMask)
                 : Ops.Coupling(input, raw, t, scale, transformedMask);
         }
-        LogDets.RequireFinite(logdet, Name, $"input {Shapes.Format(input.Shape)}, s and t {Shapes.Format(raw.Shape)}");
+        if (logDetSoFar is not null) logdet = Ops.Add(logDetSoFar, logdet);
+        LogDets.RequireFinite(logdet, Name, $"input {Shapes.Format(input.Shape)}, s and t {StShapes(raw, st)}");
         var recorder = CouplingRecorder.Current;
         if (recorder is not null)
         {
@@ -69,11 +78,34 @@ public sealed class AffineCoupling : FlowLayer
             var y = inverse ? input : output;
             using (Autograd.NoGrad())
             {
-                var (logScale, shift) = ScaleAndShift(raw, t, scale, transformed);
+                if (st is not null) (raw, t) = Ops.ChunkChannels(st);
+                var (logScale, shift) = ScaleAndShift(raw!, t!, scale, transformed);
                 recorder.Record(this, x, y, logScale, shift);
             }
         }
         return new FlowOutput(output, logdet);
+    }
+
+    /// <summary>The shape of s and t for a message: raw's, or half the channels of a channel-wise st.</summary>
+    private static string StShapes(Tensor? raw, Tensor? st)
+    {
+        if (raw is not null) return Shapes.Format(raw.Shape);
+        var shape = (int[])st!.Shape.Clone();
+        shape[1] /= 2;
+        return Shapes.Format(shape);
+    }
+
+    /// <summary>A channel-wise st-network returns raw and t for the changed half: the input's shape (2·half channels).</summary>
+    private Tensor RequireSt(Tensor st, Tensor input, int half)
+    {
+        if (!Shapes.Equal(st.Shape, input.Shape))
+        {
+            var expected = (int[])input.Shape.Clone();
+            expected[1] = half;
+            throw new ArgumentException(
+                $"{Name}: the st-network returned {Shapes.Format(st.Shape)}, expected twice the channels of {Shapes.Format(expected)}");
+        }
+        return st;
     }
 
     private void Validate(int[] shape)

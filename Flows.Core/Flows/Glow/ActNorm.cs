@@ -65,7 +65,7 @@ public sealed class ActNorm : FlowLayer
     private Tensor LogDet(Tensor x, float sign)
     {
         int spatial = x.Shape[2] * x.Shape[3];
-        return LogDets.Repeat(Ops.Scale(Ops.Sum(LogScale), sign * spatial), x.Shape[0]);
+        return Ops.BroadcastScaledSum(LogScale, sign * spatial, x.Shape[0]);
     }
 
     private void InitializeFrom(Tensor x)

@@ -27,6 +27,18 @@ public sealed class InvertibleConv1x1 : FlowLayer
         return new FlowOutput(y, LogDet(x, logAbsDet, 1f));
     }
 
+    /// <summary>
+    /// Forward with its log-det S·log|det W| added to <paramref name="logDetSoFar"/> in the same launch (GlowStep's
+    /// training path). Only inside deferred checks: there the coupling after it flags the sum, which holds S·log|det W|,
+    /// so a singular W still sets the step's flag and the re-run with checks at once names this layer.
+    /// </summary>
+    internal FlowOutput Forward(Tensor x, Tensor logDetSoFar)
+    {
+        RequireChannels(x);
+        var y = Ops.Conv1x1(x, Weight);
+        return new FlowOutput(y, Ops.BroadcastScaledSum(Ops.LogAbsDet(Weight), x.Shape[2] * x.Shape[3], x.Shape[0], logDetSoFar));
+    }
+
     public override FlowOutput Inverse(Tensor y)
     {
         RequireChannels(y);
@@ -43,7 +55,7 @@ public sealed class InvertibleConv1x1 : FlowLayer
     }
 
     private static Tensor LogDet(Tensor x, Tensor logAbsDet, float sign) =>
-        LogDets.Repeat(Ops.Scale(logAbsDet, sign * x.Shape[2] * x.Shape[3]), x.Shape[0]);
+        Ops.BroadcastScaledSum(logAbsDet, sign * x.Shape[2] * x.Shape[3], x.Shape[0]);
 
     /// <summary>Q of the QR decomposition of a standard normal matrix (modified Gram–Schmidt on the columns).</summary>
     public static float[] RandomOrthogonal(Random rng, int n)

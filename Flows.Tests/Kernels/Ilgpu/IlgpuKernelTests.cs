@@ -192,11 +192,14 @@ public abstract partial class IlgpuKernelTests : IlgpuBackendTestBase
         try
         {
             Device.SplitTargetGroups = 8;
-            var g = ConvGeometry.Same(2, 2, 6, 11, 3, 3);
+            // K = 2·16·17 = 544: long enough for two parts of at least 256 (ConvKernels' MinKPerSplit).
+            var g = ConvGeometry.Same(2, 2, 16, 17, 3, 3);
             var x = Up(g.InputLength, 21);
             var dy = Up(g.OutputLength, 22);
             var dw = Poisoned(g.WeightLength);
+            long before = Device.Counter.Launches;
             Device.Conv2dBackwardWeight(x.Device, dy.Device, dw.Device, g);
+            Assert.That(Device.Counter.Launches - before, Is.EqualTo(2), "the split GEMM and the sum of its parts");
             Reference.Conv2dBackwardWeight(x.Reference, dy.Reference, dw.Reference, g);
             Check(dw, ReductionTolerance, "conv backward-weight with K split over groups");
         }
