@@ -8,9 +8,9 @@ namespace Flows.Bench.Cpu;
 /// <summary>
 /// `Flows.Bench fma-peak`: the machine's roofs, the ceilings the kernel numbers in docs/PERFORMANCE.md are read
 /// against. The arithmetic roof runs independent FMA chains of the widest vector the JIT accelerates (512-bit on an
-/// AVX-512 machine, else 256, else 128) with no memory traffic; 16 chains cover a 4-cycle FMA latency on two
-/// pipes with room to spare (the 256-bit number is printed beside it, since that is what a 256-bit kernel can
-/// reach). The memory roof is <see cref="MemoryBandwidth"/>. Each runs on one thread, then one per core.
+/// AVX-512 machine, else 256, else 128) with no memory traffic, as many chains as cover the FMA latency on two
+/// pipes and fit the register file (<see cref="ChainCount"/>; the 256-bit number is printed beside the 512-bit
+/// one, since that is what a 256-bit kernel can reach). The memory roof is <see cref="MemoryBandwidth"/>. Each runs on one thread, then one per core.
 /// </summary>
 public static class FmaPeak
 {
@@ -74,13 +74,21 @@ public static class FmaPeak
             double elapsed = watch.Elapsed.TotalSeconds;
             process.Refresh();
             double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-            // 16 FMAs × lanes × 2 FLOPs per iteration.
-            double gflop = threads * iterations * 16.0 * lanes * 2 / 1e9;
+            // ChainCount FMAs × lanes × 2 FLOPs per iteration.
+            double gflop = threads * iterations * (double)ChainCount(bits) * lanes * 2 / 1e9;
             best = Math.Max(best, gflop / elapsed);
             if (cpu > 0) perCpuSecond = Math.Max(perCpuSecond, gflop / cpu);
         }
         return best;
     }
+
+    /// <summary>
+    /// Independent FMA chains per loop iteration. They must cover latency × pipes (4 × 2 on the AVX-512 cores we
+    /// had, 5 × 2 on Zen 2) and, with the two loop-invariant operands, fit the register file: 16 chains + 2 fit
+    /// AVX-512's 32 registers, but on AVX2's 16 they spilled and `fma-peak` printed 46 GFLOP/s per core on a Zen 2
+    /// whose 3×3 convolutions ran at 70 (docs/PERFORMANCE.md, "CPU roofline"); 12 + 2 fit.
+    /// </summary>
+    internal static int ChainCount(int bits) => bits == 512 ? 16 : 12;
 
     private static float Chains(int bits, long iterations) => bits switch
     {
@@ -117,7 +125,7 @@ public static class FmaPeak
         var m = Vector256.Create(0.999f);
         var a = Vector256.Create(1e-7f);
         Vector256<float> c0 = Vector256.Create(1f), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0,
-                         c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+                         c8 = c0, c9 = c0, c10 = c0, c11 = c0;
         for (long i = 0; i < iterations; i++)
         {
             c0 = Vector256.FusedMultiplyAdd(c0, m, a); c1 = Vector256.FusedMultiplyAdd(c1, m, a);
@@ -126,10 +134,8 @@ public static class FmaPeak
             c6 = Vector256.FusedMultiplyAdd(c6, m, a); c7 = Vector256.FusedMultiplyAdd(c7, m, a);
             c8 = Vector256.FusedMultiplyAdd(c8, m, a); c9 = Vector256.FusedMultiplyAdd(c9, m, a);
             c10 = Vector256.FusedMultiplyAdd(c10, m, a); c11 = Vector256.FusedMultiplyAdd(c11, m, a);
-            c12 = Vector256.FusedMultiplyAdd(c12, m, a); c13 = Vector256.FusedMultiplyAdd(c13, m, a);
-            c14 = Vector256.FusedMultiplyAdd(c14, m, a); c15 = Vector256.FusedMultiplyAdd(c15, m, a);
         }
-        var sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15;
+        var sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11;
         return Vector256.Sum(sum);
     }
 
@@ -139,7 +145,7 @@ public static class FmaPeak
         var m = Vector128.Create(0.999f);
         var a = Vector128.Create(1e-7f);
         Vector128<float> c0 = Vector128.Create(1f), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0,
-                         c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+                         c8 = c0, c9 = c0, c10 = c0, c11 = c0;
         for (long i = 0; i < iterations; i++)
         {
             c0 = Vector128.FusedMultiplyAdd(c0, m, a); c1 = Vector128.FusedMultiplyAdd(c1, m, a);
@@ -148,10 +154,8 @@ public static class FmaPeak
             c6 = Vector128.FusedMultiplyAdd(c6, m, a); c7 = Vector128.FusedMultiplyAdd(c7, m, a);
             c8 = Vector128.FusedMultiplyAdd(c8, m, a); c9 = Vector128.FusedMultiplyAdd(c9, m, a);
             c10 = Vector128.FusedMultiplyAdd(c10, m, a); c11 = Vector128.FusedMultiplyAdd(c11, m, a);
-            c12 = Vector128.FusedMultiplyAdd(c12, m, a); c13 = Vector128.FusedMultiplyAdd(c13, m, a);
-            c14 = Vector128.FusedMultiplyAdd(c14, m, a); c15 = Vector128.FusedMultiplyAdd(c15, m, a);
         }
-        var sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15;
+        var sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11;
         return Vector128.Sum(sum);
     }
 }
