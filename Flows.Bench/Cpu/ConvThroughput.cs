@@ -109,9 +109,10 @@ public static class ConvThroughput
     private static readonly Dictionary<string, Action<bool>> Toggles = new()
     {
         ["dw-avx2"] = on => Flows.Kernels.Cpu.ConvBackwardWeightDotAvx2.Enabled = on,
+        ["narrow1x1"] = on => Flows.Kernels.Cpu.Conv1x1Narrow.Enabled = on,
     };
 
-    private const string ToggleNames = "dw-avx2";
+    private const string ToggleNames = "dw-avx2, narrow1x1";
 
     /// <summary>
     /// Old vs new per pass in alternating rounds (old, new, old, …; a warm-up round first), each round the fastest of

@@ -18,12 +18,12 @@ internal static unsafe class ConvBackwardWeight
 
     /// <summary>
     /// The weight gradient and, with <paramref name="db"/>, the bias gradient db[co] = Σ dy[·, co, ·]: folded into
-    /// the AVX2 dot-product chunks where they run, else the per-channel sums of dy after the weight pass.
+    /// the AVX2 dot-product chunks (and the few-output 1×1 loops of <see cref="Conv1x1Narrow"/>) where they run, else the per-channel sums of dy after the weight pass.
     /// </summary>
     public static void Run(float[] x, float[] dy, float[] dw, float[]? db, ConvGeometry g)
     {
-        bool dotAvx2 = ConvBackwardWeightDotAvx2.Applies(g);
-        if (!dotAvx2)
+        bool dotAvx2 = ConvBackwardWeightDotAvx2.Applies(g), narrow = !dotAvx2 && Conv1x1Narrow.AppliesWeight(g);
+        if (!dotAvx2 && !narrow)
         {
             RunPacked(x, dy, dw, g);
             if (db != null)
@@ -31,18 +31,19 @@ internal static unsafe class ConvBackwardWeight
             return;
         }
         int wLength = g.WeightLength, biasLength = db != null ? g.OutChannels : 0, stride = wLength + biasLength;
-        int chunks = ConvBackwardWeightDotAvx2.Chunks(g);
+        int chunks = dotAvx2 ? ConvBackwardWeightDotAvx2.Chunks(g) : Math.Min(g.Batch, MaxChunks);
         long costPerSample = 2L * g.OutChannels * g.OutHeight * g.OutWidth * g.InChannels * g.KernelSize * g.KernelSize;
         bool parallel = costPerSample * g.Batch >= CpuParallel.SerialThreshold;
         float[]? partials = chunks > 1 ? ThreadScratch.Get(ScratchSlot.Partials, (chunks - 1) * stride) : null;
         fixed (float* px = x, pdy = dy, pdw = dw, pdb = db, ppart = partials)
         {
-            var state = new DotState(px, pdy, pdw, pdb, ppart, g, stride);
+            var state = new DotState(px, pdy, pdw, pdb, ppart, g, stride, narrow);
             CpuParallel.ForFixedChunks(g.Batch, chunks, parallel, in state, static (in DotState s, int chunk, int start, int end) =>
             {
                 float* target = chunk == 0 ? s.Dw : s.Partials + (long)(chunk - 1) * s.Stride;
                 float* bias = s.Db == null ? null : chunk == 0 ? s.Db : target + s.G.WeightLength;
-                ConvBackwardWeightDotAvx2.Chunk(s.X, s.Dy, target, bias, s.G, start, end);
+                if (s.Narrow) Conv1x1Narrow.WeightChunk(s.X, s.Dy, target, bias, s.G, start, end);
+                else ConvBackwardWeightDotAvx2.Chunk(s.X, s.Dy, target, bias, s.G, start, end);
             });
             if (chunks > 1)
             {
@@ -66,11 +67,12 @@ internal static unsafe class ConvBackwardWeight
         }
     }
 
-    private readonly struct DotState(float* x, float* dy, float* dw, float* db, float* partials, ConvGeometry g, int stride)
+    private readonly struct DotState(float* x, float* dy, float* dw, float* db, float* partials, ConvGeometry g, int stride, bool narrow)
     {
         public readonly float* X = x, Dy = dy, Dw = dw, Db = db, Partials = partials;
         public readonly ConvGeometry G = g;
         public readonly int Stride = stride;
+        public readonly bool Narrow = narrow;
     }
 
     private readonly struct SumState(float* partials, float* dw, float* db, int chunks, int weightLength, int stride)
