@@ -104,8 +104,16 @@ internal static unsafe class Conv1x1Narrow
             if (cout > 2) { yp += plane; a20.Store(yp); a21.Store(yp + Lanes); a22.Store(yp + 2 * Lanes); }
             if (cout > 3) { yp += plane; a30.Store(yp); a31.Store(yp + Lanes); a32.Store(yp + 2 * Lanes); }
         }
-        for (; p + Lanes <= plane; p += Lanes)
+        // The last pixels as one more 8-wide step that overlaps the previous ones (y is written, not accumulated, so
+        // recomputing a pixel is harmless): a scalar tail of 4 pixels × 4 channels × Cin dependent FMAs cost more
+        // than the 8 vector tiles of a 14×14 plane.
+        for (; p < plane; p += Lanes)
         {
+            if (plane - p < Lanes)
+            {
+                if (plane < Lanes) break;
+                p = plane - Lanes;
+            }
             Vector256<float> a0 = Vector256.Create(b0), a1 = Vector256.Create(b1), a2 = Vector256.Create(b2), a3 = Vector256.Create(b3);
             float* xp = x + p;
             for (int ci = 0; ci < cin; ci++, xp += plane)
@@ -135,8 +143,14 @@ internal static unsafe class Conv1x1Narrow
     {
         int p = 0;
         var zero = Vector256<float>.Zero;
-        for (; p + 2 * Lanes <= plane; p += 2 * Lanes)
+        for (; p < plane; p += 2 * Lanes)
         {
+            // The last step overlaps the previous one instead of a scalar tail (y is written, not accumulated).
+            if (plane - p < 2 * Lanes)
+            {
+                if (plane < 2 * Lanes) break;
+                p = plane - 2 * Lanes;
+            }
             float* xp = x + p;
             var x00 = Vector256.Load(xp); var x01 = Vector256.Load(xp + Lanes);
             var x10 = cin > 1 ? Vector256.Load(xp + plane) : zero; var x11 = cin > 1 ? Vector256.Load(xp + plane + Lanes) : zero;
@@ -187,7 +201,8 @@ internal static unsafe class Conv1x1Narrow
     {
         int cin = g.InChannels, cout = g.OutChannels, plane = g.Height * g.Width, vectors = plane / Lanes * Lanes;
         long inSize = (long)cin * plane, outSize = (long)cout * plane;
-        float* sums = stackalloc float[12], tail = stackalloc float[12];
+        float* sums = stackalloc float[12];
+        var mask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(plane - vectors)).AsSingle();
         for (int c0 = 0; c0 < cin; c0 += 3)
         {
             // Rows past Cin read row c0 again, channels past Cout row 0; their sums are dropped.
@@ -195,7 +210,6 @@ internal static unsafe class Conv1x1Narrow
             int d1 = cout > 1 ? 1 : 0, d2 = cout > 2 ? 2 : 0, d3 = cout > 3 ? 3 : 0;
             Vector256<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
             Vector256<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
-            new Span<float>(tail, 12).Clear();
             for (int n = start; n < end; n++)
             {
                 float* xs = x + n * inSize + (long)c0 * plane, ds = dy + n * outSize;
@@ -215,14 +229,21 @@ internal static unsafe class Conv1x1Narrow
                     d = Vector256.Load(y3p + p);
                     a30 = Fma.MultiplyAdd(d, x0, a30); a31 = Fma.MultiplyAdd(d, x1, a31); a32 = Fma.MultiplyAdd(d, x2, a32);
                 }
-                for (int p = vectors; p < plane; p++)
+                if (vectors < plane)
                 {
-                    float v0 = x0p[p], v1 = x1p[p], v2 = x2p[p];
-                    float e0 = y0p[p], e1 = y1p[p], e2 = y2p[p], e3 = y3p[p];
-                    tail[0] += e0 * v0; tail[1] += e0 * v1; tail[2] += e0 * v2;
-                    tail[3] += e1 * v0; tail[4] += e1 * v1; tail[5] += e1 * v2;
-                    tail[6] += e2 * v0; tail[7] += e2 * v1; tail[8] += e2 * v2;
-                    tail[9] += e3 * v0; tail[10] += e3 * v1; tail[11] += e3 * v2;
+                    // The last pixels through masked loads (zeros in the lanes past the plane), not a scalar tail.
+                    int p = vectors;
+                    var x0 = Avx.MaskLoad(x0p + p, mask);
+                    var x1 = Avx.MaskLoad(x1p + p, mask);
+                    var x2 = Avx.MaskLoad(x2p + p, mask);
+                    var d = Avx.MaskLoad(y0p + p, mask);
+                    a00 = Fma.MultiplyAdd(d, x0, a00); a01 = Fma.MultiplyAdd(d, x1, a01); a02 = Fma.MultiplyAdd(d, x2, a02);
+                    d = Avx.MaskLoad(y1p + p, mask);
+                    a10 = Fma.MultiplyAdd(d, x0, a10); a11 = Fma.MultiplyAdd(d, x1, a11); a12 = Fma.MultiplyAdd(d, x2, a12);
+                    d = Avx.MaskLoad(y2p + p, mask);
+                    a20 = Fma.MultiplyAdd(d, x0, a20); a21 = Fma.MultiplyAdd(d, x1, a21); a22 = Fma.MultiplyAdd(d, x2, a22);
+                    d = Avx.MaskLoad(y3p + p, mask);
+                    a30 = Fma.MultiplyAdd(d, x0, a30); a31 = Fma.MultiplyAdd(d, x1, a31); a32 = Fma.MultiplyAdd(d, x2, a32);
                 }
             }
             sums[0] = Vector256.Sum(a00); sums[1] = Vector256.Sum(a01); sums[2] = Vector256.Sum(a02);
@@ -232,20 +253,19 @@ internal static unsafe class Conv1x1Narrow
             int cis = Math.Min(3, cin - c0);
             for (int co = 0; co < cout; co++)
                 for (int i = 0; i < cis; i++)
-                    target[co * cin + c0 + i] = sums[co * 3 + i] + tail[co * 3 + i];
+                    target[co * cin + c0 + i] = sums[co * 3 + i];
         }
         if (bias == null) return;
         for (int co = 0; co < cout; co++)
         {
             var sum = Vector256<float>.Zero;
-            float rest = 0f;
             for (int n = start; n < end; n++)
             {
                 float* ds = dy + n * outSize + (long)co * plane;
                 for (int p = 0; p < vectors; p += Lanes) sum += Vector256.Load(ds + p);
-                for (int p = vectors; p < plane; p++) rest += ds[p];
+                if (vectors < plane) sum += Avx.MaskLoad(ds + vectors, mask);
             }
-            bias[co] = Vector256.Sum(sum) + rest;
+            bias[co] = Vector256.Sum(sum);
         }
     }
 }
