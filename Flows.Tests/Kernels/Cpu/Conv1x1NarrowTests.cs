@@ -44,6 +44,8 @@ public class Conv1x1NarrowTests : CpuBackendTestBase
         yield return new TestCaseData(5, 4, 9, 9, 17).SetName("Narrow 1x1 few inputs 4->17");
         yield return new TestCaseData(2, 2, 13, 13, 33).SetName("Narrow 1x1 few inputs 2->33");
         yield return new TestCaseData(3, 3, 6, 6, 2).SetName("Narrow 1x1 3->2");
+        yield return new TestCaseData(2, 6, 2, 3, 4).SetName("Narrow 1x1 6 pixels, no full vector");
+        yield return new TestCaseData(4, 3, 3, 4, 20).SetName("Narrow 1x1 few inputs 12 pixels");
     }
 
     [TestCaseSource(nameof(Shapes))]
