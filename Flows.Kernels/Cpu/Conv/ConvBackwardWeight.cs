@@ -18,7 +18,8 @@ internal static unsafe class ConvBackwardWeight
 
     /// <summary>
     /// The weight gradient and, with <paramref name="db"/>, the bias gradient db[co] = Σ dy[·, co, ·]: folded into
-    /// the AVX2 dot-product chunks (and the few-output 1×1 loops of <see cref="Conv1x1Narrow"/>) where they run, else the per-channel sums of dy after the weight pass.
+    /// the AVX2 dot-product chunks (and the few-output 1×1 loops of <see cref="Conv1x1Narrow"/>) where they run, else
+    /// the per-channel sums of dy after the weight pass.
     /// </summary>
     public static void Run(float[] x, float[] dy, float[] dw, float[]? db, ConvGeometry g)
     {
