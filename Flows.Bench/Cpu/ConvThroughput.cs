@@ -37,6 +37,9 @@ public static class ConvThroughput
             new("warmup", "N", "untimed repetitions first", "2"),
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
             new("passes", "LIST", "fwd, bwd-data, bwd-weight, comma-separated", "fwd,bwd-data,bwd-weight"),
+            new("toggle", "NAME", "old (off) vs new (on) of one internal CPU path in alternating rounds: " + ToggleNames, ""),
+            new("rounds", "N", "alternating rounds with --toggle (each times old and new once, reps each)", "5"),
+            new("budget-kb", "N", "with --toggle dw-avx2: the chunk budget in KB of the AVX2 dot weight gradient", "0"),
         ],
         Run);
 
@@ -73,12 +76,109 @@ public static class ConvThroughput
             return 2;
         }
 
+        string toggle = args.Values.GetValueOrDefault("toggle", "");
         using (backend)
         {
             Console.WriteLine($"conv on {backend.Name}: {backend.DeviceDescription}; reps={reps} warmup={warmup}");
-            foreach (var g in shapes) TimeShape(backend, g, reps, warmup, passes);
+            if (toggle.Length > 0)
+            {
+                if (!Toggles.TryGetValue(toggle, out var set))
+                {
+                    Console.Error.WriteLine($"error: conv: --toggle: '{toggle}' is not one of {ToggleNames}");
+                    return 2;
+                }
+                int rounds = Positive(args.Values, "rounds", 5), budgetKb = Count(args.Values, "budget-kb", 0);
+                long savedBudget = Flows.Kernels.Cpu.ConvBackwardWeightDotAvx2.ChunkBudgetBytes;
+                if (budgetKb > 0) Flows.Kernels.Cpu.ConvBackwardWeightDotAvx2.ChunkBudgetBytes = budgetKb * 1024L;
+                try
+                {
+                    foreach (var g in shapes) CompareShape(backend, g, reps, rounds, passes, toggle, set);
+                }
+                finally
+                {
+                    Flows.Kernels.Cpu.ConvBackwardWeightDotAvx2.ChunkBudgetBytes = savedBudget;
+                }
+            }
+            else
+                foreach (var g in shapes) TimeShape(backend, g, reps, warmup, passes);
         }
         return 0;
+    }
+
+    /// <summary>The internal CPU paths `--toggle` switches: false is the old path, true the new one.</summary>
+    private static readonly Dictionary<string, Action<bool>> Toggles = new()
+    {
+        ["dw-avx2"] = on => Flows.Kernels.Cpu.ConvBackwardWeightDotAvx2.Enabled = on,
+        ["narrow1x1"] = on => Flows.Kernels.Cpu.Conv1x1Narrow.Enabled = on,
+    };
+
+    private const string ToggleNames = "dw-avx2, narrow1x1";
+
+    /// <summary>
+    /// Old vs new per pass in alternating rounds (old, new, old, …; a warm-up round first), each round the fastest of
+    /// <paramref name="reps"/>; prints one `CONVAB ...` line per (shape, pass) with both medians and minima over rounds.
+    /// The toggle is left on (the default) afterwards.
+    /// </summary>
+    private static void CompareShape(IComputeBackend backend, ConvGeometry g, int reps, int rounds, HashSet<string> passes, string toggle, Action<bool> set)
+    {
+        using var x = backend.Allocate(g.InputLength);
+        using var w = backend.Allocate(g.WeightLength);
+        using var y = backend.Allocate(g.OutputLength);
+        using var dy = backend.Allocate(g.OutputLength);
+        using var dx = backend.Allocate(g.InputLength);
+        using var dw = backend.Allocate(g.WeightLength);
+        using var db = backend.Allocate(g.OutChannels);
+        backend.FillNormal(x, g.InputLength, seed: 1, offset: 0);
+        backend.FillNormal(w, g.WeightLength, seed: 2, offset: 0);
+        backend.FillNormal(dy, g.OutputLength, seed: 3, offset: 0);
+        var work = new (string Kind, Action Pass)[]
+        {
+            ("fwd", () => backend.Conv2dForward(x, w, null, y, g)),
+            ("bwd-data", () => backend.Conv2dBackwardData(dy, w, dx, g)),
+            ("bwd-weight", () => backend.Conv2dBackwardWeightAndBias(x, dy, dw, db, g)),
+        };
+        foreach (var (kind, pass) in work)
+        {
+            if (!passes.Contains(kind)) continue;
+            var times = new[] { new double[rounds], new double[rounds] };
+            var cpu = new[] { new double[rounds], new double[rounds] };
+            for (int round = -1; round < rounds; round++)
+                for (int side = 0; side < 2; side++)
+                {
+                    set(side == 1);
+                    double best = double.MaxValue, bestCpu = double.MaxValue;
+                    var warming = Stopwatch.StartNew();
+                    do
+                    {
+                        for (int r = 0; r < reps; r++)
+                        {
+                            double cpuStart = ThreadCpuMs();
+                            var clock = Stopwatch.StartNew();
+                            pass();
+                            backend.Synchronize();
+                            best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
+                            bestCpu = Math.Min(bestCpu, ThreadCpuMs() - cpuStart);
+                        }
+                    }
+                    while (round < 0 && warming.Elapsed < MinWarmup);
+                    if (round >= 0)
+                    {
+                        times[side][round] = best;
+                        cpu[side][round] = bestCpu;
+                    }
+                }
+            set(true);
+            double Median(double[] t)
+            {
+                var sorted = t.Order().ToArray();
+                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            }
+            double oldMed = Median(times[0]), newMed = Median(times[1]), oldMin = times[0].Min(), newMin = times[1].Min();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"CONVAB toggle={toggle} kind={kind} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} k={g.KernelSize} h={g.Height} w={g.Width} " +
+                $"old_ms_min={oldMin:F3} new_ms_min={newMin:F3} speedup_min={oldMin / newMin:F2} old_ms_median={oldMed:F3} new_ms_median={newMed:F3} " +
+                $"speedup_median={oldMed / newMed:F2} old_cpu_ms_min={cpu[0].Min():F3} new_cpu_ms_min={cpu[1].Min():F3} old_gflops={g.Flops / oldMin / 1e6:F1} new_gflops={g.Flops / newMin / 1e6:F1}"));
+        }
     }
 
     private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup, HashSet<string> passes)
@@ -135,6 +235,20 @@ public static class ConvThroughput
             $"ms_min={ms.Best:F3} gflops_best={g.Flops / ms.Best / 1e6:F2}");
         Console.WriteLine(line);
     }
+
+    /// <summary>CPU milliseconds of the calling thread (with one worker, DOTNET_PROCESSOR_COUNT=1, the kernel's own time under load).</summary>
+    private static double ThreadCpuMs() =>
+        OperatingSystem.IsLinux() && ClockGetTime(3, out var ts) == 0 ? ts.Seconds * 1e3 + ts.Nanoseconds / 1e6 : double.NaN;
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec ts);
 
     /// <summary>"32:64:64:3:28x28,..." → geometries (stride 1, padding k/2 unless given as :S:P), each validated.</summary>
     public static List<ConvGeometry> ParseShapes(string list)

@@ -171,9 +171,9 @@ public sealed partial class ManagedCpuBackend : CheckedComputeBackend
 
     protected override void Conv2dBackwardWeightAndBiasCore(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer db, ConvGeometry g)
     {
-        // No launches to save here: the weight pass, then the per-channel sums of dy (the same reduction as SumTo).
-        ConvBackwardWeight.Run(A(x), A(dy), A(dw), g);
-        ReductionKernels.SumTo(A(dy), new Ncs(g.Batch, g.OutChannels, g.OutHeight * g.OutWidth), A(db), new Ncs(1, g.OutChannels, 1));
+        // The weight pass and the per-channel sums of dy: folded into one pass where the AVX2 dot kernel runs, else
+        // the weight pass, then the same reduction as SumTo.
+        ConvBackwardWeight.Run(A(x), A(dy), A(dw), A(db), g);
     }
 
     // ---- pooling --------------------------------------------------------------------------------------
