@@ -19,7 +19,7 @@ namespace Flows.Kernels.Cpu;
 /// or into slack, and are never stored to y.
 /// </para>
 /// </summary>
-internal static unsafe class WinogradConv
+internal static unsafe partial class WinogradConv
 {
     private const int Lanes = 8;
 
@@ -56,7 +56,7 @@ internal static unsafe class WinogradConv
     /// span samples, so small images still give each GEMM enough columns), with the scratch strides that follow.
     /// The blocking does not change the result: every tile's sums run in the same order in any block.
     /// </summary>
-    private readonly struct Plan
+    internal readonly struct Plan
     {
         public readonly int M, Alpha, Positions, TilesH, TilesW, TilesWV, TotalRows, Rows, Blocks, PStride, FrameLen;
         public readonly long InputPositionStride, OutputPositionStride;
@@ -120,7 +120,7 @@ internal static unsafe class WinogradConv
 
     /// <summary>U_t[o, i] = (G g_oi Gᵀ)_t, computed in double and rounded once; spread over output channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformWeights<T>(float* w, WeightLayout layout, float* u, int cout, int cin) where T : struct, IWinogradTile
+    internal static void TransformWeights<T>(float* w, WeightLayout layout, float* u, int cout, int cin) where T : struct, IWinogradTile
     {
         int alpha = T.Alpha;
         long plane = (long)cout * cin;
@@ -184,7 +184,7 @@ internal static unsafe class WinogradConv
     /// run of them takes m new rows per tile row after the first α; bands[r] is where tile row r's α rows start.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FillFrame(float* x, ConvGeometry g, Plan plan, int r0, int rows, float* frame, float* line, int* bands)
+    internal static void FillFrame(float* x, ConvGeometry g, Plan plan, int r0, int rows, float* frame, float* line, int* bands)
     {
         int m = plan.M, alpha = plan.Alpha, len = plan.FrameLen, h = g.Height, wd = g.Width, cin = g.InChannels;
         long rowLength = (long)m * len;
@@ -219,7 +219,7 @@ internal static unsafe class WinogradConv
 
     /// <summary>V[t, ci, tile] = (Bᵀ d B)_t for every tile of the block, 8 tiles of a row at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformInput<T>(float* frame, int cin, Plan plan, int rows, int* bands, float* v) where T : struct, IWinogradTile
+    internal static void TransformInput<T>(float* frame, int cin, Plan plan, int rows, int* bands, float* v) where T : struct, IWinogradTile
     {
         int m = plan.M, alpha = T.Alpha, len = plan.FrameLen, tilesW = plan.TilesW;
         long tapStride = (long)m * len, positionStride = plan.InputPositionStride;
@@ -252,7 +252,7 @@ internal static unsafe class WinogradConv
 
     /// <summary>y tile = Aᵀ M A + bias for every tile of the block, cropped to the image.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformOutput<T>(float* products, float[]? bias, ConvGeometry g, Plan plan, int r0, int rows, float* y)
+    internal static void TransformOutput<T>(float* products, float[]? bias, ConvGeometry g, Plan plan, int r0, int rows, float* y)
         where T : struct, IWinogradTile
     {
         int m = plan.M, alpha = T.Alpha, tilesW = plan.TilesW, cout = g.OutChannels, h = g.Height, wd = g.Width;
