@@ -34,6 +34,9 @@ public sealed class WinogradConvTests : CpuBackendTestBase
             yield return Case(tile, "Cin 200 (k in two blocks)", 1, 200, 6, 6, 8);
             yield return Case(tile, "Cout 70 (ragged panels)", 1, 5, 10, 10, 70);
             yield return Case(tile, "batch 9 (blocks over cores)", 9, 3, 12, 10, 4);
+            yield return Case(tile, "one sample 5x33 (vectors past both row ends)", 1, 4, 5, 33, 5);
+            yield return Case(tile, "width 15 (one pixel short of 16)", 1, 6, 4, 15, 7);
+            yield return Case(tile, "width 17, 1 sample", 1, 5, 9, 17, 6);
         }
     }
 
