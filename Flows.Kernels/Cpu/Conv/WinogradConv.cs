@@ -110,13 +110,30 @@ internal static unsafe partial class WinogradConv
             for (int t = 0; t < positions; t++)
                 u[t] = PrepackedA.Create(new DenseA(pRaw + (long)t * cout * cin, cin, false), cout, cin, aligned + t * packedLength);
             long costPerBlock = 2L * cout * cin * positions * plan.Rows * plan.TilesW;
-            float* xs = x, ys = y;
-            PrepackedA* us = u;
-            CpuParallel.For(plan.Blocks, costPerBlock, (start, end) =>
+            var job = new BlockJob(x, y, bias, g, plan, u);
+            CpuParallel.For(plan.Blocks, costPerBlock, in job, static (in BlockJob s, int start, int end) =>
             {
-                for (int block = start; block < end; block++) Block<T>(xs, ys, bias, g, plan, us, block * plan.Rows);
+                for (int block = start; block < end; block++) Block<T>(s.X, s.Y, s.Bias, s.G, s.Plan, s.U, block * s.Plan.Rows);
             });
         }
+    }
+
+    /// <summary>The captures of Run's parallel loop, passed by value so a call allocates no closure.</summary>
+    private readonly struct BlockJob(float* x, float* y, float[]? bias, ConvGeometry g, Plan plan, PrepackedA* u)
+    {
+        public readonly float* X = x, Y = y;
+        public readonly float[]? Bias = bias;
+        public readonly ConvGeometry G = g;
+        public readonly Plan Plan = plan;
+        public readonly PrepackedA* U = u;
+    }
+
+    private readonly struct WeightJob(float* w, WeightLayout layout, float* u, int cin, long plane)
+    {
+        public readonly float* W = w, U = u;
+        public readonly WeightLayout Layout = layout;
+        public readonly int Cin = cin;
+        public readonly long Plane = plane;
     }
 
     /// <summary>U_t[o, i] = (G g_oi Gᵀ)_t, computed in double and rounded once; spread over output channels.</summary>
@@ -125,9 +142,13 @@ internal static unsafe partial class WinogradConv
     {
         int alpha = T.Alpha;
         long plane = (long)cout * cin;
-        float* ws = w, us = u;
-        CpuParallel.For(cout, 12L * cin * alpha * alpha, (start, end) =>
+        var job = new WeightJob(w, layout, u, cin, plane);
+        CpuParallel.For(cout, 12L * cin * alpha * alpha, in job, static (in WeightJob s, int start, int end) =>
         {
+            int alpha = T.Alpha, cin = s.Cin;
+            long plane = s.Plane;
+            float* ws = s.W, us = s.U;
+            var layout = s.Layout;
             double* gm = stackalloc double[3 * 6];
             double* tap = stackalloc double[9];
             double* half = stackalloc double[6 * 3];
