@@ -294,9 +294,8 @@ internal static unsafe partial class WinogradConv
     {
         int m = plan.M, alpha = T.Alpha, len = plan.FrameLen, tilesW = plan.TilesW;
         long tapStride = (long)m * len, positionStride = plan.InputPositionStride;
-        Vector256<float>* d = stackalloc Vector256<float>[6];
-        Vector256<float>* o = stackalloc Vector256<float>[6];
         Vector256<float>* columns = stackalloc Vector256<float>[36];
+        float* c = (float*)columns;
         for (int ci = 0; ci < cin; ci++)
             for (int r = 0; r < rows; r++)
             {
@@ -305,18 +304,11 @@ internal static unsafe partial class WinogradConv
                 for (int tx = 0; tx < tilesW; tx += Lanes)
                 {
                     // Columns first: tap column j of the 8 tiles is phase j mod m, shifted by j / m tiles.
+                    // columns[i·α + j] = (Bᵀ d)_i of tap column j; then the rows straight into V.
                     for (int j = 0; j < alpha; j++)
-                    {
-                        float* col = band + j % m * len + tx + j / m;
-                        for (int i = 0; i < alpha; i++) d[i] = Vector256.Load(col + i * tapStride);
-                        T.Input(d, o);
-                        for (int i = 0; i < alpha; i++) columns[i * alpha + j] = o[i];
-                    }
+                        T.Input(band + j % m * len + tx + j / m, (nint)tapStride, c + j * Lanes, alpha * Lanes);
                     for (int i = 0; i < alpha; i++)
-                    {
-                        T.Input(columns + i * alpha, o);
-                        for (int j = 0; j < alpha; j++) Vector256.Store(o[j], dst + (i * alpha + j) * positionStride + tx);
-                    }
+                        T.Input(c + i * alpha * Lanes, Lanes, dst + i * alpha * positionStride + tx, (nint)positionStride);
                 }
             }
     }
@@ -328,11 +320,9 @@ internal static unsafe partial class WinogradConv
     {
         int m = plan.M, alpha = T.Alpha, tilesW = plan.TilesW, cout = g.OutChannels, h = g.Height, wd = g.Width;
         long positionStride = plan.OutputPositionStride;
-        Vector256<float>* mm = stackalloc Vector256<float>[6];
-        Vector256<float>* s = stackalloc Vector256<float>[4];
-        Vector256<float>* half = stackalloc Vector256<float>[6 * 4];
+        Vector256<float>* halfVectors = stackalloc Vector256<float>[6 * 4];
         Vector256<float>* tile = stackalloc Vector256<float>[4 * 4];
-        float* lanes = (float*)tile;
+        float* half = (float*)halfVectors, lanes = (float*)tile;
         for (int co = 0; co < cout; co++)
         {
             var b = Vector256.Create(bias is null ? 0f : bias[co]);
@@ -344,17 +334,11 @@ internal static unsafe partial class WinogradConv
                 for (int tx = 0; tx < tilesW; tx += Lanes)
                 {
                     // Rows of M first (over the column index), stored transposed so the second pass reads them contiguously.
+                    // half[p·α + i] = (Aᵀ M_i·)_p, then tile[q·m + p] = (Aᵀ half_p·)_q + bias.
                     for (int i = 0; i < alpha; i++)
-                    {
-                        for (int j = 0; j < alpha; j++) mm[j] = Vector256.Load(src + (i * alpha + j) * positionStride + tx);
-                        T.Output(mm, s);
-                        for (int p = 0; p < m; p++) half[p * alpha + i] = s[p];
-                    }
+                        T.Output(src + i * alpha * positionStride + tx, (nint)positionStride, half + i * Lanes, alpha * Lanes);
                     for (int p = 0; p < m; p++)
-                    {
-                        T.Output(half + p * alpha, s);
-                        for (int q = 0; q < m; q++) tile[q * m + p] = s[q] + b;
-                    }
+                        T.Output(half + p * alpha * Lanes, Lanes, lanes + p * Lanes, m * Lanes, b);
                     WinogradScatter.Store(lanes, m, yc + (long)oy0 * wd + m * tx, height, wd - m * tx, wd);
                 }
             }
