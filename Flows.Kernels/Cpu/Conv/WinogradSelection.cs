@@ -62,8 +62,8 @@ internal static class WinogradSelection
 
     /// <summary>
     /// The measured rules, one per kind of vector unit (the Winograd transforms, the GEMM's panels and the direct
-    /// path all differ between them). Each is read off `Flows.Bench winograd --rounds 3` (CPU time per pass,
-    /// direct / Winograd) on its machine:
+    /// path all differ between them). Each is read off `Flows.Bench winograd` (direct / Winograd per pass) on its
+    /// machine:
     /// <para>
     /// AVX-512 (docs/PERFORMANCE.md, "Winograd convolutions (CPU)", the issue-14 AVX-512 machine): F(2×2) for the
     /// forward pass when both channel counts are at least 128 and the image at least 14×14 (RealNVP's 128→128 and
@@ -73,11 +73,13 @@ internal static class WinogradSelection
     /// </para>
     /// <para>
     /// AVX2 without AVX-512 (docs/PERFORMANCE.md, "Winograd on AVX2 (issue 14, Zen 2 machine)": 2-core Zen 2 EPYC,
-    /// AVX2 phase split and scatter, two runs, loaded machine): F(4×4) at 28×28 and larger with at least 32 channels
-    /// in and out, both passes (32→32 1.18–1.53× at batch 32, 1.25–1.60× at 256; 64→64 1.68–1.83×); F(2×2) from
-    /// 14×14 up to 28×28 with at least 64 channels, both passes (64→64 0.99–1.43× at batch 32, 1.25–1.41× at 256;
-    /// 128→128 1.32–1.82×; 200→200 1.21–1.64×); the direct path at 7×7 (0.45–0.98×) and wherever a channel count
-    /// is 2 or 4 (0.1–0.6×; 2→32 F4 once read 2.02×, once 0.74×: noise on a 1.5 ms pass).
+    /// 2 threads, two runs of `winograd --rounds 3` at load average 7–9, wall-clock medians): F(4×4) at 28×28 and
+    /// larger with at least 32 channels in and out, both passes (32→32 1.62–2.22× at batch 32, 1.67–1.80× at 256;
+    /// 64→64 1.30–2.18×); F(2×2) from 14×14 up with at least 64 channels, both passes (64→64 1.15–1.30× at batch
+    /// 32, 1.36–1.41× at 256; 128→128 1.52–1.83×; 200→200 1.50–1.77×; F(4×4) there 0.97–1.49×, below F(2×2) in all but one
+    /// reading). The direct path at 7×7 (F2/F4 0.68–1.40× with no consistent winner: 64→64 F4 1.03–1.19× at batch 32
+    /// but 0.76–0.83× at 256) and wherever a channel count is 2 or 4 (0.11–0.93×; 2→32 and 2→64 F4 forward read
+    /// 0.70–1.38×, inconsistent, on passes of 1–3 ms).
     /// </para>
     /// <para>Any other vector unit takes the AVX-512 rule, as before there was an AVX2 one (nothing measured there).</para>
     /// </summary>
