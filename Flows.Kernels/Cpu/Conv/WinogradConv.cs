@@ -224,7 +224,7 @@ internal static unsafe partial class WinogradConv
                 GemmV2Packed.Run(cout, tiles, cin, u[t], new DenseB(v + t * plan.InputPositionStride, plan.PStride, false),
                                  product, plan.PStride, false);
                 // The last vector of the output transform reads up to 7 slots past the tiles: keep them finite.
-                for (int co = 0; co < cout; co++) new Span<float>(product + (long)co * plan.PStride + tiles, Lanes).Clear();
+                for (int co = 0; co < cout; co++) Vector256.Store(Vector256<float>.Zero, product + (long)co * plan.PStride + tiles);
             }
             TransformOutput<T>(mp, bias, g, plan, r0, rows, y);
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
 
 namespace Flows.Kernels.Cpu;
 
@@ -55,7 +56,7 @@ internal static unsafe partial class WinogradConv
                         float* product = mp + t * plan.OutputPositionStride;
                         GemmV2Packed.Run(cout, tiles, cin, u[t], new DenseB(v + t * plan.InputPositionStride, plan.PStride, false),
                                          product, plan.PStride, false);
-                        for (int co = 0; co < cout; co++) new Span<float>(product + (long)co * plan.PStride + tiles, 8).Clear();
+                        for (int co = 0; co < cout; co++) Vector256.Store(Vector256<float>.Zero, product + (long)co * plan.PStride + tiles);
                     }
                     double t3 = clockMs();
                     TransformOutput<T>(mp, bias, g, plan, r0, rows, py);
