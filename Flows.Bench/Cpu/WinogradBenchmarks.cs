@@ -38,6 +38,8 @@ public static class WinogradBenchmarks
             new("reps", "N", "repetitions per algorithm and round (the round keeps the fastest)", "2"),
             new("passes", "LIST", "fwd, bwd-data, comma-separated", "fwd,bwd-data"),
             new("error", "0|1", "1: also the largest error against the double reference, on one sample", "0"),
+            new("tiles", "N", "Winograd tiles per block (WinogradConv.TargetTilesPerBlock; 0: the default)", "0"),
+            new("profile", "0|1", "1: instead, each Winograd stage's CPU ms on one thread (WINOGRAD-PROFILE lines, best of the rounds)", "0"),
         ],
         Run);
 
@@ -54,6 +56,18 @@ public static class WinogradBenchmarks
             if (pass is not ("fwd" or "bwd-data")) throw new ArgumentException($"winograd: --passes: '{pass}' is not fwd or bwd-data");
         bool error = o.GetValueOrDefault("error", "0") == "1";
 
+        if (o.TryGetValue("tiles", out var tilesText) && tilesText != "0") WinogradConv.TargetTilesPerBlock = Positive(o, "tiles", 112);
+        if (o.GetValueOrDefault("profile", "0") == "1")
+        {
+            Console.WriteLine($"winograd --profile: one thread, CPU ms per stage, best of {rounds} rounds");
+            foreach (var g in shapes)
+                foreach (string pass in passes)
+                {
+                    ProfileShape<WinogradF2>("F2", g, pass, rounds);
+                    ProfileShape<WinogradF4>("F4", g, pass, rounds);
+                }
+            return 0;
+        }
         using var backend = new ManagedCpuBackend();
         Console.WriteLine($"winograd on {backend.DeviceDescription}; rounds={rounds} reps={reps} threads={Environment.ProcessorCount}");
         foreach (var g in shapes)
@@ -115,6 +129,31 @@ public static class WinogradBenchmarks
             $"direct_gflops={g.Flops / direct / 1e6:F1} cpu_ms={Median(cpuTimes[0]):F1}/{Median(cpuTimes[1]):F1}/{Median(cpuTimes[2]):F1} auto={WinogradSelection.Choose(CpuConvAlgorithm.Auto, geometry, pass == "bwd-data")}");
         if (error) line += ErrorColumns(backend, g with { Batch = 1 }, pass);
         Console.WriteLine(line);
+    }
+
+    /// <summary>One WINOGRAD-PROFILE line: the stages of <see cref="WinogradConv.Profile{T}"/>, least of the rounds each.</summary>
+    private static void ProfileShape<T>(string name, ConvGeometry g, string pass, int rounds) where T : struct, IWinogradTile
+    {
+        var rng = new Random(5);
+        float[] Normal(int n) => Enumerable.Range(0, n).Select(_ => (float)(2 * rng.NextDouble() - 1)).ToArray();
+        bool adjoint = pass == "bwd-data";
+        float[] input = Normal(adjoint ? g.OutputLength : g.InputLength), w = Normal(g.WeightLength), bias = Normal(g.OutChannels);
+        float[] output = new float[adjoint ? g.InputLength : g.OutputLength];
+        var best = Enumerable.Repeat(double.MaxValue, WinogradConv.ProfileStages.Length).ToArray();
+        for (int round = -1; round < rounds; round++)
+        {
+            var ms = WinogradConv.Profile<T>(input, w, adjoint ? null : bias, output, g, adjoint, ThreadCpuMs);
+            if (round >= 0)
+                for (int i = 0; i < ms.Length; i++) best[i] = Math.Min(best[i], ms[i]);
+        }
+        int m = T.M, alpha = T.Alpha;
+        var a = adjoint ? new ConvGeometry(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, 3, 1) : g;
+        double tiles = (double)a.Batch * ((a.Height + m - 1) / m) * ((a.Width + m - 1) / m);
+        double gemmFlops = 2.0 * a.InChannels * a.OutChannels * alpha * alpha * tiles;
+        string stages = string.Join(" ", WinogradConv.ProfileStages.Select((s, i) => string.Create(CultureInfo.InvariantCulture, $"{s}_ms={best[i]:F3}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"WINOGRAD-PROFILE pass={pass} tile={name} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} h={g.Height} w={g.Width} {stages} " +
+            $"total_ms={best.Sum():F3} gemm_gflops={gemmFlops / best[3] / 1e6:F1} direct_equiv_gflops={g.Flops / best.Sum() / 1e6:F1}"));
     }
 
     /// <summary>max over outputs of |y − y_exact| / (2⁻²⁴ · Σ|terms|) per algorithm, on uniform inputs in [−1, 1].</summary>

@@ -34,6 +34,9 @@ public sealed class WinogradConvTests : CpuBackendTestBase
             yield return Case(tile, "Cin 200 (k in two blocks)", 1, 200, 6, 6, 8);
             yield return Case(tile, "Cout 70 (ragged panels)", 1, 5, 10, 10, 70);
             yield return Case(tile, "batch 9 (blocks over cores)", 9, 3, 12, 10, 4);
+            yield return Case(tile, "one sample 5x33 (vectors past both row ends)", 1, 4, 5, 33, 5);
+            yield return Case(tile, "width 15 (one pixel short of 16)", 1, 6, 4, 15, 7);
+            yield return Case(tile, "width 17, 1 sample", 1, 5, 9, 17, 6);
         }
     }
 
@@ -87,14 +90,39 @@ public sealed class WinogradConvTests : CpuBackendTestBase
     }
 
     [Test]
-    public void AutoTakesF2OnlyForTheWideForwardPasses()
+    public void TheAvx512RuleTakesF2OnlyForTheWideForwardPasses()
     {
-        Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, ConvGeometry.Same(32, 128, 14, 14, 128, 3)), Is.EqualTo(ConvKernel.F2));
-        Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, ConvGeometry.Same(256, 200, 14, 14, 200, 3)), Is.EqualTo(ConvKernel.F2));
-        Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, ConvGeometry.Same(32, 128, 14, 14, 128, 3), backwardData: true), Is.EqualTo(ConvKernel.Direct));
+        const WinogradIsa isa = WinogradIsa.Avx512;
+        Assert.That(WinogradSelection.Rule(ConvGeometry.Same(32, 128, 14, 14, 128, 3), false, isa), Is.EqualTo(ConvKernel.F2));
+        Assert.That(WinogradSelection.Rule(ConvGeometry.Same(256, 200, 14, 14, 200, 3), false, isa), Is.EqualTo(ConvKernel.F2));
+        Assert.That(WinogradSelection.Rule(ConvGeometry.Same(32, 128, 14, 14, 128, 3), true, isa), Is.EqualTo(ConvKernel.Direct));
         foreach (var narrow in new[] { ConvGeometry.Same(32, 64, 28, 28, 64, 3), ConvGeometry.Same(32, 200, 7, 7, 200, 3),
                                        ConvGeometry.Same(32, 4, 14, 14, 128, 3), ConvGeometry.Same(32, 32, 28, 28, 32, 3) })
-            Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, narrow), Is.EqualTo(ConvKernel.Direct), narrow.ToString());
+            Assert.That(WinogradSelection.Rule(narrow, false, isa), Is.EqualTo(ConvKernel.Direct), narrow.ToString());
+    }
+
+    [Test]
+    public void TheAvx2RuleTakesF4At28AndF2At14ForWideChannelsBothPasses()
+    {
+        const WinogradIsa isa = WinogradIsa.Avx2;
+        foreach (bool backwardData in new[] { false, true })
+        {
+            Assert.That(WinogradSelection.Rule(ConvGeometry.Same(32, 32, 28, 28, 32, 3), backwardData, isa), Is.EqualTo(ConvKernel.F4));
+            Assert.That(WinogradSelection.Rule(ConvGeometry.Same(256, 64, 28, 28, 64, 3), backwardData, isa), Is.EqualTo(ConvKernel.F4));
+            Assert.That(WinogradSelection.Rule(ConvGeometry.Same(32, 64, 14, 14, 64, 3), backwardData, isa), Is.EqualTo(ConvKernel.F2));
+            Assert.That(WinogradSelection.Rule(ConvGeometry.Same(32, 200, 14, 14, 200, 3), backwardData, isa), Is.EqualTo(ConvKernel.F2));
+            foreach (var direct in new[] { ConvGeometry.Same(32, 64, 7, 7, 64, 3), ConvGeometry.Same(32, 200, 7, 7, 200, 3),
+                                           ConvGeometry.Same(32, 2, 28, 28, 32, 3), ConvGeometry.Same(32, 32, 28, 28, 2, 3),
+                                           ConvGeometry.Same(32, 4, 14, 14, 128, 3), ConvGeometry.Same(32, 32, 14, 14, 32, 3) })
+                Assert.That(WinogradSelection.Rule(direct, backwardData, isa), Is.EqualTo(ConvKernel.Direct), direct.ToString());
+        }
+    }
+
+    [Test]
+    public void AutoFollowsThisMachinesRule()
+    {
+        var g = ConvGeometry.Same(32, 32, 28, 28, 32, 3);
+        Assert.That(WinogradSelection.Choose(CpuConvAlgorithm.Auto, g), Is.EqualTo(WinogradSelection.Rule(g, false, WinogradSelection.MachineIsa)));
     }
 
     [Test]
