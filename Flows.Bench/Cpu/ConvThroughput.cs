@@ -27,7 +27,7 @@ public static class ConvThroughput
         "32:64:128:3:16x16:2:1,32:64:128:3:56x56:2:1,32:128:256:3:28x28:2:1,32:256:512:3:14x14:2:1," +
         "32:64:128:1:16x16:2:0,32:64:128:1:56x56:2:0,32:128:256:1:28x28:2:0,32:256:512:1:14x14:2:0";
 
-    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes fwd,bwd-data,bwd-weight]";
+    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes fwd,bwd-data,bwd-weight] [--grid rule|off|on|alternate]";
 
     public static CommandSpec Spec { get; } = new("conv",
         "Time the three convolution passes at a few shapes and print one CONV line per (shape, pass), in GFLOP/s.",
@@ -37,6 +37,8 @@ public static class ConvThroughput
             new("warmup", "N", "untimed repetitions first", "2"),
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
             new("passes", "LIST", "fwd, bwd-data, bwd-weight, comma-separated", "fwd,bwd-data,bwd-weight"),
+            new("grid", "MODE", "CPU frame-grid convolution (ConvForwardGrid): rule, off, on, or alternate (off and on in alternating rounds, each line tagged)", "rule"),
+            new("rounds", "N", "--grid alternate: rounds of off then on per (shape, pass); the best of each is printed", "3"),
         ],
         Run);
 
@@ -46,6 +48,8 @@ public static class ConvThroughput
         int reps, warmup;
         string device;
         HashSet<string> passes;
+        string grid;
+        int rounds;
         try
         {
             var o = args.Values;
@@ -55,6 +59,10 @@ public static class ConvThroughput
             reps = Positive(o, "reps", 10);
             warmup = Count(o, "warmup", 2);
             device = o.GetValueOrDefault("device", "cpu");
+            grid = o.GetValueOrDefault("grid", "rule");
+            if (grid is not ("rule" or "off" or "on" or "alternate"))
+                throw new ArgumentException($"--grid must be rule, off, on or alternate, got '{grid}'");
+            rounds = Positive(o, "rounds", 3);
         }
         catch (ArgumentException e)
         {
@@ -76,12 +84,28 @@ public static class ConvThroughput
         using (backend)
         {
             Console.WriteLine($"conv on {backend.Name}: {backend.DeviceDescription}; reps={reps} warmup={warmup}");
-            foreach (var g in shapes) TimeShape(backend, g, reps, warmup, passes);
+            var saved = Flows.Kernels.Cpu.ConvForwardGrid.Use;
+            try
+            {
+                if (grid != "alternate") Flows.Kernels.Cpu.ConvForwardGrid.Use = GridUse(grid);
+                foreach (var g in shapes) TimeShape(backend, g, reps, warmup, passes, grid == "alternate" ? rounds : 0);
+            }
+            finally
+            {
+                Flows.Kernels.Cpu.ConvForwardGrid.Use = saved;
+            }
         }
         return 0;
     }
 
-    private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup, HashSet<string> passes)
+    private static Flows.Kernels.Cpu.GridConvUse GridUse(string name) => name switch
+    {
+        "off" => Flows.Kernels.Cpu.GridConvUse.Off,
+        "on" => Flows.Kernels.Cpu.GridConvUse.On,
+        _ => Flows.Kernels.Cpu.GridConvUse.Rule,
+    };
+
+    private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup, HashSet<string> passes, int rounds)
     {
         using var x = backend.Allocate(g.InputLength);
         using var w = backend.Allocate(g.WeightLength);
@@ -94,9 +118,30 @@ public static class ConvThroughput
         backend.FillNormal(w, g.WeightLength, seed: 2, offset: 0);
         backend.FillNormal(dy, g.OutputLength, seed: 3, offset: 0);
 
-        if (passes.Contains("fwd")) Report("fwd", g, Time(backend, reps, warmup, () => backend.Conv2dForward(x, w, null, y, g)));
-        if (passes.Contains("bwd-data")) Report("bwd-data", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardData(dy, w, dx, g)));
-        if (passes.Contains("bwd-weight")) Report("bwd-weight", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardWeight(x, dy, dw, g)));
+        void Pass(string kind, Action pass)
+        {
+            if (!passes.Contains(kind)) return;
+            if (rounds == 0)
+            {
+                Report(kind, g, Time(backend, reps, warmup, pass));
+                return;
+            }
+            // Old and new in alternating rounds in this one process; the best median and fastest run of each.
+            var best = new (double Median, double Best)[2];
+            for (int round = 0; round < rounds; round++)
+                for (int v = 0; v < 2; v++)
+                {
+                    Flows.Kernels.Cpu.ConvForwardGrid.Use = v == 0 ? Flows.Kernels.Cpu.GridConvUse.Off : Flows.Kernels.Cpu.GridConvUse.On;
+                    var t = Time(backend, reps, warmup, pass);
+                    best[v] = round == 0 ? t : (Math.Min(best[v].Median, t.Median), Math.Min(best[v].Best, t.Best));
+                }
+            Report(kind, g, best[0], " grid=off");
+            Report(kind, g, best[1], $" grid=on speedup={best[0].Best / best[1].Best:F2}");
+        }
+
+        Pass("fwd", () => backend.Conv2dForward(x, w, null, y, g));
+        Pass("bwd-data", () => backend.Conv2dBackwardData(dy, w, dx, g));
+        Pass("bwd-weight", () => backend.Conv2dBackwardWeight(x, dy, dw, g));
     }
 
     /// <summary>
@@ -127,12 +172,12 @@ public static class ConvThroughput
 
     private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(0.5);
 
-    private static void Report(string kind, ConvGeometry g, (double Median, double Best) ms)
+    private static void Report(string kind, ConvGeometry g, (double Median, double Best) ms, string tag = "")
     {
         string line = string.Create(CultureInfo.InvariantCulture,
             $"CONV kind={kind} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} k={g.KernelSize} pad={g.Padding} stride={g.Stride} " +
             $"h={g.Height} w={g.Width} threads={Environment.ProcessorCount} ms_median={ms.Median:F3} gflops={g.Flops / ms.Median / 1e6:F2} " +
-            $"ms_min={ms.Best:F3} gflops_best={g.Flops / ms.Best / 1e6:F2}");
+            $"ms_min={ms.Best:F3} gflops_best={g.Flops / ms.Best / 1e6:F2}{tag}");
         Console.WriteLine(line);
     }
 

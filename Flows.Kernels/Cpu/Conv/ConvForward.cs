@@ -33,8 +33,13 @@ internal static unsafe class ConvForward
     }
 
     /// <summary>The core, also used by backward-data (whose geometry may carry a negative padding).</summary>
-    internal static void Run(float* x, float* w, float[]? bias, float* y, ConvGeometry g)
+    internal static void Run(float* x, float* w, float[]? bias, float* y, ConvGeometry g, bool backwardData = false)
     {
+        if (ConvForwardGrid.Chosen(g, backwardData))
+        {
+            ConvForwardGrid.Run(x, w, bias, y, g);
+            return;
+        }
         int ckk = g.InChannels * g.KernelSize * g.KernelSize, plane = g.OutHeight * g.OutWidth;
         int inSize = g.InChannels * g.Height * g.Width, outSize = g.OutChannels * plane;
         bool direct = g.KernelSize == 1 && g.Padding == 0 && g.Stride == 1;

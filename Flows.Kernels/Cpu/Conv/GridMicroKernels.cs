@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Flows.Kernels.Cpu;
+
+/// <summary>
+/// The micro-kernels of <see cref="ConvForwardGrid"/>: C[TRows (6 or 4) out-channels × 16 grid columns] =
+/// Σ_r Wp[r][row] · frame[tap(r) + q … q + 15], with B read straight from the zero-bordered frame (two unaligned
+/// 8-float loads per window row) instead of a packed panel, and W packed in panel order (TRows floats per window
+/// row, broadcast). Per window row: 2 loads, TRows broadcasts, 2·TRows FMAs in 2·TRows accumulators (12 of the 16
+/// ymm registers at 6 rows), as in <see cref="GemmMicroKernels.Kernel256{TRows}"/>.
+/// </summary>
+internal static unsafe class GridMicroKernels
+{
+    public const int Columns = 16;
+
+    /// <summary>
+    /// Window rows in the order (ci, ky, kx) with the taps of a K×K window at frame offsets ci·plane + ky·Wp + kx:
+    /// the offset of each input channel's window comes from <paramref name="channelOffset"/> (ci·plane) and the
+    /// K² taps from <paramref name="tapOffset"/>; f points at frame + q. Stores 16 columns of TRows rows at c, c + ldc, ….
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile<TRows>(float* f, int* tapOffset, int taps, int channels, int plane, float* a, float* c, int ldc)
+        where TRows : struct, GemmMicroKernels.IPanelRows
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int ci = 0; ci < channels; ci++, f += plane)
+        {
+            for (int t = 0; t < taps; t++)
+            {
+                float* b = f + tapOffset[t];
+                var b0 = Vector256.Load(b);
+                var b1 = Vector256.Load(b + 8);
+                var av = Vector256.Create(a[0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                a += TRows.Count;
+            }
+        }
+        Store(c, c00, c01); c += ldc;
+        Store(c, c10, c11); c += ldc;
+        Store(c, c20, c21); c += ldc;
+        Store(c, c30, c31);
+        if (TRows.Count == GemmMicroKernels.MR)
+        {
+            c += ldc;
+            Store(c, c40, c41); c += ldc;
+            Store(c, c50, c51);
+        }
+    }
+
+    /// <summary>
+    /// The 3×3 kernel with the window's taps unrolled at constant offsets from the three window rows (no offset
+    /// table loads); otherwise as <see cref="Tile{TRows}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile3x3<TRows>(float* f, int wp, int channels, int plane, float* a, float* c, int ldc)
+        where TRows : struct, GemmMicroKernels.IPanelRows
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int ci = 0; ci < channels; ci++, f += plane)
+        {
+            float* row = f;
+            for (int ky = 0; ky < 3; ky++, row += wp)
+            {
+                for (int kx = 0; kx < 3; kx++)
+                {
+                    var b0 = Vector256.Load(row + kx);
+                    var b1 = Vector256.Load(row + kx + 8);
+                    var av = Vector256.Create(a[0]);
+                    c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                    av = Vector256.Create(a[1]);
+                    c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                    av = Vector256.Create(a[2]);
+                    c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                    av = Vector256.Create(a[3]);
+                    c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                    if (TRows.Count == GemmMicroKernels.MR)
+                    {
+                        av = Vector256.Create(a[4]);
+                        c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                        av = Vector256.Create(a[5]);
+                        c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                    }
+                    a += TRows.Count;
+                }
+            }
+        }
+        Store(c, c00, c01); c += ldc;
+        Store(c, c10, c11); c += ldc;
+        Store(c, c20, c21); c += ldc;
+        Store(c, c30, c31);
+        if (TRows.Count == GemmMicroKernels.MR)
+        {
+            c += ldc;
+            Store(c, c40, c41); c += ldc;
+            Store(c, c50, c51);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector256<float> v0, Vector256<float> v1)
+    {
+        v0.Store(c);
+        v1.Store(c + 8);
+    }
+}
