@@ -126,17 +126,33 @@ public static class ConvThroughput
                 Report(kind, g, Time(backend, reps, warmup, pass));
                 return;
             }
-            // Old and new in alternating rounds in this one process; the best median and fastest run of each.
-            var best = new (double Median, double Best)[2];
-            for (int round = 0; round < rounds; round++)
-                for (int v = 0; v < 2; v++)
-                {
-                    Flows.Kernels.Cpu.ConvForwardGrid.Use = v == 0 ? Flows.Kernels.Cpu.GridConvUse.Off : Flows.Kernels.Cpu.GridConvUse.On;
-                    var t = Time(backend, reps, warmup, pass);
-                    best[v] = round == 0 ? t : (Math.Min(best[v].Median, t.Median), Math.Min(best[v].Best, t.Best));
-                }
+            // Old and new in alternating rounds in this one process (both with the CPU backend's direct algorithm,
+            // and Winograd as a third where the Auto rule picks it); the best median and fastest run of each.
+            var cpu = backend as Flows.Kernels.Cpu.ManagedCpuBackend;
+            var savedAlgorithm = cpu?.ConvAlgorithm ?? Flows.Kernels.Cpu.CpuConvAlgorithm.Auto;
+            var adjoint = new ConvGeometry(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.KernelSize, g.Padding, g.Stride);
+            bool winograd = cpu is not null && kind != "bwd-weight" && Flows.Kernels.Cpu.WinogradSelection.Choose(
+                Flows.Kernels.Cpu.CpuConvAlgorithm.Auto, kind == "fwd" ? g : adjoint, kind == "bwd-data") != Flows.Kernels.Cpu.ConvKernel.Direct;
+            int variants = winograd ? 3 : 2;
+            var best = new (double Median, double Best)[variants];
+            try
+            {
+                for (int round = 0; round < rounds; round++)
+                    for (int v = 0; v < variants; v++)
+                    {
+                        Flows.Kernels.Cpu.ConvForwardGrid.Use = v == 1 ? Flows.Kernels.Cpu.GridConvUse.On : Flows.Kernels.Cpu.GridConvUse.Off;
+                        if (cpu is not null) cpu.ConvAlgorithm = v == 2 ? Flows.Kernels.Cpu.CpuConvAlgorithm.Auto : Flows.Kernels.Cpu.CpuConvAlgorithm.Direct;
+                        var t = Time(backend, reps, warmup, pass);
+                        best[v] = round == 0 ? t : (Math.Min(best[v].Median, t.Median), Math.Min(best[v].Best, t.Best));
+                    }
+            }
+            finally
+            {
+                if (cpu is not null) cpu.ConvAlgorithm = savedAlgorithm;
+            }
             Report(kind, g, best[0], " grid=off");
             Report(kind, g, best[1], $" grid=on speedup={best[0].Best / best[1].Best:F2}");
+            if (winograd) Report(kind, g, best[2], $" grid=winograd speedup={best[0].Best / best[2].Best:F2}");
         }
 
         Pass("fwd", () => backend.Conv2dForward(x, w, null, y, g));

@@ -56,6 +56,9 @@ internal static unsafe class ConvForwardGrid
 
     private const int Columns = GridMicroKernels.Columns;
 
+    /// <summary>Window rows per input-channel block: 384 (42 channels of 3×3) as the packed GEMM's k block on AVX2.</summary>
+    internal static int WindowRowsPerBlock { get; set; } = 384;
+
     /// <summary>Panel heights as the AVX2 GEMM's: 6, except 4 when that leaves no ragged remainder (≤ 4 or exactly 8 rows left).</summary>
     private static int PanelHeight(int rowsLeft) => rowsLeft <= 4 || rowsLeft == 8 ? 4 : 6;
 
@@ -140,25 +143,35 @@ internal static unsafe class ConvForwardGrid
         {
             float* frame = s0 + ThreadScratch.AlignedStart(scratch);
             PaddedImage.Fill(j.X + (long)n * g.InChannels * g.Height * g.Width, g, frame);
-            for (int p = p0; p < p1; p++)
+            // Input channels in blocks of about WindowRowsPerBlock window rows, so a panel's weights for the block
+            // (≤ 9 KB) stay in L1 while its frame channels stream past; later blocks add to the grid.
+            int blocks = (g.InChannels * kk + WindowRowsPerBlock - 1) / WindowRowsPerBlock;
+            int perBlock = (g.InChannels + blocks - 1) / blocks;
+            for (int cb = 0; cb < g.InChannels; cb += perBlock)
             {
-                int r0 = j.PanelRows[p], h = j.PanelRows[p + 1] - r0;
-                float* a = j.Packed + (long)r0 * ckk, c = c0 + (long)(r0 - row0) * grid;
-                if (g.KernelSize == 3)
+                int channels = Math.Min(perBlock, g.InChannels - cb);
+                bool accumulate = cb > 0;
+                float* f = frame + (long)cb * plane;
+                for (int p = p0; p < p1; p++)
                 {
-                    if (h == GemmMicroKernels.MR)
+                    int r0 = j.PanelRows[p], h = j.PanelRows[p + 1] - r0;
+                    float* a = j.Packed + (long)r0 * ckk + (long)cb * kk * h, c = c0 + (long)(r0 - row0) * grid;
+                    if (g.KernelSize == 3)
+                    {
+                        if (h == GemmMicroKernels.MR)
+                            for (int q = 0; q < grid; q += Columns)
+                                GridMicroKernels.Tile3x3<GemmMicroKernels.SixRows>(f + q, wp, channels, plane, a, c + q, grid, accumulate);
+                        else
+                            for (int q = 0; q < grid; q += Columns)
+                                GridMicroKernels.Tile3x3<GemmMicroKernels.FourRows>(f + q, wp, channels, plane, a, c + q, grid, accumulate);
+                    }
+                    else if (h == GemmMicroKernels.MR)
                         for (int q = 0; q < grid; q += Columns)
-                            GridMicroKernels.Tile3x3<GemmMicroKernels.SixRows>(frame + q, wp, g.InChannels, plane, a, c + q, grid);
+                            GridMicroKernels.Tile<GemmMicroKernels.SixRows>(f + q, j.Taps, kk, channels, plane, a, c + q, grid, accumulate);
                     else
                         for (int q = 0; q < grid; q += Columns)
-                            GridMicroKernels.Tile3x3<GemmMicroKernels.FourRows>(frame + q, wp, g.InChannels, plane, a, c + q, grid);
+                            GridMicroKernels.Tile<GemmMicroKernels.FourRows>(f + q, j.Taps, kk, channels, plane, a, c + q, grid, accumulate);
                 }
-                else if (h == GemmMicroKernels.MR)
-                    for (int q = 0; q < grid; q += Columns)
-                        GridMicroKernels.Tile<GemmMicroKernels.SixRows>(frame + q, j.Taps, kk, g.InChannels, plane, a, c + q, grid);
-                else
-                    for (int q = 0; q < grid; q += Columns)
-                        GridMicroKernels.Tile<GemmMicroKernels.FourRows>(frame + q, j.Taps, kk, g.InChannels, plane, a, c + q, grid);
             }
             // Grid rows into y_n without the border columns, plus the bias.
             int oh = g.OutHeight, ow = g.OutWidth, last = Math.Min(g.OutChannels, row0 + rows);

@@ -17,10 +17,11 @@ internal static unsafe class GridMicroKernels
     /// <summary>
     /// Window rows in the order (ci, ky, kx) with the taps of a K×K window at frame offsets ci·plane + ky·Wp + kx:
     /// the offset of each input channel's window comes from <paramref name="channelOffset"/> (ci·plane) and the
-    /// K² taps from <paramref name="tapOffset"/>; f points at frame + q. Stores 16 columns of TRows rows at c, c + ldc, ….
+    /// K² taps from <paramref name="tapOffset"/>; f points at frame + q. Stores (or with <paramref name="accumulate"/>
+    /// adds) 16 columns of TRows rows at c, c + ldc, ….
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TRows>(float* f, int* tapOffset, int taps, int channels, int plane, float* a, float* c, int ldc)
+    public static void Tile<TRows>(float* f, int* tapOffset, int taps, int channels, int plane, float* a, float* c, int ldc, bool accumulate)
         where TRows : struct, GemmMicroKernels.IPanelRows
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -50,15 +51,15 @@ internal static unsafe class GridMicroKernels
                 a += TRows.Count;
             }
         }
-        Store(c, c00, c01); c += ldc;
-        Store(c, c10, c11); c += ldc;
-        Store(c, c20, c21); c += ldc;
-        Store(c, c30, c31);
+        Store(c, accumulate, c00, c01); c += ldc;
+        Store(c, accumulate, c10, c11); c += ldc;
+        Store(c, accumulate, c20, c21); c += ldc;
+        Store(c, accumulate, c30, c31);
         if (TRows.Count == GemmMicroKernels.MR)
         {
             c += ldc;
-            Store(c, c40, c41); c += ldc;
-            Store(c, c50, c51);
+            Store(c, accumulate, c40, c41); c += ldc;
+            Store(c, accumulate, c50, c51);
         }
     }
 
@@ -67,7 +68,7 @@ internal static unsafe class GridMicroKernels
     /// table loads); otherwise as <see cref="Tile{TRows}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile3x3<TRows>(float* f, int wp, int channels, int plane, float* a, float* c, int ldc)
+    public static void Tile3x3<TRows>(float* f, int wp, int channels, int plane, float* a, float* c, int ldc, bool accumulate)
         where TRows : struct, GemmMicroKernels.IPanelRows
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -100,21 +101,26 @@ internal static unsafe class GridMicroKernels
                 }
             }
         }
-        Store(c, c00, c01); c += ldc;
-        Store(c, c10, c11); c += ldc;
-        Store(c, c20, c21); c += ldc;
-        Store(c, c30, c31);
+        Store(c, accumulate, c00, c01); c += ldc;
+        Store(c, accumulate, c10, c11); c += ldc;
+        Store(c, accumulate, c20, c21); c += ldc;
+        Store(c, accumulate, c30, c31);
         if (TRows.Count == GemmMicroKernels.MR)
         {
             c += ldc;
-            Store(c, c40, c41); c += ldc;
-            Store(c, c50, c51);
+            Store(c, accumulate, c40, c41); c += ldc;
+            Store(c, accumulate, c50, c51);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector256<float> v0, Vector256<float> v1)
+    private static void Store(float* c, bool accumulate, Vector256<float> v0, Vector256<float> v1)
     {
+        if (accumulate)
+        {
+            v0 += Vector256.Load(c);
+            v1 += Vector256.Load(c + 8);
+        }
         v0.Store(c);
         v1.Store(c + 8);
     }
