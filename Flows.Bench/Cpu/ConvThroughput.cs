@@ -38,7 +38,7 @@ public static class ConvThroughput
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
             new("passes", "LIST", "fwd, bwd-data, bwd-weight, comma-separated", "fwd,bwd-data,bwd-weight"),
             new("grid", "MODE", "CPU frame-grid convolution (ConvForwardGrid): rule, off, on, or alternate (off and on in alternating rounds, each line tagged)", "rule"),
-            new("rounds", "N", "--grid alternate: rounds of off then on per (shape, pass); the best of each is printed", "3"),
+            new("rounds", "N", "--grid alternate: runs of each variant = rounds × reps, alternated run by run", "3"),
         ],
         Run);
 
@@ -126,33 +126,58 @@ public static class ConvThroughput
                 Report(kind, g, Time(backend, reps, warmup, pass));
                 return;
             }
-            // Old and new in alternating rounds in this one process (both with the CPU backend's direct algorithm,
-            // and Winograd as a third where the Auto rule picks it); the best median and fastest run of each.
+            // Old and new alternated run by run in this one process (both with the CPU backend's direct algorithm,
+            // and Winograd as a third where the Auto rule picks it), so that every variant meets the same load
+            // from other processes: the fastest run, the median, and the median of the paired ratios old / new.
             var cpu = backend as Flows.Kernels.Cpu.ManagedCpuBackend;
             var savedAlgorithm = cpu?.ConvAlgorithm ?? Flows.Kernels.Cpu.CpuConvAlgorithm.Auto;
             var adjoint = new ConvGeometry(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.KernelSize, g.Padding, g.Stride);
             bool winograd = cpu is not null && kind != "bwd-weight" && Flows.Kernels.Cpu.WinogradSelection.Choose(
                 Flows.Kernels.Cpu.CpuConvAlgorithm.Auto, kind == "fwd" ? g : adjoint, kind == "bwd-data") != Flows.Kernels.Cpu.ConvKernel.Direct;
-            int variants = winograd ? 3 : 2;
-            var best = new (double Median, double Best)[variants];
+            int variants = winograd ? 3 : 2, runs = rounds * reps;
+            var times = new double[variants][];
+            void Select(int v)
+            {
+                Flows.Kernels.Cpu.ConvForwardGrid.Use = v == 1 ? Flows.Kernels.Cpu.GridConvUse.On : Flows.Kernels.Cpu.GridConvUse.Off;
+                if (cpu is not null) cpu.ConvAlgorithm = v == 2 ? Flows.Kernels.Cpu.CpuConvAlgorithm.Auto : Flows.Kernels.Cpu.CpuConvAlgorithm.Direct;
+            }
             try
             {
-                for (int round = 0; round < rounds; round++)
+                for (int v = 0; v < variants; v++)
+                {
+                    Select(v);
+                    Time(backend, 1, warmup, pass);
+                    times[v] = new double[runs];
+                }
+                for (int i = 0; i < runs; i++)
                     for (int v = 0; v < variants; v++)
                     {
-                        Flows.Kernels.Cpu.ConvForwardGrid.Use = v == 1 ? Flows.Kernels.Cpu.GridConvUse.On : Flows.Kernels.Cpu.GridConvUse.Off;
-                        if (cpu is not null) cpu.ConvAlgorithm = v == 2 ? Flows.Kernels.Cpu.CpuConvAlgorithm.Auto : Flows.Kernels.Cpu.CpuConvAlgorithm.Direct;
-                        var t = Time(backend, reps, warmup, pass);
-                        best[v] = round == 0 ? t : (Math.Min(best[v].Median, t.Median), Math.Min(best[v].Best, t.Best));
+                        Select(v);
+                        var clock = Stopwatch.StartNew();
+                        pass();
+                        backend.Synchronize();
+                        times[v][i] = clock.Elapsed.TotalMilliseconds;
                     }
             }
             finally
             {
                 if (cpu is not null) cpu.ConvAlgorithm = savedAlgorithm;
             }
-            Report(kind, g, best[0], " grid=off");
-            Report(kind, g, best[1], $" grid=on speedup={best[0].Best / best[1].Best:F2}");
-            if (winograd) Report(kind, g, best[2], $" grid=winograd speedup={best[0].Best / best[2].Best:F2}");
+            static double Median(double[] values)
+            {
+                var sorted = (double[])values.Clone();
+                Array.Sort(sorted);
+                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            }
+            string[] names = ["off", "on", "winograd"];
+            for (int v = 0; v < variants; v++)
+            {
+                var ratios = new double[runs];
+                for (int i = 0; i < runs; i++) ratios[i] = times[0][i] / times[v][i];
+                string tag = string.Create(CultureInfo.InvariantCulture,
+                    $" grid={names[v]} speedup_min={times[0].Min() / times[v].Min():F2} speedup_paired_median={Median(ratios):F2} runs={runs}");
+                Report(kind, g, (Median(times[v]), times[v].Min()), tag);
+            }
         }
 
         Pass("fwd", () => backend.Conv2dForward(x, w, null, y, g));

@@ -27,7 +27,7 @@ internal static unsafe class ConvBackwardData
             }
         var adjoint = new ConvGeometry(g.Batch, cout, g.OutHeight, g.OutWidth, cin, k, k - 1 - g.Padding);
         fixed (float* pdy = dy, pw = flipped, pdx = dx)
-            ConvForward.Run(pdy, pw, null, pdx, adjoint, backwardData: true);
+            ConvForward.Run(pdy, pw, null, pdx, adjoint);
     }
 
     /// <summary>

@@ -33,9 +33,9 @@ internal static unsafe class ConvForward
     }
 
     /// <summary>The core, also used by backward-data (whose geometry may carry a negative padding).</summary>
-    internal static void Run(float* x, float* w, float[]? bias, float* y, ConvGeometry g, bool backwardData = false)
+    internal static void Run(float* x, float* w, float[]? bias, float* y, ConvGeometry g)
     {
-        if (ConvForwardGrid.Chosen(g, backwardData))
+        if (ConvForwardGrid.Chosen(g))
         {
             ConvForwardGrid.Run(x, w, bias, y, g);
             return;

@@ -39,20 +39,34 @@ internal static unsafe class ConvForwardGrid
         g.Stride == 1 && g.Padding >= 0 && Vector256.IsHardwareAccelerated && g.OutHeight > 0 && g.OutWidth > 0
         && 10 * PaddedImage.Width(g) <= 13 * g.OutWidth;
 
-    /// <summary>Whether a forward pass (or, with <paramref name="backwardData"/>, the adjoint forward pass of backward-data) of <paramref name="g"/> runs here.</summary>
-    public static bool Chosen(ConvGeometry g, bool backwardData) => Use switch
+    /// <summary>
+    /// Whether a forward pass of <paramref name="g"/> runs here: also the adjoint forward pass of backward-data
+    /// (out-channels = the convolution's in-channels), which measured alike, so one rule serves both.
+    /// </summary>
+    public static bool Chosen(ConvGeometry g) => Use switch
     {
         GridConvUse.Off => false,
         GridConvUse.On => Supports(g),
-        _ => Supports(g) && Rule(g, backwardData),
+        _ => Supports(g) && Rule(g),
     };
 
     /// <summary>
-    /// The measured rule: on AVX2 machines (the GEMM's kernel width 256; AVX-512 machines keep their 8-row packed
-    /// panels), 3×3 passes. See docs/PERFORMANCE.md, "3×3 forward and backward-data on the frame grid".
+    /// The measured rule (docs/PERFORMANCE.md, "3×3 forward and backward-data on the frame grid"; 2 vCPUs of an
+    /// AMD EPYC Zen 2, `Flows.Bench conv --grid alternate`, old and new alternated run by run, batch 32): on AVX2
+    /// (the GEMM's kernel width 256; AVX-512 machines keep their 8-row packed panels), 3×3 windows with at most
+    /// <see cref="MaxOutChannels"/> out-channels and at least <see cref="MinWindowRows"/> window rows. The packed
+    /// path writes each im2col element once and reads it Cout/6 times, so the grid wins most where Cout is small
+    /// (32→4 at 28×28 1.9×, 64→8 at 14×14 1.6×; 32→32 at 28×28 and 64→64 at 14×14 1.0–1.3×) and loses once the
+    /// packing is shared by 21+ panels (128→128 and 200→200 at 14×14: 0.8–0.93×); with 36 window rows (4→64)
+    /// the per-tile overhead made it 0.91–0.99×. 1×1 convolutions (no window overlap, and the packed path packs
+    /// no im2col there) measured 0.64–0.87×.
     /// </summary>
-    internal static bool Rule(ConvGeometry g, bool backwardData) =>
-        GemmV2Packed.KernelWidth == 256 && g.KernelSize == 3;
+    internal static bool Rule(ConvGeometry g) =>
+        GemmV2Packed.KernelWidth == 256 && g.KernelSize == 3 && g.OutChannels <= MaxOutChannels
+        && g.InChannels * g.KernelSize * g.KernelSize >= MinWindowRows;
+
+    internal const int MaxOutChannels = 64;
+    internal const int MinWindowRows = 64;
 
     private const int Columns = GridMicroKernels.Columns;
 

@@ -192,11 +192,17 @@ public class ConvPanelPathTests : CpuBackendTestBase
     }
 
     [Test]
-    public void GridRuleLeavesStridedCroppedAndAvx512ToThePackedPath()
+    public void GridRuleLeavesStridedCroppedWideAndAvx512ToThePackedPath()
     {
         Assert.That(ConvForwardGrid.Supports(new ConvGeometry(4, 3, 30, 30, 4, 3, 1, 2)), Is.False);
         Assert.That(ConvForwardGrid.Supports(new ConvGeometry(2, 4, 6, 6, 4, 3, -1)), Is.False);
+        GemmV2Packed.KernelWidth = 256;
+        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 32, 28, 28, 32, 3)), Is.True);
+        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 64, 14, 14, 8, 3)), Is.True);
+        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 128, 14, 14, 128, 3)), Is.False);
+        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 4, 14, 14, 64, 3)), Is.False);
+        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 64, 14, 14, 64, 1)), Is.False);
         GemmV2Packed.KernelWidth = 512;
-        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 32, 28, 28, 32, 3), backwardData: false), Is.False);
+        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 32, 28, 28, 32, 3)), Is.False);
     }
 }
