@@ -113,6 +113,188 @@ internal static unsafe class GridMicroKernels
         }
     }
 
+    /// <summary>
+    /// v2 of <see cref="Tile3x3{TRows}"/>: the nine taps of a channel's window written out (no inner loops), so
+    /// a window row costs its 2 loads, TRows broadcasts and 2·TRows FMAs and almost no loop instructions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile3x3Unrolled<TRows>(float* f, int wp, int channels, int plane, float* a, float* c, int ldc, bool accumulate)
+        where TRows : struct, GemmMicroKernels.IPanelRows
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector256<float> b0, b1, av;
+        for (int ci = 0; ci < channels; ci++, f += plane, a += 9 * TRows.Count)
+        {
+            float* r1 = f + wp, r2 = f + 2 * wp;
+            {
+                b0 = Vector256.Load(f);
+                b1 = Vector256.Load(f + 8);
+                av = Vector256.Create(a[0 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[0 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[0 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[0 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[0 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[0 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                b0 = Vector256.Load(f + 1);
+                b1 = Vector256.Load(f + 1 + 8);
+                av = Vector256.Create(a[1 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[1 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[1 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[1 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[1 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[1 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                b0 = Vector256.Load(f + 2);
+                b1 = Vector256.Load(f + 2 + 8);
+                av = Vector256.Create(a[2 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[2 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[2 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[2 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[2 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[2 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                b0 = Vector256.Load(r1);
+                b1 = Vector256.Load(r1 + 8);
+                av = Vector256.Create(a[3 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[3 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[3 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[3 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[3 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[3 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                b0 = Vector256.Load(r1 + 1);
+                b1 = Vector256.Load(r1 + 1 + 8);
+                av = Vector256.Create(a[4 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[4 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[4 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[4 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[4 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[4 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                b0 = Vector256.Load(r1 + 2);
+                b1 = Vector256.Load(r1 + 2 + 8);
+                av = Vector256.Create(a[5 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[5 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[5 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[5 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[5 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[5 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                b0 = Vector256.Load(r2);
+                b1 = Vector256.Load(r2 + 8);
+                av = Vector256.Create(a[6 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[6 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[6 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[6 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[6 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[6 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                b0 = Vector256.Load(r2 + 1);
+                b1 = Vector256.Load(r2 + 1 + 8);
+                av = Vector256.Create(a[7 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[7 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[7 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[7 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[7 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[7 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+                b0 = Vector256.Load(r2 + 2);
+                b1 = Vector256.Load(r2 + 2 + 8);
+                av = Vector256.Create(a[8 * TRows.Count + 0]);
+                c00 = Vector256.MultiplyAddEstimate(av, b0, c00); c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+                av = Vector256.Create(a[8 * TRows.Count + 1]);
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10); c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(a[8 * TRows.Count + 2]);
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20); c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(a[8 * TRows.Count + 3]);
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30); c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+                if (TRows.Count == GemmMicroKernels.MR)
+                {
+                    av = Vector256.Create(a[8 * TRows.Count + 4]);
+                    c40 = Vector256.MultiplyAddEstimate(av, b0, c40); c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                    av = Vector256.Create(a[8 * TRows.Count + 5]);
+                    c50 = Vector256.MultiplyAddEstimate(av, b0, c50); c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+                }
+            }
+        }
+        Store(c, accumulate, c00, c01); c += ldc;
+        Store(c, accumulate, c10, c11); c += ldc;
+        Store(c, accumulate, c20, c21); c += ldc;
+        Store(c, accumulate, c30, c31);
+        if (TRows.Count == GemmMicroKernels.MR)
+        {
+            c += ldc;
+            Store(c, accumulate, c40, c41); c += ldc;
+            Store(c, accumulate, c50, c51);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* c, bool accumulate, Vector256<float> v0, Vector256<float> v1)
     {

@@ -173,6 +173,22 @@ public class ConvPanelPathTests : CpuBackendTestBase
     }
 
     [Test]
+    public void GridKernelVersionsAgree([Values(1, 2)] int version)
+    {
+        int saved = ConvForwardGrid.KernelVersion;
+        try
+        {
+            ConvForwardGrid.KernelVersion = version;
+            ConvForwardGrid.Use = GridConvUse.On;
+            AssertConvolutionsMatchReference(ConvGeometry.Same(2, 48, 14, 14, 13, 3));
+        }
+        finally
+        {
+            ConvForwardGrid.KernelVersion = saved;
+        }
+    }
+
+    [Test]
     public void GridConvolutionDoesNotDependOnTheSplit()
     {
         // Batch 1 splits the out-channel panels over the cores, batch 8 does not: each sample's result is the same.
