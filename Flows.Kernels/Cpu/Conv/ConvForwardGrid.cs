@@ -52,19 +52,23 @@ internal static unsafe class ConvForwardGrid
 
     /// <summary>
     /// The measured rule (docs/PERFORMANCE.md, "3×3 forward and backward-data on the frame grid"; 2 vCPUs of an
-    /// AMD EPYC Zen 2, `Flows.Bench conv --grid alternate`, old and new alternated run by run, batch 32): on AVX2
-    /// (the GEMM's kernel width 256; AVX-512 machines keep their 8-row packed panels), 3×3 windows with at most
-    /// <see cref="MaxOutChannels"/> out-channels and at least <see cref="MinWindowRows"/> window rows. The packed
-    /// path writes each im2col element once and reads it Cout/6 times, so the grid wins most where Cout is small
-    /// (32→4 at 28×28 1.9×, 64→8 at 14×14 1.6×; 32→32 at 28×28 and 64→64 at 14×14 1.0–1.3×) and loses once the
-    /// packing is shared by 21+ panels (128→128 and 200→200 at 14×14: 0.8–0.93×); with 36 window rows (4→64)
-    /// the per-tile overhead made it 0.91–0.99×. 1×1 convolutions (no window overlap, and the packed path packs
-    /// no im2col there) measured 0.64–0.87×.
+    /// AMD EPYC Zen 2, `Flows.Bench conv --grid alternate`, old and new alternated run by run, batch 32, loaded):
+    /// on AVX2 (the GEMM's kernel width 256; AVX-512 machines keep their 8-row packed panels), 3×3 windows with at
+    /// least <see cref="MinWindowRows"/> window rows, and either at most <see cref="FewOutChannels"/> out-channels,
+    /// or at most <see cref="MaxOutChannels"/> on a grid with at most 20% computed-and-dropped columns. The packed
+    /// path writes each im2col element once and reads it once per 6-row panel, so the grid wins most where Cout is
+    /// small: 32→4 at 28×28 2.0×, 64→4 and 64→8 at 14×14 1.6–2.0×, 64→8 at 7×7 1.4×; at 32→32 28×28 and 64→64
+    /// 14×14 (7% and 14% dropped columns) 1.0–1.3×; at 7×7 (31% dropped) 8→64 measured 0.82×, and once the
+    /// packing is shared by 21+ panels (128→128, 200→200 at 14×14) 0.94–0.99×. With 18–36 window rows (2→64,
+    /// 4→64) the per-tile overhead made it 0.76–1.0×. 1×1 convolutions (no window overlap, and the packed path
+    /// packs no im2col there) measured 0.64–0.82×, so they stay on the packed path.
     /// </summary>
     internal static bool Rule(ConvGeometry g) =>
-        GemmV2Packed.KernelWidth == 256 && g.KernelSize == 3 && g.OutChannels <= MaxOutChannels
-        && g.InChannels * g.KernelSize * g.KernelSize >= MinWindowRows;
+        GemmV2Packed.KernelWidth == 256 && g.KernelSize == 3 && g.InChannels * g.KernelSize * g.KernelSize >= MinWindowRows
+        && (g.OutChannels <= FewOutChannels
+            || g.OutChannels <= MaxOutChannels && 10L * GridLength(g) <= 12L * g.OutHeight * g.OutWidth);
 
+    internal const int FewOutChannels = 16;
     internal const int MaxOutChannels = 64;
     internal const int MinWindowRows = 64;
 

@@ -217,6 +217,8 @@ public class ConvPanelPathTests : CpuBackendTestBase
         Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 64, 14, 14, 8, 3)), Is.True);
         Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 128, 14, 14, 128, 3)), Is.False);
         Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 4, 14, 14, 64, 3)), Is.False);
+        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 64, 7, 7, 8, 3)), Is.True);
+        Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 8, 7, 7, 64, 3)), Is.False);
         Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 64, 14, 14, 64, 1)), Is.False);
         GemmV2Packed.KernelWidth = 512;
         Assert.That(ConvForwardGrid.Rule(ConvGeometry.Same(32, 32, 28, 28, 32, 3)), Is.False);
