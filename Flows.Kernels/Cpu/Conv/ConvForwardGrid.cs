@@ -24,7 +24,8 @@ internal enum GridConvUse
 /// grid columns from unaligned loads of the frame and broadcasts of W, packed once per call in panel order;
 /// the Wp − OW border columns of each grid row are computed and dropped when the grid is copied into y with
 /// the bias (2 of 16 at 14×14, 2 of 30 at 28×28). The packed path (<see cref="ConvForward"/>) writes each
-/// im2col element once and reads it Cout/6 times; at Cout = 32–64 that packing was a large share of the pass.
+/// im2col element once and reads it once per 6-row panel: with few out-channels (one or two panels) the packing is
+/// most of the pass, and the grid measured 1.4–2.0× there (at 32–64 out-channels level to 1.3×, see <see cref="Rule"/>).
 /// Work items are (sample, out-channel panel range); each output is one fixed-order sum over the window rows,
 /// so the result does not depend on the core count. Backward-data takes it through <see cref="ConvBackwardData"/>
 /// (the forward convolution of dy with flipped weights, padding K − 1 − P).
