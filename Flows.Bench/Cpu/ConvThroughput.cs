@@ -11,6 +11,8 @@ namespace Flows.Bench.Cpu;
 /// public backend API at a few shapes and prints one `CONV ...` line per (shape, pass). The TorchSharp peer in
 /// scripts/cpu/peer-conv prints the same lines for libtorch, so scripts/cpu/compare-conv.sh can divide them.
 /// All three passes are credited with the forward's FLOPs (each does the same multiply-adds).
+/// `--grid alternate` compares the packed and the frame-grid CPU paths (ConvForwardGrid) run by run in one process
+/// (docs/PERFORMANCE.md, "3×3 forward and backward-data on the frame grid").
 /// </summary>
 public static class ConvThroughput
 {
@@ -37,7 +39,7 @@ public static class ConvThroughput
             new("warmup", "N", "untimed repetitions first", "2"),
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
             new("passes", "LIST", "fwd, bwd-data, bwd-weight, comma-separated", "fwd,bwd-data,bwd-weight"),
-            new("grid", "MODE", "CPU frame-grid convolution (ConvForwardGrid): rule, off, on, or alternate (off and on in alternating rounds, each line tagged)", "rule"),
+            new("grid", "MODE", "CPU frame-grid convolution (ConvForwardGrid): rule, off, on, or alternate (packed, grid and, where Auto picks it, Winograd, alternated run by run; each line tagged)", "rule"),
             new("rounds", "N", "--grid alternate: runs of each variant = rounds × reps, alternated run by run", "3"),
         ],
         Run);
