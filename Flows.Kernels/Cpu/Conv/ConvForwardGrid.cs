@@ -25,7 +25,7 @@ internal enum GridConvUse
 /// the Wp − OW border columns of each grid row are computed and dropped when the grid is copied into y with
 /// the bias (2 of 16 at 14×14, 2 of 30 at 28×28). The packed path (<see cref="ConvForward"/>) writes each
 /// im2col element once and reads it once per 6-row panel: with few out-channels (one or two panels) the packing is
-/// most of the pass, and the grid measured 1.4–2.0× there (at 32–64 out-channels level to 1.3×, see <see cref="Rule"/>).
+/// most of the pass, and the grid measured 1.4–2.0× there (at 32–64 out-channels 1.06–1.10×, see <see cref="Rule"/>).
 /// Work items are (sample, out-channel panel range); each output is one fixed-order sum over the window rows,
 /// so the result does not depend on the core count. Backward-data takes it through <see cref="ConvBackwardData"/>
 /// (the forward convolution of dy with flipped weights, padding K − 1 − P).
@@ -59,10 +59,10 @@ internal static unsafe class ConvForwardGrid
     /// or at most <see cref="MaxOutChannels"/> on a grid with at most 20% computed-and-dropped columns. The packed
     /// path writes each im2col element once and reads it once per 6-row panel, so the grid wins most where Cout is
     /// small: 32→4 at 28×28 2.0×, 64→4 and 64→8 at 14×14 1.6–2.0×, 64→8 at 7×7 1.4×; at 32→32 28×28 and 64→64
-    /// 14×14 (7% and 14% dropped columns) 1.0–1.3×; at 7×7 (31% dropped) 8→64 measured 0.82×, and once the
-    /// packing is shared by 21+ panels (128→128, 200→200 at 14×14) 0.94–0.99×. With 18–36 window rows (2→64,
-    /// 4→64) the per-tile overhead made it 0.76–1.0×. 1×1 convolutions (no window overlap, and the packed path
-    /// packs no im2col there) measured 0.64–0.82×, so they stay on the packed path.
+    /// 14×14 (7% and 14% dropped columns) 1.06–1.10× (quietest run; 0.9–1.3× paired under load); at 7×7 (31%
+    /// dropped) 8→64 measured 0.82×, and once the packing is shared by 21+ panels (128→128, 200→200 at 14×14)
+    /// 0.91–0.98×. With 18–36 window rows (2→32, 4→64) it was 0.76–1.03×. 1×1 convolutions (no window overlap,
+    /// and the packed path packs no im2col there) measured 0.57–0.82×, so they stay on the packed path.
     /// </summary>
     internal static bool Rule(ConvGeometry g) =>
         GemmV2Packed.KernelWidth == 256 && g.KernelSize == 3 && g.InChannels * g.KernelSize * g.KernelSize >= MinWindowRows
