@@ -11,6 +11,8 @@ namespace Flows.Bench.Cpu;
 /// public backend API at a few shapes and prints one `CONV ...` line per (shape, pass). The TorchSharp peer in
 /// scripts/cpu/peer-conv prints the same lines for libtorch, so scripts/cpu/compare-conv.sh can divide them.
 /// All three passes are credited with the forward's FLOPs (each does the same multiply-adds).
+/// `--grid alternate` compares the packed and the frame-grid CPU paths (ConvForwardGrid) run by run in one process
+/// (docs/PERFORMANCE.md, "3×3 forward and backward-data on the frame grid").
 /// </summary>
 public static class ConvThroughput
 {
@@ -27,7 +29,7 @@ public static class ConvThroughput
         "32:64:128:3:16x16:2:1,32:64:128:3:56x56:2:1,32:128:256:3:28x28:2:1,32:256:512:3:14x14:2:1," +
         "32:64:128:1:16x16:2:0,32:64:128:1:56x56:2:0,32:128:256:1:28x28:2:0,32:256:512:1:14x14:2:0";
 
-    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes fwd,bwd-data,bwd-weight]";
+    private const string Usage = "usage: conv [--shapes B:CIN:COUT:K:HxW[:S[:P]] or resnet18,...] [--reps N] [--warmup N] [--device cpu] [--passes fwd,bwd-data,bwd-weight] [--grid rule|off|on|alternate]";
 
     public static CommandSpec Spec { get; } = new("conv",
         "Time the three convolution passes at a few shapes and print one CONV line per (shape, pass), in GFLOP/s.",
@@ -38,7 +40,8 @@ public static class ConvThroughput
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
             new("passes", "LIST", "fwd, bwd-data, bwd-weight, comma-separated", "fwd,bwd-data,bwd-weight"),
             new("toggle", "NAME", "old (off) vs new (on) of one internal CPU path in alternating rounds: " + ToggleNames, ""),
-            new("rounds", "N", "alternating rounds with --toggle (each times old and new once, reps each)", "5"),
+            new("grid", "MODE", "CPU frame-grid convolution (ConvForwardGrid): rule, off, on, or alternate (packed, grid and, where Auto picks it, Winograd, alternated run by run; each line tagged)", "rule"),
+            new("rounds", "N", "alternating rounds of --toggle (each times old and new once, reps each) or --grid alternate (runs of each variant = rounds × reps)", "3"),
             new("budget-kb", "N", "with --toggle dw-avx2: the chunk budget in KB of the AVX2 dot weight gradient", "0"),
         ],
         Run);
@@ -49,6 +52,8 @@ public static class ConvThroughput
         int reps, warmup;
         string device;
         HashSet<string> passes;
+        string grid;
+        int rounds;
         try
         {
             var o = args.Values;
@@ -58,6 +63,10 @@ public static class ConvThroughput
             reps = Positive(o, "reps", 10);
             warmup = Count(o, "warmup", 2);
             device = o.GetValueOrDefault("device", "cpu");
+            grid = o.GetValueOrDefault("grid", "rule");
+            if (grid is not ("rule" or "off" or "on" or "alternate"))
+                throw new ArgumentException($"--grid must be rule, off, on or alternate, got '{grid}'");
+            rounds = Positive(o, "rounds", 3);
         }
         catch (ArgumentException e)
         {
@@ -87,7 +96,7 @@ public static class ConvThroughput
                     Console.Error.WriteLine($"error: conv: --toggle: '{toggle}' is not one of {ToggleNames}");
                     return 2;
                 }
-                int rounds = Positive(args.Values, "rounds", 5), budgetKb = Count(args.Values, "budget-kb", 0);
+                int budgetKb = Count(args.Values, "budget-kb", 0);
                 long savedBudget = Flows.Kernels.Cpu.ConvBackwardWeightDotAvx2.ChunkBudgetBytes;
                 if (budgetKb > 0) Flows.Kernels.Cpu.ConvBackwardWeightDotAvx2.ChunkBudgetBytes = budgetKb * 1024L;
                 try
@@ -100,7 +109,18 @@ public static class ConvThroughput
                 }
             }
             else
-                foreach (var g in shapes) TimeShape(backend, g, reps, warmup, passes);
+            {
+                var saved = Flows.Kernels.Cpu.ConvForwardGrid.Use;
+                try
+                {
+                    if (grid != "alternate") Flows.Kernels.Cpu.ConvForwardGrid.Use = GridUse(grid);
+                    foreach (var g in shapes) TimeShape(backend, g, reps, warmup, passes, grid == "alternate" ? rounds : 0);
+                }
+                finally
+                {
+                    Flows.Kernels.Cpu.ConvForwardGrid.Use = saved;
+                }
+            }
         }
         return 0;
     }
@@ -181,7 +201,14 @@ public static class ConvThroughput
         }
     }
 
-    private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup, HashSet<string> passes)
+    private static Flows.Kernels.Cpu.GridConvUse GridUse(string name) => name switch
+    {
+        "off" => Flows.Kernels.Cpu.GridConvUse.Off,
+        "on" => Flows.Kernels.Cpu.GridConvUse.On,
+        _ => Flows.Kernels.Cpu.GridConvUse.Rule,
+    };
+
+    private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup, HashSet<string> passes, int rounds)
     {
         using var x = backend.Allocate(g.InputLength);
         using var w = backend.Allocate(g.WeightLength);
@@ -194,9 +221,71 @@ public static class ConvThroughput
         backend.FillNormal(w, g.WeightLength, seed: 2, offset: 0);
         backend.FillNormal(dy, g.OutputLength, seed: 3, offset: 0);
 
-        if (passes.Contains("fwd")) Report("fwd", g, Time(backend, reps, warmup, () => backend.Conv2dForward(x, w, null, y, g)));
-        if (passes.Contains("bwd-data")) Report("bwd-data", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardData(dy, w, dx, g)));
-        if (passes.Contains("bwd-weight")) Report("bwd-weight", g, Time(backend, reps, warmup, () => backend.Conv2dBackwardWeight(x, dy, dw, g)));
+        void Pass(string kind, Action pass)
+        {
+            if (!passes.Contains(kind)) return;
+            if (rounds == 0)
+            {
+                Report(kind, g, Time(backend, reps, warmup, pass));
+                return;
+            }
+            // Old and new alternated run by run in this one process (both with the CPU backend's direct algorithm,
+            // and Winograd as a third where the Auto rule picks it), so that every variant meets the same load
+            // from other processes: the fastest run, the median, and the median of the paired ratios old / new.
+            var cpu = backend as Flows.Kernels.Cpu.ManagedCpuBackend;
+            var savedAlgorithm = cpu?.ConvAlgorithm ?? Flows.Kernels.Cpu.CpuConvAlgorithm.Auto;
+            var adjoint = new ConvGeometry(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.KernelSize, g.Padding, g.Stride);
+            bool winograd = cpu is not null && kind != "bwd-weight" && Flows.Kernels.Cpu.WinogradSelection.Choose(
+                Flows.Kernels.Cpu.CpuConvAlgorithm.Auto, kind == "fwd" ? g : adjoint, kind == "bwd-data") != Flows.Kernels.Cpu.ConvKernel.Direct;
+            int variants = winograd ? 3 : 2, runs = rounds * reps;
+            var times = new double[variants][];
+            void Select(int v)
+            {
+                Flows.Kernels.Cpu.ConvForwardGrid.Use = v == 1 ? Flows.Kernels.Cpu.GridConvUse.On : Flows.Kernels.Cpu.GridConvUse.Off;
+                if (cpu is not null) cpu.ConvAlgorithm = v == 2 ? Flows.Kernels.Cpu.CpuConvAlgorithm.Auto : Flows.Kernels.Cpu.CpuConvAlgorithm.Direct;
+            }
+            try
+            {
+                for (int v = 0; v < variants; v++)
+                {
+                    Select(v);
+                    Time(backend, 1, warmup, pass);
+                    times[v] = new double[runs];
+                }
+                for (int i = 0; i < runs; i++)
+                    for (int v = 0; v < variants; v++)
+                    {
+                        Select(v);
+                        var clock = Stopwatch.StartNew();
+                        pass();
+                        backend.Synchronize();
+                        times[v][i] = clock.Elapsed.TotalMilliseconds;
+                    }
+            }
+            finally
+            {
+                if (cpu is not null) cpu.ConvAlgorithm = savedAlgorithm;
+            }
+            static double Median(double[] values)
+            {
+                var sorted = (double[])values.Clone();
+                Array.Sort(sorted);
+                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            }
+            string[] names = ["off", "on", "winograd"];
+            for (int v = 0; v < variants; v++)
+            {
+                var ratios = new double[runs];
+                for (int i = 0; i < runs; i++) ratios[i] = times[0][i] / times[v][i];
+                string tag = string.Create(CultureInfo.InvariantCulture,
+                    $" grid={names[v]} speedup_min={times[0].Min() / times[v].Min():F2} speedup_paired_median={Median(ratios):F2} runs={runs}");
+                Report(kind, g, (Median(times[v]), times[v].Min()), tag);
+            }
+        }
+
+        Pass("fwd", () => backend.Conv2dForward(x, w, null, y, g));
+        Pass("bwd-data", () => backend.Conv2dBackwardData(dy, w, dx, g));
+        Pass("bwd-weight", () => backend.Conv2dBackwardWeight(x, dy, dw, g));
     }
 
     /// <summary>
@@ -227,12 +316,12 @@ public static class ConvThroughput
 
     private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(0.5);
 
-    private static void Report(string kind, ConvGeometry g, (double Median, double Best) ms)
+    private static void Report(string kind, ConvGeometry g, (double Median, double Best) ms, string tag = "")
     {
         string line = string.Create(CultureInfo.InvariantCulture,
             $"CONV kind={kind} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} k={g.KernelSize} pad={g.Padding} stride={g.Stride} " +
             $"h={g.Height} w={g.Width} threads={Environment.ProcessorCount} ms_median={ms.Median:F3} gflops={g.Flops / ms.Median / 1e6:F2} " +
-            $"ms_min={ms.Best:F3} gflops_best={g.Flops / ms.Best / 1e6:F2}");
+            $"ms_min={ms.Best:F3} gflops_best={g.Flops / ms.Best / 1e6:F2}{tag}");
         Console.WriteLine(line);
     }
 

@@ -36,6 +36,7 @@ public static class StepBenchmark
             new("device", "NAME", "cpu, cuda or ilgpu-cpu", "cpu"),
             new("cuda-graph", null, "replay the training step from a captured CUDA graph (docs/PERFORMANCE.md, \"Streams and CUDA graphs\")"),
             new("conv", "ALGO", "CPU 3x3 convolutions: auto, direct, winograd, winograd2 or winograd4", "auto"),
+            new("grid", "MODE", "CPU frame-grid convolutions (ConvForwardGrid): rule, off or on", "rule"),
             new("roof-gflops", "G", "--profile: the FMA roof in GFLOP/s (default: measured at the start)"),
             new("roof-gbs", "G", "--profile: the memory roof in GB/s (default: measured at the start)"),
         ],
@@ -58,6 +59,13 @@ public static class StepBenchmark
         // Measured before the model exists, so nothing else competes for the cores.
         var roof = profile ? Roof.Resolve(roofGflops, roofGbs) : null;
         IComputeBackend device = ComputeDevices.Create(o.String("device") ?? "cpu");
+        Flows.Kernels.Cpu.ConvForwardGrid.Use = (o.String("grid") ?? "rule") switch
+        {
+            "rule" => Flows.Kernels.Cpu.GridConvUse.Rule,
+            "off" => Flows.Kernels.Cpu.GridConvUse.Off,
+            "on" => Flows.Kernels.Cpu.GridConvUse.On,
+            var other => throw new ArgumentException($"step: --grid must be rule, off or on, got '{other}'"),
+        };
         if (device is Flows.Kernels.Cpu.ManagedCpuBackend cpu) cpu.ConvAlgorithm = conv;
         else if (conv != Flows.Kernels.Cpu.CpuConvAlgorithm.Auto)
             throw new ArgumentException($"step: --conv chooses the CPU convolution; --device {device.Name} has no such choice (drop --conv)");

@@ -40,6 +40,11 @@ internal static unsafe class ConvForward
             Conv1x1Narrow.Forward(x, w, bias, y, g);
             return;
         }
+        if (ConvForwardGrid.Chosen(g))
+        {
+            ConvForwardGrid.Run(x, w, bias, y, g);
+            return;
+        }
         int ckk = g.InChannels * g.KernelSize * g.KernelSize, plane = g.OutHeight * g.OutWidth;
         int inSize = g.InChannels * g.Height * g.Width, outSize = g.OutChannels * plane;
         bool direct = g.KernelSize == 1 && g.Padding == 0 && g.Stride == 1;
