@@ -141,21 +141,12 @@ public static class ConvThroughput
     /// </summary>
     private static void CompareShape(IComputeBackend backend, ConvGeometry g, int reps, int rounds, HashSet<string> passes, string toggle, Action<bool> set)
     {
-        using var x = backend.Allocate(g.InputLength);
-        using var w = backend.Allocate(g.WeightLength);
-        using var y = backend.Allocate(g.OutputLength);
-        using var dy = backend.Allocate(g.OutputLength);
-        using var dx = backend.Allocate(g.InputLength);
-        using var dw = backend.Allocate(g.WeightLength);
-        using var db = backend.Allocate(g.OutChannels);
-        backend.FillNormal(x, g.InputLength, seed: 1, offset: 0);
-        backend.FillNormal(w, g.WeightLength, seed: 2, offset: 0);
-        backend.FillNormal(dy, g.OutputLength, seed: 3, offset: 0);
+        using var o = new Operands(backend, g);
         var work = new (string Kind, Action Pass)[]
         {
-            ("fwd", () => backend.Conv2dForward(x, w, null, y, g)),
-            ("bwd-data", () => backend.Conv2dBackwardData(dy, w, dx, g)),
-            ("bwd-weight", () => backend.Conv2dBackwardWeightAndBias(x, dy, dw, db, g)),
+            ("fwd", () => backend.Conv2dForward(o.X, o.W, null, o.Y, g)),
+            ("bwd-data", () => backend.Conv2dBackwardData(o.Dy, o.W, o.Dx, g)),
+            ("bwd-weight", () => backend.Conv2dBackwardWeightAndBias(o.X, o.Dy, o.Dw, o.Db, g)),
         };
         foreach (var (kind, pass) in work)
         {
@@ -188,11 +179,6 @@ public static class ConvThroughput
                     }
                 }
             set(true);
-            double Median(double[] t)
-            {
-                var sorted = t.Order().ToArray();
-                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-            }
             double oldMed = Median(times[0]), newMed = Median(times[1]), oldMin = times[0].Min(), newMin = times[1].Min();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"CONVAB toggle={toggle} kind={kind} batch={g.Batch} cin={g.InChannels} cout={g.OutChannels} k={g.KernelSize} h={g.Height} w={g.Width} " +
@@ -210,16 +196,7 @@ public static class ConvThroughput
 
     private static void TimeShape(IComputeBackend backend, ConvGeometry g, int reps, int warmup, HashSet<string> passes, int rounds)
     {
-        using var x = backend.Allocate(g.InputLength);
-        using var w = backend.Allocate(g.WeightLength);
-        using var y = backend.Allocate(g.OutputLength);
-        using var dy = backend.Allocate(g.OutputLength);
-        using var dx = backend.Allocate(g.InputLength);
-        using var dw = backend.Allocate(g.WeightLength);
-        // random data, as in training: zeros or constants could let a kernel take shortcuts
-        backend.FillNormal(x, g.InputLength, seed: 1, offset: 0);
-        backend.FillNormal(w, g.WeightLength, seed: 2, offset: 0);
-        backend.FillNormal(dy, g.OutputLength, seed: 3, offset: 0);
+        using var o = new Operands(backend, g);
 
         void Pass(string kind, Action pass)
         {
@@ -266,12 +243,6 @@ public static class ConvThroughput
             {
                 if (cpu is not null) cpu.ConvAlgorithm = savedAlgorithm;
             }
-            static double Median(double[] values)
-            {
-                var sorted = (double[])values.Clone();
-                Array.Sort(sorted);
-                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-            }
             string[] names = ["off", "on", "winograd"];
             for (int v = 0; v < variants; v++)
             {
@@ -283,9 +254,41 @@ public static class ConvThroughput
             }
         }
 
-        Pass("fwd", () => backend.Conv2dForward(x, w, null, y, g));
-        Pass("bwd-data", () => backend.Conv2dBackwardData(dy, w, dx, g));
-        Pass("bwd-weight", () => backend.Conv2dBackwardWeight(x, dy, dw, g));
+        Pass("fwd", () => backend.Conv2dForward(o.X, o.W, null, o.Y, g));
+        Pass("bwd-data", () => backend.Conv2dBackwardData(o.Dy, o.W, o.Dx, g));
+        Pass("bwd-weight", () => backend.Conv2dBackwardWeight(o.X, o.Dy, o.Dw, g));
+    }
+
+    /// <summary>The buffers of one shape's three passes; x, w and dy random, as in training (zeros or constants
+    /// could let a kernel take shortcuts).</summary>
+    private sealed class Operands : IDisposable
+    {
+        public readonly DeviceBuffer X, W, Y, Dy, Dx, Dw, Db;
+
+        public Operands(IComputeBackend backend, ConvGeometry g)
+        {
+            X = backend.Allocate(g.InputLength);
+            W = backend.Allocate(g.WeightLength);
+            Y = backend.Allocate(g.OutputLength);
+            Dy = backend.Allocate(g.OutputLength);
+            Dx = backend.Allocate(g.InputLength);
+            Dw = backend.Allocate(g.WeightLength);
+            Db = backend.Allocate(g.OutChannels);
+            backend.FillNormal(X, g.InputLength, seed: 1, offset: 0);
+            backend.FillNormal(W, g.WeightLength, seed: 2, offset: 0);
+            backend.FillNormal(Dy, g.OutputLength, seed: 3, offset: 0);
+        }
+
+        public void Dispose()
+        {
+            foreach (var buffer in new[] { X, W, Y, Dy, Dx, Dw, Db }) buffer.Dispose();
+        }
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>
