@@ -102,9 +102,13 @@ internal static class WinogradSelection
     internal const int Avx2F2MinChannels = 64;
     internal const int Avx2F2MinSize = 14;
 
-    /// <summary>The vector unit whose rule applies here: AVX-512 VL, else AVX2 with FMA, else other.</summary>
-    internal static WinogradIsa MachineIsa { get; } =
-        Avx512F.VL.IsSupported ? WinogradIsa.Avx512 : Avx2.IsSupported && Fma.IsSupported ? WinogradIsa.Avx2 : WinogradIsa.Other;
+    /// <summary>
+    /// The vector unit whose rule applies here, read from the GEMM's kernel width as every other CPU path choice
+    /// is (the Winograd GEMMs run that kernel): 512-bit with AVX-512 VL, else 256-bit with AVX2 and FMA, else other.
+    /// </summary>
+    internal static WinogradIsa MachineIsa =>
+        GemmV2Packed.KernelWidth == 512 && Avx512F.VL.IsSupported ? WinogradIsa.Avx512
+        : GemmV2Packed.KernelWidth == 256 && Avx2.IsSupported && Fma.IsSupported ? WinogradIsa.Avx2 : WinogradIsa.Other;
 
     /// <summary>Runs the forward pass by Winograd when the choice says so; false leaves it to the direct path.</summary>
     public static bool TryForward(CpuConvAlgorithm algorithm, float[] x, float[] w, float[]? bias, float[] y, ConvGeometry g)
